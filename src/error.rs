@@ -1,0 +1,61 @@
+//! The program's error: what failed, in which step, and the exit code it maps to.
+
+use crate::ftp;
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit codes, documented in `man/ftpmirror.1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    /// Some files or directories failed; the rest was done.
+    Partial = 1,
+    /// Bad flags, URL or configuration.
+    Usage = 2,
+    /// Nothing was done: the server could not be reached or refused the login.
+    NothingDone = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// A bad flag, URL or setting.
+    Usage(String),
+    /// Connecting or logging in failed.
+    Connect { server: String, source: ftp::Error },
+    /// An FTP step failed; `context` says which.
+    Ftp { context: String, source: ftp::Error },
+    /// A local file operation failed.
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Usage(_) => Exit::Usage,
+            Error::Connect { .. } => Exit::NothingDone,
+            Error::Ftp { .. } | Error::Io { .. } => Exit::Partial,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(m) => write!(f, "{m}"),
+            Error::Connect { server, source } => write!(f, "{server}: {source}"),
+            Error::Ftp { context, source } => write!(f, "{context}: {source}"),
+            Error::Io { context, source } => write!(f, "{context}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

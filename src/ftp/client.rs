@@ -1,0 +1,281 @@
+//! The control connection: connect, log in, send commands, read replies.
+//!
+//! One [`Client`] is one logged-in session. Every command goes through [`Client::command`], which
+//! refuses unsafe arguments and traces the exchange at debug level with secrets masked. Data
+//! transfers (listings, RETR, STOR) are in `transfer.rs`.
+
+use super::command::Command;
+use super::error::{Error, Result};
+use super::features::Features;
+use super::reply::{Reply, ReplyReader};
+use chrono::NaiveDateTime;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// Longest control line we read; longer is a protocol error, not a reason to grow memory.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// How data connections are opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataMode {
+    /// EPSV, falling back to PASV: the client connects to the server.
+    #[default]
+    Passive,
+    /// EPRT, falling back to PORT: the server connects to the client.
+    Active,
+}
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub connect_timeout: Duration,
+    /// Longest wait for any reply or data byte.
+    pub read_timeout: Duration,
+    pub data_mode: DataMode,
+    /// Connect to the host a PASV reply names instead of the control connection's peer.
+    pub trust_pasv_host: bool,
+    /// Try EPSV/EPRT (RFC 2428) before PASV/PORT. Off for NAT boxes that mangle them.
+    pub extended: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+            data_mode: DataMode::Passive,
+            trust_pasv_host: false,
+            extended: true,
+        }
+    }
+}
+
+/// One FTP session.
+pub struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    pub(super) peer: SocketAddr,
+    pub(super) local: SocketAddr,
+    pub(super) options: Options,
+    welcome: String,
+    features: Features,
+    /// Set when EPSV or EPRT is off or was refused: later transfers go straight to PASV or PORT.
+    pub(super) skip_extended: bool,
+}
+
+impl Client {
+    /// Connects to `host:port` and reads the greeting.
+    pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
+        let stream = connect_any((host, port), options.connect_timeout)?;
+        stream.set_read_timeout(Some(options.read_timeout))?;
+        stream.set_nodelay(true)?;
+        let mut client = Client {
+            peer: stream.peer_addr()?,
+            local: stream.local_addr()?,
+            writer: stream.try_clone()?,
+            reader: BufReader::with_capacity(16 * 1024, stream),
+            welcome: String::new(),
+            features: Features::default(),
+            skip_extended: !options.extended,
+            options,
+        };
+        let mut greeting = client.read_reply()?;
+        // RFC 959 5.4: 120 "service ready in nnn minutes" precedes the real greeting.
+        while greeting.code == 120 {
+            greeting = client.read_reply()?;
+        }
+        if greeting.code != 220 {
+            return Err(Error::from_reply(greeting));
+        }
+        client.welcome = greeting.text;
+        Ok(client)
+    }
+
+    /// The greeting's text.
+    pub fn welcome(&self) -> &str {
+        &self.welcome
+    }
+
+    /// The server's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// USER, PASS and ACCT as the server asks for them (RFC 959 section 5.4).
+    pub fn login(&mut self, user: &str, password: &str, account: Option<&str>) -> Result<()> {
+        let mut reply = self.command(&Command::User(user))?;
+        if reply.code == 331 {
+            reply = self.command(&Command::Pass(password))?;
+        }
+        if reply.code == 332 {
+            let account = account.ok_or_else(|| Error::Login(reply.clone()))?;
+            reply = self.command(&Command::Acct(account))?;
+        }
+        match reply.class() {
+            2 => Ok(()),
+            4 => Err(Error::Transient(reply)),
+            _ => Err(Error::Login(reply)),
+        }
+    }
+
+    /// FEAT, kept for [`Client::features`]; a server without FEAT has no features.
+    pub fn feat(&mut self) -> Result<&Features> {
+        let reply = self.command(&Command::Feat)?;
+        self.features = match reply.code {
+            211 => Features::parse(&reply),
+            _ if reply.class() == 5 => Features::default(),
+            _ => return Err(Error::from_reply(reply)),
+        };
+        Ok(&self.features)
+    }
+
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+
+    /// `OPTS UTF8 ON` when FEAT advertised UTF8. Returns whether the server accepted.
+    pub fn enable_utf8(&mut self) -> Result<bool> {
+        if !self.features.has("UTF8") {
+            return Ok(false);
+        }
+        Ok(self.command(&Command::Opts("UTF8 ON"))?.class() == 2)
+    }
+
+    pub fn syst(&mut self) -> Result<String> {
+        Ok(self.expect(&Command::Syst, 2)?.text)
+    }
+
+    /// TYPE I: every transfer is binary, so sizes and REST offsets are byte counts.
+    pub fn type_image(&mut self) -> Result<()> {
+        self.expect(&Command::TypeImage, 2).map(drop)
+    }
+
+    pub fn pwd(&mut self) -> Result<String> {
+        let reply = self.expect(&Command::Pwd, 2)?;
+        reply
+            .quoted_path()
+            .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {reply}")))
+    }
+
+    pub fn cwd(&mut self, path: &str) -> Result<()> {
+        self.expect(&Command::Cwd(path), 2).map(drop)
+    }
+
+    /// SIZE (RFC 3659 section 4), in bytes since the session is in TYPE I.
+    pub fn size(&mut self, path: &str) -> Result<u64> {
+        let reply = self.expect(&Command::Size(path), 2)?;
+        reply
+            .text
+            .trim()
+            .parse()
+            .map_err(|_| Error::Protocol(format!("bad SIZE reply {reply}")))
+    }
+
+    /// MDTM (RFC 3659 section 3): the modification time, UTC.
+    pub fn mdtm(&mut self, path: &str) -> Result<NaiveDateTime> {
+        let reply = self.expect(&Command::Mdtm(path), 2)?;
+        super::timeval::parse(reply.text.trim())
+            .ok_or_else(|| Error::Protocol(format!("bad MDTM reply {reply}")))
+    }
+
+    pub fn noop(&mut self) -> Result<()> {
+        self.expect(&Command::Noop, 2).map(drop)
+    }
+
+    pub fn dele(&mut self, path: &str) -> Result<()> {
+        self.expect(&Command::Dele(path), 2).map(drop)
+    }
+
+    /// MKD; returns the created path when the server names it.
+    pub fn mkd(&mut self, path: &str) -> Result<Option<String>> {
+        Ok(self.expect(&Command::Mkd(path), 2)?.quoted_path())
+    }
+
+    pub fn rmd(&mut self, path: &str) -> Result<()> {
+        self.expect(&Command::Rmd(path), 2).map(drop)
+    }
+
+    /// RNFR then RNTO.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        self.expect(&Command::Rnfr(from), 3)?;
+        self.expect(&Command::Rnto(to), 2).map(drop)
+    }
+
+    /// QUIT and close; errors are ignored since the session is over either way.
+    pub fn quit(mut self) {
+        let _ = self.command(&Command::Quit);
+    }
+
+    /// Sends any command line and returns the reply, whatever its code.
+    pub fn raw(&mut self, line: &str) -> Result<Reply> {
+        self.command(&Command::Raw(line))
+    }
+
+    /// Sends a command and returns its reply if it is of class `class`, else the reply as error.
+    pub(super) fn expect(&mut self, command: &Command, class: u16) -> Result<Reply> {
+        let reply = self.command(command)?;
+        if reply.class() == class {
+            Ok(reply)
+        } else {
+            Err(Error::from_reply(reply))
+        }
+    }
+
+    /// Sends one command and reads one reply.
+    pub fn command(&mut self, command: &Command) -> Result<Reply> {
+        self.send(command)?;
+        self.read_reply()
+    }
+
+    pub(super) fn send(&mut self, command: &Command) -> Result<()> {
+        let line = command.wire().map_err(Error::BadArgument)?;
+        log::debug!("> {}", command.traced());
+        self.writer.write_all(line.as_bytes())?;
+        Ok(())
+    }
+
+    pub(super) fn read_reply(&mut self) -> Result<Reply> {
+        let mut reader = ReplyReader::default();
+        loop {
+            let line = self.read_line()?;
+            log::debug!("< {line}");
+            if let Some(reply) = reader.push(&line).map_err(Error::Protocol)? {
+                return Ok(reply);
+            }
+        }
+    }
+
+    fn read_line(&mut self) -> Result<String> {
+        let mut buf = Vec::new();
+        let limit = MAX_LINE as u64 + 1;
+        let n = (&mut self.reader).take(limit).read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        if buf.last() != Some(&b'\n') {
+            if buf.len() > MAX_LINE {
+                return Err(Error::Protocol(format!(
+                    "reply line longer than {MAX_LINE} bytes"
+                )));
+            }
+            return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+            buf.pop();
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    }
+}
+
+/// Tries each resolved address in turn, as a host may have both IPv6 and IPv4 addresses.
+pub(super) fn connect_any(addr: impl ToSocketAddrs, timeout: Duration) -> Result<TcpStream> {
+    let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "host has no address");
+    for addr in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(Error::Io(last))
+}

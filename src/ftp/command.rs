@@ -1,0 +1,172 @@
+//! FTP commands as values that print themselves as wire lines.
+//!
+//! FTP has no quoting: an argument is the rest of the line. An argument holding CR, LF or NUL
+//! would end the command early and smuggle a second one onto the control connection, so such an
+//! argument is refused here, before anything reaches the wire.
+
+use std::net::{IpAddr, SocketAddr};
+
+/// One command of RFC 959, RFC 2428 (EPSV, EPRT), RFC 3659 (SIZE, MDTM, REST, MLST, MLSD) or
+/// RFC 2389 (FEAT, OPTS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command<'a> {
+    User(&'a str),
+    Pass(&'a str),
+    Acct(&'a str),
+    Feat,
+    Opts(&'a str),
+    Syst,
+    TypeImage,
+    Pwd,
+    Cwd(&'a str),
+    Epsv,
+    Pasv,
+    Eprt(SocketAddr),
+    Port(SocketAddr),
+    List(Option<&'a str>),
+    Nlst(Option<&'a str>),
+    Mlsd(Option<&'a str>),
+    Mlst(Option<&'a str>),
+    Size(&'a str),
+    Mdtm(&'a str),
+    Rest(u64),
+    Retr(&'a str),
+    Stor(&'a str),
+    Appe(&'a str),
+    Dele(&'a str),
+    Mkd(&'a str),
+    Rmd(&'a str),
+    Rnfr(&'a str),
+    Rnto(&'a str),
+    Abor,
+    Noop,
+    Quit,
+    /// Anything else, given as the whole line without CRLF.
+    Raw(&'a str),
+}
+
+impl Command<'_> {
+    /// The line to send, CRLF included, or the reason it cannot be sent.
+    pub fn wire(&self) -> Result<String, String> {
+        let line = self.text(false);
+        match line.find(['\r', '\n', '\0']) {
+            Some(_) => Err(format!(
+                "refusing to send {:?}: an argument holds CR, LF or NUL",
+                self.text(true)
+            )),
+            None => Ok(line + "\r\n"),
+        }
+    }
+
+    /// The line as shown in a trace: secrets masked.
+    pub fn traced(&self) -> String {
+        self.text(true)
+    }
+
+    fn text(&self, masked: bool) -> String {
+        use Command::*;
+        let secret = |s: &str| {
+            if masked {
+                "****".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let with = |verb: &str, arg: Option<&str>| match arg {
+            Some(a) => format!("{verb} {a}"),
+            None => verb.to_string(),
+        };
+        match self {
+            User(a) => with("USER", Some(a)),
+            Pass(a) => with("PASS", Some(&secret(a))),
+            Acct(a) => with("ACCT", Some(&secret(a))),
+            Feat => "FEAT".into(),
+            Opts(a) => with("OPTS", Some(a)),
+            Syst => "SYST".into(),
+            TypeImage => "TYPE I".into(),
+            Pwd => "PWD".into(),
+            Cwd(a) => with("CWD", Some(a)),
+            Epsv => "EPSV".into(),
+            Pasv => "PASV".into(),
+            Eprt(addr) => format!("EPRT {}", eprt_arg(addr)),
+            Port(addr) => format!("PORT {}", port_arg(addr)),
+            List(a) => with("LIST", *a),
+            Nlst(a) => with("NLST", *a),
+            Mlsd(a) => with("MLSD", *a),
+            Mlst(a) => with("MLST", *a),
+            Size(a) => with("SIZE", Some(a)),
+            Mdtm(a) => with("MDTM", Some(a)),
+            Rest(n) => format!("REST {n}"),
+            Retr(a) => with("RETR", Some(a)),
+            Stor(a) => with("STOR", Some(a)),
+            Appe(a) => with("APPE", Some(a)),
+            Dele(a) => with("DELE", Some(a)),
+            Mkd(a) => with("MKD", Some(a)),
+            Rmd(a) => with("RMD", Some(a)),
+            Rnfr(a) => with("RNFR", Some(a)),
+            Rnto(a) => with("RNTO", Some(a)),
+            Abor => "ABOR".into(),
+            Noop => "NOOP".into(),
+            Quit => "QUIT".into(),
+            Raw(line) => line.to_string(),
+        }
+    }
+}
+
+/// RFC 2428 section 2: `|1|132.235.1.2|6275|` or `|2|::1|6275|`.
+fn eprt_arg(addr: &SocketAddr) -> String {
+    let proto = if addr.is_ipv4() { 1 } else { 2 };
+    format!("|{proto}|{}|{}|", addr.ip(), addr.port())
+}
+
+/// RFC 959 section 4.1.2: `h1,h2,h3,h4,p1,p2`; IPv4 only (the client sends EPRT otherwise).
+fn port_arg(addr: &SocketAddr) -> String {
+    let IpAddr::V4(ip) = addr.ip() else {
+        return eprt_arg(addr);
+    };
+    let [a, b, c, d] = ip.octets();
+    format!(
+        "{a},{b},{c},{d},{},{}",
+        addr.port() >> 8,
+        addr.port() & 0xff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_lines() {
+        assert_eq!(Command::Retr("a b ").wire().unwrap(), "RETR a b \r\n");
+        assert_eq!(Command::List(None).wire().unwrap(), "LIST\r\n");
+        assert_eq!(Command::Rest(42).wire().unwrap(), "REST 42\r\n");
+        let addr: SocketAddr = "127.0.0.1:1025".parse().unwrap();
+        assert_eq!(
+            Command::Port(addr).wire().unwrap(),
+            "PORT 127,0,0,1,4,1\r\n"
+        );
+        assert_eq!(
+            Command::Eprt(addr).wire().unwrap(),
+            "EPRT |1|127.0.0.1|1025|\r\n"
+        );
+        let v6: SocketAddr = "[::1]:2000".parse().unwrap();
+        assert_eq!(Command::Eprt(v6).wire().unwrap(), "EPRT |2|::1|2000|\r\n");
+    }
+
+    #[test]
+    fn line_breaks_and_nul_are_refused() {
+        for evil in ["a\r\nDELE b", "a\nb", "a\rb", "a\0b"] {
+            assert!(Command::Retr(evil).wire().is_err(), "{evil:?}");
+            assert!(Command::Raw(evil).wire().is_err(), "{evil:?}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_in_traces_and_errors() {
+        assert_eq!(Command::Pass("hunter2").traced(), "PASS ****");
+        assert_eq!(Command::Acct("hunter2").traced(), "ACCT ****");
+        let err = Command::Pass("hunter2\r\n").wire().unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

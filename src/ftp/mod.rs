@@ -1,0 +1,25 @@
+//! FTP: our own blocking client and the pure parsers of what FTP servers send.
+//!
+//! `reply`, `command`, `features`, `passive` and `timeval` are the vocabulary (RFC 959, 2389,
+//! 2428, 3659), pure and tested on bytes; `list` turns listings into [`crate::tree::Entry`]
+//! values. `client` (control connection) and `transfer` (data connections) are the only parts
+//! that open sockets.
+
+mod client;
+mod command;
+mod error;
+mod features;
+pub mod list;
+mod passive;
+mod reply;
+mod session;
+pub(crate) mod timeval;
+mod transfer;
+
+pub use client::{Client, DataMode, Options, MAX_LINE};
+pub use command::Command;
+pub use error::{Error, Result};
+pub use features::Features;
+pub use reply::{Reply, ReplyReader};
+pub use session::{ListCommand, Login, Session};
+pub use transfer::MAX_LISTING;

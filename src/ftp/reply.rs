@@ -1,0 +1,217 @@
+//! FTP replies (RFC 959 section 4.2) and the pure reader that assembles them from lines.
+//!
+//! A reply is a three-digit code and text. A multi-line reply opens with `123-` and ends at the
+//! first line that starts with the same code followed by a space; lines in between are free text,
+//! even when they begin with other digits. The reader keeps no more than [`MAX_REPLY_LINES`]
+//! lines, so a server cannot make us hold an endless reply.
+
+use std::fmt;
+
+/// Longest reply we hold; RFC 959 sets no limit, hostile servers would use that.
+pub const MAX_REPLY_LINES: usize = 10_000;
+
+/// A complete reply from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub code: u16,
+    /// The text of every line, without the code prefixes, joined by `\n`.
+    pub text: String,
+}
+
+impl Reply {
+    /// 1 preliminary, 2 completion, 3 intermediate, 4 transient failure, 5 permanent failure.
+    pub fn class(&self) -> u16 {
+        self.code / 100
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.text.lines()
+    }
+
+    /// The path in a `257 "/a ""b"""` reply to PWD or MKD (RFC 959 Appendix II: an embedded
+    /// quote is doubled).
+    pub fn quoted_path(&self) -> Option<String> {
+        let rest = &self.text[self.text.find('"')? + 1..];
+        let mut path = String::new();
+        let mut chars = rest.chars();
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('"', Some('"')) => {
+                    path.push('"');
+                    chars.next();
+                }
+                ('"', _) => return Some(path),
+                _ => path.push(c),
+            }
+        }
+        None
+    }
+}
+
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.text.replace('\n', " / "))
+    }
+}
+
+/// Assembles lines of the control connection into replies.
+#[derive(Debug, Default)]
+pub struct ReplyReader {
+    open: Option<(u16, Vec<String>)>,
+}
+
+impl ReplyReader {
+    /// Feeds one line (without its CRLF). Returns the reply once its last line has been fed.
+    pub fn push(&mut self, line: &str) -> Result<Option<Reply>, String> {
+        let Some((code, lines)) = &mut self.open else {
+            let (code, sep, text) =
+                split_code(line).ok_or_else(|| format!("malformed reply line {line:?}"))?;
+            if sep == '-' {
+                self.open = Some((code, vec![text.to_string()]));
+                return Ok(None);
+            }
+            return Ok(Some(Reply {
+                code,
+                text: text.to_string(),
+            }));
+        };
+        let code = *code;
+        match split_code(line) {
+            Some((c, ' ', text)) if c == code => {
+                lines.push(text.to_string());
+                let text = lines.join("\n");
+                self.open = None;
+                Ok(Some(Reply { code, text }))
+            }
+            _ if lines.len() >= MAX_REPLY_LINES => {
+                Err(format!("reply {code} longer than {MAX_REPLY_LINES} lines"))
+            }
+            _ => {
+                lines.push(line.to_string());
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// `"250-text"` -> (250, '-', "text"). A bare code is a complete single-line reply.
+fn split_code(line: &str) -> Option<(u16, char, &str)> {
+    let digits = line.get(..3)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(b'1'..=b'5').contains(&digits.as_bytes()[0])
+    {
+        return None;
+    }
+    let code = digits.parse().ok()?;
+    match line[3..].chars().next() {
+        None => Some((code, ' ', "")),
+        Some(sep @ (' ' | '-')) => Some((code, sep, &line[4..])),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(lines: &[&str]) -> Vec<Reply> {
+        let mut reader = ReplyReader::default();
+        lines
+            .iter()
+            .filter_map(|l| reader.push(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn single_line() {
+        let r = read_all(&["220 (vsFTPd 3.0.3)"]);
+        assert_eq!(
+            r,
+            vec![Reply {
+                code: 220,
+                text: "(vsFTPd 3.0.3)".into()
+            }]
+        );
+        assert_eq!(r[0].class(), 2);
+    }
+
+    #[test]
+    fn bare_code_is_a_reply() {
+        assert_eq!(read_all(&["200"])[0].text, "");
+    }
+
+    #[test]
+    fn multi_line_ends_only_at_same_code_and_space() {
+        // RFC 959 4.2: inner lines may start with digits, even another code.
+        let r = read_all(&[
+            "211-Features:",
+            " MLST type*;size*;modify*;",
+            "211-not the end",
+            "123 not the end either",
+            "211 End",
+        ]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].code, 211);
+        assert_eq!(
+            r[0].lines().collect::<Vec<_>>(),
+            [
+                "Features:",
+                " MLST type*;size*;modify*;",
+                "211-not the end",
+                "123 not the end either",
+                "End"
+            ]
+        );
+    }
+
+    #[test]
+    fn consecutive_replies() {
+        let r = read_all(&["150 Opening", "226-Done", " stats", "226 ok", "221 Bye"]);
+        assert_eq!(
+            r.iter().map(|r| r.code).collect::<Vec<_>>(),
+            [150, 226, 221]
+        );
+    }
+
+    #[test]
+    fn malformed_first_lines_are_errors() {
+        for bad in [
+            "", "hello", "22", "2200 x", "22a x", "620 x", "099 x", "220x",
+        ] {
+            assert!(ReplyReader::default().push(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_paths() {
+        let r = |t: &str| {
+            Reply {
+                code: 257,
+                text: t.into(),
+            }
+            .quoted_path()
+        };
+        assert_eq!(
+            r("\"/pub\" is the current directory").as_deref(),
+            Some("/pub")
+        );
+        assert_eq!(r("\"/a \"\"b\"\"\" created").as_deref(), Some("/a \"b\""));
+        assert_eq!(r("\"/café\"").as_deref(), Some("/café"));
+        assert_eq!(r("no quotes"), None);
+        assert_eq!(r("\"unterminated"), None);
+    }
+
+    #[test]
+    fn non_ascii_text_does_not_panic() {
+        assert!(ReplyReader::default().push("é").is_err());
+        assert!(ReplyReader::default().push("22é").is_err());
+        assert_eq!(read_all(&["250 café"])[0].text, "café");
+    }
+
+    #[test]
+    fn endless_reply_is_refused() {
+        let mut reader = ReplyReader::default();
+        reader.push("211-start").unwrap();
+        let err = (0..=MAX_REPLY_LINES).find_map(|_| reader.push(" more").err());
+        assert!(err.unwrap().contains("longer than"));
+    }
+}

@@ -1,0 +1,148 @@
+//! A logged-in session ready for mirroring: the client plus what was learned about the server.
+//!
+//! Opening a session runs the whole preamble (greeting, login, FEAT, `OPTS UTF8 ON`, TYPE I,
+//! PWD) once; a worker then reuses it for every listing and file. Listing picks the best command
+//! the server offers (MLSD when FEAT names MLST, else LIST, else NLST with SIZE and MDTM per name)
+//! and remembers a refusal so it is not asked again.
+
+use super::client::{Client, Options};
+use super::error::{Error, Result};
+use super::list::{self, Listing};
+use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
+use serde::Serialize;
+
+/// Who to log in as.
+#[derive(Clone)]
+pub struct Login {
+    pub user: String,
+    pub password: String,
+    pub account: Option<String>,
+}
+
+impl Login {
+    /// The anonymous login of RFC 1635, with the password ftplib sends.
+    pub fn anonymous() -> Login {
+        Login {
+            user: "anonymous".into(),
+            password: "anonymous@".into(),
+            account: None,
+        }
+    }
+}
+
+/// The command a listing came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ListCommand {
+    Mlsd,
+    List,
+    Nlst,
+}
+
+/// A logged-in FTP session.
+pub struct Session {
+    pub client: Client,
+    /// The directory the server put us in at login.
+    pub login_dir: String,
+    list_command: ListCommand,
+}
+
+impl Session {
+    pub fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Session> {
+        let mut client = Client::connect(host, port, options)?;
+        client.login(&login.user, &login.password, login.account.as_deref())?;
+        let list_command = match client.feat()?.has("MLST") {
+            true => ListCommand::Mlsd,
+            false => ListCommand::List,
+        };
+        client.enable_utf8()?;
+        client.type_image()?;
+        let login_dir = client.pwd()?;
+        Ok(Session {
+            client,
+            login_dir,
+            list_command,
+        })
+    }
+
+    /// The command the next listing will use.
+    pub fn list_command(&self) -> ListCommand {
+        self.list_command
+    }
+
+    /// Lists the directory at absolute `path`.
+    pub fn list_dir(&mut self, path: &str) -> Result<(ListCommand, Listing)> {
+        loop {
+            let command = self.list_command;
+            let result = match command {
+                ListCommand::Mlsd => self.client.mlsd(Some(path)).map(|d| list::parse_mlsd(&d)),
+                ListCommand::List => self.list(path),
+                ListCommand::Nlst => self.nlst(path),
+            };
+            match (command, result) {
+                (ListCommand::Nlst, result) => return result.map(|l| (command, l)),
+                (_, Err(e)) if is_unsupported(&e) => {
+                    log::info!("{command:?} refused ({e}); trying the next listing command");
+                    self.list_command = match command {
+                        ListCommand::Mlsd => ListCommand::List,
+                        _ => ListCommand::Nlst,
+                    };
+                }
+                (_, result) => return result.map(|l| (command, l)),
+            }
+        }
+    }
+
+    /// CWD, then a bare LIST: an argument to LIST is globbed by some servers (vsftpd treats
+    /// `[x]` as a pattern) and read as options by others when it starts with `-`.
+    fn list(&mut self, path: &str) -> Result<Listing> {
+        self.client.cwd(path)?;
+        let data = self.client.list(None)?;
+        Ok(list::parse_list(&data, chrono::Utc::now().naive_utc()))
+    }
+
+    /// NLST names, then SIZE and MDTM for each: the last resort, one round trip or more per name.
+    fn nlst(&mut self, path: &str) -> Result<Listing> {
+        self.client.cwd(path)?;
+        let (names, unread) = list::parse_nlst(&self.client.nlst(None)?);
+        let mut entries = Vec::with_capacity(names.len());
+        for name in names {
+            // Some servers answer NLST with paths; the entry is the last component.
+            let name = name.rsplit('/').next().unwrap_or(&name).to_string();
+            entries.push(self.probe(path, name)?);
+        }
+        Ok(Listing {
+            dialect: None,
+            entries,
+            unread,
+        })
+    }
+
+    /// Tells a file (SIZE answers) from a directory (CWD succeeds) for a name NLST gave.
+    fn probe(&mut self, dir: &str, name: String) -> Result<Entry> {
+        if let Ok(size) = self.client.size(&name) {
+            let mut entry = Entry::new(name, Kind::File);
+            entry.size = Some(size);
+            entry.mtime = self.client.mdtm(&entry.name).ok().map(|time| Mtime {
+                time,
+                precision: Precision::Second,
+                zone: Zone::Utc,
+            });
+            return Ok(entry);
+        }
+        let kind = match self.client.cwd(&name) {
+            Ok(()) => {
+                self.client.cwd(dir)?;
+                Kind::Dir
+            }
+            Err(e) if e.is_transient() => return Err(e),
+            Err(_) => Kind::Other,
+        };
+        Ok(Entry::new(name, kind))
+    }
+}
+
+/// `500`/`502`/`504`: the command itself is not implemented, not a problem with the directory.
+fn is_unsupported(e: &Error) -> bool {
+    matches!(e.reply().map(|r| r.code), Some(500 | 502 | 504))
+}

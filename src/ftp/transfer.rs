@@ -1,0 +1,256 @@
+//! Data connections and the commands that use them: listings, RETR, STOR, APPE, ABOR.
+//!
+//! An exchange is: open the data channel (EPSV/PASV connect, or EPRT/PORT listen), send the
+//! command, read its preliminary `1xx`, move the bytes, close the data connection, then read the
+//! final `2xx` on the control connection (RFC 959 section 5.4 state diagram for RETR/STOR/LIST).
+
+use super::client::{connect_any, Client, DataMode};
+use super::command::Command;
+use super::error::{Error, Result};
+use super::passive;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::Instant;
+
+/// Largest listing we hold in memory; a server that sends more is broken or hostile.
+pub const MAX_LISTING: u64 = 256 * 1024 * 1024;
+
+const BUFFER: usize = 256 * 1024;
+
+/// A data channel waiting for its command: connected (passive) or listening (active).
+enum Channel {
+    Connected(TcpStream),
+    Listening(TcpListener),
+}
+
+impl Client {
+    /// LIST of `path` (or of the current directory), as raw bytes.
+    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
+        self.read_all(&Command::List(path))
+    }
+
+    /// NLST of `path` (or of the current directory), as raw bytes.
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
+        self.read_all(&Command::Nlst(path))
+    }
+
+    /// MLSD of `path` (or of the current directory), as raw bytes (RFC 3659 section 7).
+    pub fn mlsd(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
+        self.read_all(&Command::Mlsd(path))
+    }
+
+    /// MLST: the facts of one path, sent on the control connection (RFC 3659 section 7.2).
+    pub fn mlst(&mut self, path: Option<&str>) -> Result<String> {
+        let reply = self.expect(&Command::Mlst(path), 2)?;
+        let lines: Vec<&str> = reply.lines().collect();
+        match lines.get(1..lines.len().saturating_sub(1)) {
+            Some([facts]) => Ok(facts.strip_prefix(' ').unwrap_or(facts).to_string()),
+            _ => Err(Error::Protocol(format!(
+                "MLST reply without one fact line: {reply}"
+            ))),
+        }
+    }
+
+    /// Downloads `path` from byte `offset` (REST, RFC 3659 section 5) into `out`, calling
+    /// `progress` with each chunk's length. Returns the number of bytes written.
+    pub fn retr(
+        &mut self,
+        path: &str,
+        offset: u64,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        if offset > 0 {
+            self.expect(&Command::Rest(offset), 3)?;
+        }
+        let Some(mut data) = self.open(&Command::Retr(path))? else {
+            return Ok(0);
+        };
+        match copy(&mut data, out, u64::MAX, progress) {
+            Ok(n) => {
+                drop(data);
+                self.finish()?;
+                Ok(n)
+            }
+            Err(e) => {
+                drop(data);
+                self.abort_transfer();
+                Err(e)
+            }
+        }
+    }
+
+    /// Uploads `input` to `path` (STOR). Returns the number of bytes sent.
+    pub fn stor(&mut self, path: &str, input: &mut dyn Read) -> Result<u64> {
+        self.upload(&Command::Stor(path), input)
+    }
+
+    /// Appends `input` to `path` (APPE).
+    pub fn appe(&mut self, path: &str, input: &mut dyn Read) -> Result<u64> {
+        self.upload(&Command::Appe(path), input)
+    }
+
+    /// ABOR outside a transfer; `225` or `226` is success.
+    pub fn abor(&mut self) -> Result<()> {
+        self.expect(&Command::Abor, 2).map(drop)
+    }
+
+    fn upload(&mut self, command: &Command, input: &mut dyn Read) -> Result<u64> {
+        let Some(mut data) = self.open(command)? else {
+            return Ok(0);
+        };
+        let n = copy(input, &mut data, u64::MAX, &mut |_| {})?;
+        data.flush()?;
+        drop(data);
+        self.finish()?;
+        Ok(n)
+    }
+
+    fn read_all(&mut self, command: &Command) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        let Some(mut data) = self.open(command)? else {
+            return Ok(buf);
+        };
+        let n = copy(&mut data, &mut buf, MAX_LISTING, &mut |_| {})?;
+        drop(data);
+        if n >= MAX_LISTING {
+            self.abort_transfer();
+            return Err(Error::Protocol(format!(
+                "listing larger than {MAX_LISTING} bytes"
+            )));
+        }
+        self.finish()?;
+        Ok(buf)
+    }
+
+    /// Opens a data channel and sends `command` over the control connection. `None` when the
+    /// server answered at once with a `2xx` and no data (some do for an empty listing).
+    fn open(&mut self, command: &Command) -> Result<Option<TcpStream>> {
+        let channel = match self.options.data_mode {
+            DataMode::Passive => Channel::Connected(self.passive()?),
+            DataMode::Active => Channel::Listening(self.active()?),
+        };
+        let reply = self.command(command)?;
+        match reply.class() {
+            1 => {}
+            2 => return Ok(None),
+            _ => return Err(Error::from_reply(reply)),
+        }
+        let stream = match channel {
+            Channel::Connected(stream) => stream,
+            Channel::Listening(listener) => self.accept(listener)?,
+        };
+        stream.set_read_timeout(Some(self.options.read_timeout))?;
+        stream.set_write_timeout(Some(self.options.read_timeout))?;
+        Ok(Some(stream))
+    }
+
+    /// Reads the final reply of a transfer.
+    fn finish(&mut self) -> Result<()> {
+        let reply = self.read_reply()?;
+        match reply.class() {
+            2 => Ok(()),
+            _ => Err(Error::from_reply(reply)),
+        }
+    }
+
+    /// After a failed transfer: ABOR and swallow the replies (RFC 959 4.1.3: a `426` for the
+    /// aborted transfer, then `226`), so the session stays usable. Errors here only mean the
+    /// session is gone, which the next command will report.
+    fn abort_transfer(&mut self) {
+        if self.send(&Command::Abor).is_err() {
+            return;
+        }
+        while let Ok(reply) = self.read_reply() {
+            if reply.code != 426 && reply.code != 451 && reply.class() != 1 {
+                break;
+            }
+        }
+    }
+
+    fn passive(&mut self) -> Result<TcpStream> {
+        let timeout = self.options.connect_timeout;
+        if !self.skip_extended {
+            let reply = self.command(&Command::Epsv)?;
+            match reply.class() {
+                2 => {
+                    let port = passive::epsv_port(&reply.text)
+                        .ok_or_else(|| Error::Protocol(format!("bad EPSV reply {reply}")))?;
+                    return connect_any(SocketAddr::new(self.peer.ip(), port), timeout);
+                }
+                5 => self.skip_extended = true,
+                _ => return Err(Error::from_reply(reply)),
+            }
+        }
+        let reply = self.expect(&Command::Pasv, 2)?;
+        let addr = passive::pasv_addr(&reply.text)
+            .ok_or_else(|| Error::Protocol(format!("bad PASV reply {reply}")))?;
+        let ip = match self.options.trust_pasv_host {
+            true => (*addr.ip()).into(),
+            false => self.peer.ip(),
+        };
+        connect_any(SocketAddr::new(ip, addr.port()), timeout)
+    }
+
+    fn active(&mut self) -> Result<TcpListener> {
+        let listener = TcpListener::bind(SocketAddr::new(self.local.ip(), 0))?;
+        let addr = listener.local_addr()?;
+        if !self.skip_extended {
+            let reply = self.command(&Command::Eprt(addr))?;
+            match reply.class() {
+                2 => return Ok(listener),
+                5 if addr.is_ipv4() => self.skip_extended = true,
+                _ => return Err(Error::from_reply(reply)),
+            }
+        }
+        self.expect(&Command::Port(addr), 2)?;
+        Ok(listener)
+    }
+
+    /// Accepts the server's data connection; only from the control connection's peer, so no
+    /// third party can feed us data (RFC 2577 section 5).
+    fn accept(&self, listener: TcpListener) -> Result<TcpStream> {
+        listener.set_nonblocking(true)?;
+        let deadline = Instant::now() + self.options.connect_timeout;
+        loop {
+            match listener.accept() {
+                Ok((stream, from)) if from.ip() == self.peer.ip() => {
+                    stream.set_nonblocking(false)?;
+                    return Ok(stream);
+                }
+                Ok((_, from)) => log::warn!("ignored data connection from {from}"),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if Instant::now() > deadline {
+                        return Err(Error::Io(io::ErrorKind::TimedOut.into()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// Copies at most `limit` bytes, reporting each chunk. Stops early at `limit` so the caller can
+/// tell an oversized stream from a complete one.
+fn copy(
+    from: &mut dyn Read,
+    to: &mut dyn Write,
+    limit: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let mut buf = vec![0; BUFFER];
+    let mut total = 0u64;
+    while total < limit {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        to.write_all(&buf[..n])?;
+        total += n as u64;
+        progress(n as u64);
+    }
+    Ok(total)
+}

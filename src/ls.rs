@@ -1,0 +1,167 @@
+//! `ftpmirror ls`: the remote listing exactly as ftpmirror parses it, for when a server's
+//! listing looks odd. Shows per directory the listing command and dialect used, every entry with
+//! its kind, size, time (with precision and zone) and symlink target, and the lines no parser
+//! could read.
+
+use crate::cli::Format;
+use crate::error::{Error, Exit};
+use crate::ftp::list::{Dialect, Listing};
+use crate::ftp::{ListCommand, Session};
+use crate::tree::{unsafe_name, Entry, Kind, Mtime, Precision, Zone};
+use serde::Serialize;
+
+/// Deeper than any real archive; a server that nests further is looping.
+pub const MAX_DEPTH: usize = 64;
+
+/// One listed directory.
+#[derive(Debug, Serialize)]
+pub struct DirReport {
+    pub path: String,
+    pub command: Option<ListCommand>,
+    pub dialect: Option<Dialect>,
+    pub entries: Vec<Entry>,
+    pub unread: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// Lists `root` (and below it with `recursive`), printing each directory as it is read.
+pub fn run(
+    session: &mut Session,
+    root: &str,
+    recursive: bool,
+    format: Format,
+) -> Result<Exit, Error> {
+    let mut pending = vec![(root.to_string(), 0)];
+    let mut reports = Vec::new();
+    let mut exit = Exit::Success;
+    while let Some((path, depth)) = pending.pop() {
+        let report = list_one(session, path)?;
+        if report.error.is_some() {
+            exit = Exit::Partial;
+        }
+        if recursive {
+            let subdirs = descend(&report, depth);
+            pending.extend(subdirs.into_iter().rev().map(|p| (p, depth + 1)));
+        }
+        match format {
+            Format::Text => print!("{}", render_text(&report)),
+            Format::Json => reports.push(report),
+        }
+    }
+    if format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).expect("plain data serializes")
+        );
+    }
+    Ok(exit)
+}
+
+/// A directory that cannot be listed is reported and the walk goes on, unless the session
+/// itself is lost.
+fn list_one(session: &mut Session, path: String) -> Result<DirReport, Error> {
+    let (command, listing, error) = match session.list_dir(&path) {
+        Ok((command, listing)) => (Some(command), listing, None),
+        Err(e) if e.reply().is_some() => {
+            log::warn!("cannot list {path}: {e}");
+            (None, Listing::default(), Some(e.to_string()))
+        }
+        Err(source) => {
+            return Err(Error::Ftp {
+                context: format!("listing {path}"),
+                source,
+            })
+        }
+    };
+    Ok(DirReport {
+        path,
+        command,
+        dialect: listing.dialect,
+        entries: listing.entries,
+        unread: listing.unread,
+        error,
+    })
+}
+
+/// The subdirectories to list next; unsafe names are reported, never followed.
+fn descend(report: &DirReport, depth: usize) -> Vec<String> {
+    let dirs = report.entries.iter().filter(|e| e.kind == Kind::Dir);
+    if depth >= MAX_DEPTH {
+        if dirs.count() > 0 {
+            log::warn!(
+                "{}: not descending deeper than {MAX_DEPTH} levels",
+                report.path
+            );
+        }
+        return Vec::new();
+    }
+    dirs.filter_map(|e| match unsafe_name(&e.name) {
+        Some(why) => {
+            log::warn!("{}: skipping directory {:?}: {why}", report.path, e.name);
+            None
+        }
+        None => Some(format!("{}/{}", report.path.trim_end_matches('/'), e.name)),
+    })
+    .collect()
+}
+
+fn render_text(report: &DirReport) -> String {
+    let how = match (report.command, report.dialect) {
+        (Some(c), Some(d)) => format!("{c:?} {d:?}").to_uppercase(),
+        (Some(c), None) => format!("{c:?}").to_uppercase(),
+        (None, _) => "not listed".to_string(),
+    };
+    let mut out = format!(
+        "{}: {how}, {} entries\n",
+        printable(&report.path),
+        report.entries.len()
+    );
+    for entry in &report.entries {
+        out += &render_entry(entry);
+    }
+    for line in &report.unread {
+        out += &format!("  unread: {line:?}\n");
+    }
+    if let Some(error) = &report.error {
+        out += &format!("  error: {error}\n");
+    }
+    out
+}
+
+fn render_entry(entry: &Entry) -> String {
+    let (mark, target) = match &entry.kind {
+        Kind::File => ('-', None),
+        Kind::Dir => ('d', None),
+        Kind::Symlink { target } => ('l', target.as_deref()),
+        Kind::Other => ('?', None),
+    };
+    let size = entry.size.map_or("-".to_string(), |s| s.to_string());
+    let time = entry.mtime.map_or("-".to_string(), render_time);
+    let name = printable(&entry.name);
+    match target {
+        Some(t) => format!("{mark} {size:>12}  {time:<25} {name} -> {}\n", printable(t)),
+        None => format!("{mark} {size:>12}  {time:<25} {name}\n"),
+    }
+}
+
+/// A time as precise as it was given, and on which clock.
+fn render_time(mtime: Mtime) -> String {
+    let format = match mtime.precision {
+        Precision::Second => "%Y-%m-%d %H:%M:%S",
+        Precision::Minute => "%Y-%m-%d %H:%M",
+        Precision::Day => "%Y-%m-%d",
+    };
+    let zone = match mtime.zone {
+        Zone::Utc => "UTC",
+        Zone::ServerLocal => "server",
+    };
+    format!("{} {zone}", mtime.time.format(format))
+}
+
+/// Names with control characters are shown escaped, so a listing cannot drive the terminal.
+fn printable(name: &str) -> String {
+    match name.chars().any(char::is_control) {
+        true => format!("{name:?}"),
+        false => name.to_string(),
+    }
+}

@@ -1,0 +1,8 @@
+//! ftpmirror's integration tests: one test binary (`cargo test --test it`), run against real
+//! FTP servers on loopback. Install what they need first: `bash tests/setup.sh`.
+
+mod support;
+
+mod client;
+mod harness;
+mod ls;

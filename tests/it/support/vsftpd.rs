@@ -1,0 +1,192 @@
+//! Debian's vsftpd as a test server: LIST only (no MLSD), MDTM, SIZE, REST, EPSV, PASV.
+//!
+//! Started by hand with a config written into a temp dir; the settings it can't run without
+//! are in TESTING.md. It takes a port number (no port 0), so startup retries on a lost race.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpStream};
+use std::ops::RangeInclusive;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use super::ports::{free_port, reserve_port_range};
+use super::server::{read_lossy, tail, FtpServer, ServerProcess};
+use super::tree::make_world_readable;
+
+/// The local account created by tests/setup.sh.
+pub const USER: &str = "ftpmirror-test";
+pub const PASSWORD: &str = "ftpmirror-test-pw";
+
+const BINARY: &str = "/usr/sbin/vsftpd";
+const STARTUP: Duration = Duration::from_secs(10);
+const PASSIVE_PORTS: u16 = 20;
+const ATTEMPTS: usize = 5;
+
+/// A vsftpd on 127.0.0.1 serving one directory read-only, to anonymous (no password asked) and to
+/// `ftpmirror-test`, both chrooted to it so both see it as `/`. Listings show UTC times.
+pub struct Vsftpd {
+    // Dropped first: kills the server before its config dir goes away.
+    process: ServerProcess,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl Vsftpd {
+    /// Serves `root`, which is made world-readable (dirs 755, files 644) first: vsftpd reads it
+    /// as the `ftp` user (anonymous) and refuses a chroot root writable by the logged-in user.
+    pub fn start(root: &Path) -> Vsftpd {
+        assert!(
+            Path::new(BINARY).exists(),
+            "{BINARY} missing: run tests/setup.sh"
+        );
+        make_world_readable(root);
+        check_traversable(root);
+        let dir = config_dir();
+        for attempt in 1..=ATTEMPTS {
+            let port = free_port();
+            let conf = config(root, dir.path(), port, reserve_port_range(PASSIVE_PORTS));
+            fs::write(dir.path().join("vsftpd.conf"), conf).expect("write vsftpd.conf");
+            let mut process = spawn(dir.path());
+            match wait_ready(&mut process, port, dir.path()) {
+                Ok(()) => {
+                    return Vsftpd {
+                        process,
+                        port,
+                        _dir: dir,
+                    }
+                }
+                Err(why) if why.contains("could not bind") && attempt < ATTEMPTS => continue,
+                Err(why) => panic!("vsftpd did not start: {why}\n{}", tail(&process.log(), 40)),
+            }
+        }
+        unreachable!("the last attempt panics or returns")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+}
+
+/// Holds vsftpd.conf, the logs, and `empty`, the secure_chroot_dir: vsftpd chroots its
+/// unprivileged helper there and insists that it exists.
+fn config_dir() -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("vsftpd-")
+        .tempdir()
+        .expect("temp dir");
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).expect("create secure_chroot_dir");
+    fs::set_permissions(&empty, fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+fn config(root: &Path, dir: &Path, port: u16, passive: RangeInclusive<u16>) -> String {
+    let (root, dir) = (root.display(), dir.display());
+    format!(
+        "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\n\
+         background=NO\nseccomp_sandbox=NO\nisolate=NO\nisolate_network=NO\n\
+         secure_chroot_dir={dir}/empty\n\
+         pasv_enable=YES\npasv_address=127.0.0.1\npasv_min_port={}\npasv_max_port={}\n\
+         anonymous_enable=YES\nanon_root={root}\nno_anon_password=YES\n\
+         local_enable=YES\nlocal_root={root}\nchroot_local_user=YES\n\
+         pam_service_name=vsftpd\nwrite_enable=NO\nuse_localtime=NO\n\
+         xferlog_enable=YES\nxferlog_std_format=NO\nlog_ftp_protocol=YES\n\
+         vsftpd_log_file={dir}/vsftpd.log\n",
+        passive.start(),
+        passive.end(),
+    )
+}
+
+/// vsftpd reports fatal errors ("500 OOPS: could not bind listening IPv4 socket") on fd 0, the
+/// control connection in inetd mode, and says nothing on stdout/stderr: give it a file as stdin.
+fn spawn(dir: &Path) -> ServerProcess {
+    let oops = fs::File::create(dir.join("oops.txt")).expect("create oops.txt");
+    let out = fs::File::create(dir.join("stdout.txt")).expect("create stdout.txt");
+    let child = Command::new(BINARY)
+        .arg(dir.join("vsftpd.conf"))
+        .stdin(oops)
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {BINARY}: {e}"));
+    ServerProcess::new("vsftpd", child, &dir.join("vsftpd.log"))
+}
+
+/// Ready when a connection to `port` is greeted by *this* vsftpd: another server could have won
+/// the port, so the greeting must show up as a CONNECT in our own log.
+fn wait_ready(process: &mut ServerProcess, port: u16, dir: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + STARTUP;
+    while Instant::now() < deadline {
+        if let Some(status) = process.exited() {
+            let oops = read_lossy(&dir.join("oops.txt")) + &read_lossy(&dir.join("stdout.txt"));
+            return Err(format!("exited ({status}): {}", oops.trim()));
+        }
+        if greeted(port) && process.log().contains("CONNECT: Client") {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(format!("port {port} not accepting after {STARTUP:?}"))
+}
+
+fn greeted(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
+        return false;
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("220")
+}
+
+/// The `ftp` user must reach the root through every ancestor (execute bit for others).
+fn check_traversable(root: &Path) {
+    for dir in root.ancestors().skip(1) {
+        let mode = fs::metadata(dir).map_or(0, |m| m.permissions().mode() & 0o7777);
+        assert!(
+            mode & 0o001 != 0,
+            "{} is not traversable by others (mode {mode:o}): vsftpd's anonymous user can't reach \
+             {}; serve a dir from support::served_dir()",
+            dir.display(),
+            root.display()
+        );
+    }
+}
+
+impl FtpServer for Vsftpd {
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn credentials(&self) -> (&'static str, &'static str) {
+        (USER, PASSWORD)
+    }
+
+    fn log(&self) -> String {
+        self.process.log()
+    }
+
+    /// log_ftp_protocol=YES logs `... FTP command: Client "127.0.0.1", "COMMAND ARGS"`
+    /// (the password as `PASS <password>`).
+    fn commands(&self) -> Vec<String> {
+        const MARK: &str = "FTP command: Client \"127.0.0.1\", \"";
+        let log = self.log();
+        let received = log
+            .lines()
+            .filter_map(|l| l.split_once(MARK).map(|(_, c)| c));
+        received
+            .map(|c| c.strip_suffix('"').unwrap_or(c).to_string())
+            .collect()
+    }
+
+    fn has_mlsd(&self) -> bool {
+        false
+    }
+}
