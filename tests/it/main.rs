@@ -6,3 +6,4 @@ mod support;
 mod client;
 mod harness;
 mod ls;
+mod passive;

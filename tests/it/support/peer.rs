@@ -1,0 +1,85 @@
+//! A scripted in-process FTP peer, for faults real servers will not produce on demand: a PASV
+//! reply naming another host, a drop after N bytes, a lying SIZE, a `421` on login.
+//!
+//! The script runs on its own thread and talks to one client; it panics (failing the test via
+//! [`Peer::finish`]) when the client sends something the script did not expect.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One client connection as the script sees it.
+pub struct PeerConn {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl PeerConn {
+    pub fn send(&mut self, line: &str) {
+        self.writer
+            .write_all(format!("{line}\r\n").as_bytes())
+            .unwrap();
+    }
+
+    /// Reads the next command line (without CRLF), or `None` when the client hung up.
+    pub fn next(&mut self) -> Option<String> {
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_string()),
+        }
+    }
+
+    /// Reads the next command, checks its verb and returns its argument.
+    pub fn expect(&mut self, verb: &str) -> String {
+        let line = self
+            .next()
+            .unwrap_or_else(|| panic!("client hung up; expected {verb}"));
+        let (got, arg) = line.split_once(' ').unwrap_or((&line, ""));
+        assert!(
+            got.eq_ignore_ascii_case(verb),
+            "expected {verb}, got {line:?}"
+        );
+        arg.to_string()
+    }
+
+    /// Greeting and an anonymous login.
+    pub fn greet_and_login(&mut self) {
+        self.send("220 scripted peer");
+        self.expect("USER");
+        self.send("230 welcome");
+    }
+}
+
+pub struct Peer {
+    pub port: u16,
+    thread: JoinHandle<()>,
+}
+
+impl Peer {
+    /// Listens on a free loopback port and runs `script` on the first connection.
+    pub fn start(script: impl FnOnce(&mut PeerConn) + Send + 'static) -> Peer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let thread = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let writer = stream.try_clone().unwrap();
+            script(&mut PeerConn {
+                reader: BufReader::new(stream),
+                writer,
+            });
+        });
+        Peer { port, thread }
+    }
+
+    /// Waits for the script to end; a panic in it fails the test here.
+    pub fn finish(self) {
+        if let Err(panic) = self.thread.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
