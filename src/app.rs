@@ -1,24 +1,174 @@
 //! Each command from resolved arguments to an exit code: the one place where flags become the
-//! values the rest of the program works with.
+//! values the rest of the program works with, and where the pipeline's steps are put in order
+//! (list, scan, diff, then render or execute).
 
-use crate::cli::{ConnectionArgs, LsArgs};
+use crate::cli::{ConnectionArgs, Format, LsArgs, MirrorArgs};
 use crate::error::{Error, Exit};
-use crate::ftp::{self, DataMode, Session};
+use crate::exec::progress::{Mode, Progress};
+use crate::filter::Filter;
+use crate::ftp::{self, DataMode};
+use crate::plan::{self, Inputs, Plan};
+use crate::pool::{Connector, Pool, Retry};
+use crate::remote::{self, RemoteTree};
 use crate::source::Source;
-use crate::{credentials, ls};
-use std::time::Duration;
+use crate::state::State;
+use crate::{credentials, exec, local, ls, report};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// `ftpmirror ls`.
 pub fn ls(args: LsArgs) -> Result<Exit, Error> {
     let source = Source::parse(&args.url).map_err(Error::Usage)?;
-    let mut session = open_session(&source, &args.connection)?;
+    let connector = connector(&source, &args.connection)?;
+    let mut session = connector.open().map_err(|e| connect_error(&source, e))?;
     let root = source.root(&session.login_dir);
     let exit = ls::run(&mut session, &root, args.recursive, args.format)?;
     session.client.quit();
     Ok(exit)
 }
 
-fn open_session(source: &Source, args: &ConnectionArgs) -> Result<Session, Error> {
+/// `ftpmirror mirror`.
+pub fn mirror(args: MirrorArgs, verbose: u8, quiet: bool) -> Result<Exit, Error> {
+    let started = Instant::now();
+    let source = Source::parse(&args.source).map_err(Error::Usage)?;
+    let filter = Filter::new(&args.include, &args.exclude).map_err(Error::Usage)?;
+    check_target(&args.target)?;
+    let retry = Retry {
+        tries: args.tries,
+        first_delay: Duration::from_secs(1),
+    };
+    let connector = connector(&source, &args.connection)?;
+    let mut pool = Pool::open(connector, args.connections.into(), retry)
+        .map_err(|e| connect_error(&source, e))?;
+    let root = source.root(pool.login_dir());
+    let remote = remote::walk(&mut pool, &root, &filter);
+    for error in &remote.errors {
+        log::error!("{error}");
+    }
+    let local =
+        local::scan(&args.target).map_err(|e| io_error("reading the target", &args.target, e))?;
+    for warning in &local.skipped {
+        log::warn!("{warning}");
+    }
+    let state =
+        State::load(&args.target).map_err(|e| io_error("reading the state in", &args.target, e))?;
+    let plan = make_plan(
+        &mut pool,
+        &root,
+        &remote,
+        &local.entries,
+        &state,
+        &filter,
+        args.delete,
+    );
+    let listing_failed = !remote.errors.is_empty();
+    if args.dry_run {
+        pool.close();
+        match args.format {
+            Format::Text => print!("{}", plan::render_text(&plan, verbose > 0)),
+            Format::Json => println!("{}", plan::render_json(&plan)),
+        }
+        return Ok(if listing_failed {
+            Exit::Partial
+        } else {
+            Exit::Success
+        });
+    }
+    std::fs::create_dir_all(&args.target).map_err(|e| io_error("creating", &args.target, e))?;
+    let mode = match (quiet, std::io::stderr().is_terminal()) {
+        (true, _) => Mode::Quiet,
+        (false, true) => Mode::Bars,
+        (false, false) => Mode::Lines,
+    };
+    let totals = plan.totals();
+    let progress = Progress::new(
+        mode,
+        plan.fetches.len(),
+        totals.bytes,
+        args.connections.into(),
+    );
+    let ctx = exec::Context {
+        target: &args.target,
+        root: &root,
+        offset: remote.offset,
+        partials: &local.partials,
+        state: &state,
+    };
+    let mut outcome = exec::execute(&plan, &mut pool, &ctx, &progress);
+    progress.finish();
+    pool.close();
+    outcome.errors.splice(0..0, remote.errors.iter().cloned());
+    let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
+    if (changed || !outcome.errors.is_empty() || verbose > 0) && !quiet {
+        println!(
+            "{}",
+            report::summary(&outcome, totals.unchanged, started.elapsed())
+        );
+    }
+    Ok(if outcome.errors.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Partial
+    })
+}
+
+/// Plans, then spends one MDTM on each file the listing could not decide and plans again.
+fn make_plan(
+    pool: &mut Pool,
+    root: &str,
+    remote: &RemoteTree,
+    local: &BTreeMap<crate::tree::RelPath, local::LocalEntry>,
+    state: &State,
+    filter: &Filter,
+    delete: bool,
+) -> Plan {
+    let mut probed = BTreeMap::new();
+    loop {
+        let plan = plan::diff(&Inputs {
+            remote: &remote.entries,
+            failed: &remote.failed,
+            offset: remote.offset,
+            local,
+            state,
+            filter,
+            delete,
+            probed: &probed,
+        });
+        if plan.probes.is_empty() || !probed.is_empty() {
+            return plan;
+        }
+        probed = remote::probe(pool, root, &plan.probes);
+    }
+}
+
+/// A target that exists must be a directory: mirroring onto a file would replace it.
+fn check_target(target: &Path) -> Result<(), Error> {
+    match std::fs::metadata(target) {
+        Ok(meta) if !meta.is_dir() => Err(Error::Usage(format!(
+            "target {} exists and is not a directory",
+            target.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn io_error(what: &str, path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        context: format!("{what} {}", path.display()),
+        source,
+    }
+}
+
+fn connect_error(source: &Source, e: ftp::Error) -> Error {
+    Error::Connect {
+        server: format!("{}:{}", source.host, source.port),
+        source: e,
+    }
+}
+
+fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error> {
     let login = credentials::resolve(source, args.user.as_deref(), args.password_file.as_deref())?;
     let options = ftp::Options {
         connect_timeout: Duration::from_secs(args.connect_timeout),
@@ -30,8 +180,10 @@ fn open_session(source: &Source, args: &ConnectionArgs) -> Result<Session, Error
         trust_pasv_host: args.trust_pasv_address,
         extended: !args.no_epsv,
     };
-    Session::open(&source.host, source.port, &login, options).map_err(|source_err| Error::Connect {
-        server: format!("{}:{}", source.host, source.port),
-        source: source_err,
+    Ok(Connector {
+        host: source.host.clone(),
+        port: source.port,
+        login,
+        options,
     })
 }

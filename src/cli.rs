@@ -23,8 +23,43 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Make TARGET an exact copy of the remote tree at SOURCE, and keep it so.
+    Mirror(MirrorArgs),
     /// Print the remote listing as ftpmirror parses it.
     Ls(LsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MirrorArgs {
+    /// ftp://[user@]host[:port]/path
+    pub source: String,
+    /// The local directory to mirror into (created if missing).
+    pub target: PathBuf,
+    /// Print what would be done and change nothing.
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// Output of --dry-run.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Delete local files and directories that are gone from the server.
+    #[arg(long)]
+    pub delete: bool,
+    /// Mirror only files matching GLOB (repeatable; `**` crosses directories).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out paths matching GLOB (repeatable); excluded local files are never deleted.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Parallel connections, each a logged-in session reused for every listing and file.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub connections: u16,
+    /// Attempts per file or listing when the server fails transiently (4xx, reset, timeout).
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub tries: u32,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     ftpmirror::logger::init(cli.verbose, cli.quiet);
     let result = match cli.command {
+        Command::Mirror(args) => ftpmirror::app::mirror(args, cli.verbose, cli.quiet),
         Command::Ls(args) => ftpmirror::app::ls(args),
     };
     match result {

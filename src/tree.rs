@@ -6,7 +6,9 @@
 //! that later comparisons never pretend to know more than the server told.
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// What kind of object a listed name is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,7 +25,7 @@ pub enum Kind {
 }
 
 /// How finely a listed time was given. A comparison must not be finer than this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     Second,
@@ -32,7 +34,7 @@ pub enum Precision {
 }
 
 /// The clock a listed time was read on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Zone {
     /// MLSD `modify`, MDTM (RFC 3659 section 2.3) and HTTP dates.
@@ -42,7 +44,7 @@ pub enum Zone {
 }
 
 /// A time as a listing gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mtime {
     pub time: NaiveDateTime,
     pub precision: Precision,
@@ -79,6 +81,116 @@ impl Entry {
     }
 }
 
+/// A checked path relative to the mirror's root: every component passed [`unsafe_name`], so it
+/// can never name anything outside the root. Components are joined by `/`; the root is `""`.
+/// This is the only way a remote name becomes a local path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RelPath(String);
+
+impl RelPath {
+    pub fn root() -> RelPath {
+        RelPath(String::new())
+    }
+
+    /// This path with one more component, if `name` is safe.
+    pub fn join(&self, name: &str) -> Result<RelPath, String> {
+        if let Some(why) = unsafe_name(name) {
+            return Err(format!("{name:?} {why}"));
+        }
+        Ok(match self.0.is_empty() {
+            true => RelPath(name.to_string()),
+            false => RelPath(format!("{}/{name}", self.0)),
+        })
+    }
+
+    /// Checks every `/`-separated component of `text`.
+    pub fn parse(text: &str) -> Result<RelPath, String> {
+        if text.is_empty() {
+            return Ok(RelPath::root());
+        }
+        text.split('/')
+            .try_fold(RelPath::root(), |path, name| path.join(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The last component (`""` for the root).
+    pub fn name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or("")
+    }
+
+    /// The parent directory; `None` for the root.
+    pub fn parent(&self) -> Option<RelPath> {
+        match self.0.rsplit_once('/') {
+            _ if self.0.is_empty() => None,
+            Some((parent, _)) => Some(RelPath(parent.to_string())),
+            None => Some(RelPath::root()),
+        }
+    }
+
+    /// Number of components: 0 for the root.
+    pub fn depth(&self) -> usize {
+        match self.0.is_empty() {
+            true => 0,
+            false => self.0.split('/').count(),
+        }
+    }
+
+    /// Whether `self` is `other` or lies below it.
+    pub fn starts_with(&self, other: &RelPath) -> bool {
+        other.0.is_empty()
+            || self.0 == other.0
+            || (self.0.starts_with(&other.0) && self.0.as_bytes().get(other.0.len()) == Some(&b'/'))
+    }
+
+    /// The local path under `root`.
+    pub fn under(&self, root: &Path) -> PathBuf {
+        match self.0.is_empty() {
+            true => root.to_path_buf(),
+            false => root.join(&self.0),
+        }
+    }
+
+    /// The remote path under the remote root `base` (an absolute FTP path).
+    pub fn remote(&self, base: &str) -> String {
+        let base = base.trim_end_matches('/');
+        match self.0.is_empty() {
+            true if base.is_empty() => "/".to_string(),
+            true => base.to_string(),
+            false => format!("{base}/{}", self.0),
+        }
+    }
+}
+
+impl fmt::Display for RelPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.chars().any(char::is_control) {
+            true => write!(f, "{:?}", self.0),
+            false => f.write_str(&self.0),
+        }
+    }
+}
+
+impl TryFrom<String> for RelPath {
+    type Error = String;
+    fn try_from(text: String) -> Result<RelPath, String> {
+        RelPath::parse(&text)
+    }
+}
+
+impl From<RelPath> for String {
+    fn from(path: RelPath) -> String {
+        path.0
+    }
+}
+
 /// Why a listed name cannot become a local path component.
 pub fn unsafe_name(name: &str) -> Option<&'static str> {
     match name {
@@ -93,6 +205,31 @@ pub fn unsafe_name(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rel_paths() {
+        let p = RelPath::root().join("a b").unwrap().join("c").unwrap();
+        assert_eq!(p.as_str(), "a b/c");
+        assert_eq!((p.name(), p.depth()), ("c", 2));
+        assert_eq!(p.parent().unwrap().as_str(), "a b");
+        assert_eq!(p.parent().unwrap().parent(), Some(RelPath::root()));
+        assert_eq!(RelPath::root().parent(), None);
+        assert_eq!(RelPath::parse("a b/c").unwrap(), p);
+        assert!(p.starts_with(&RelPath::parse("a b").unwrap()));
+        assert!(!RelPath::parse("a bc")
+            .unwrap()
+            .starts_with(&RelPath::parse("a b").unwrap()));
+        assert!(p.starts_with(&RelPath::root()));
+        assert_eq!(p.under(Path::new("/t")), Path::new("/t/a b/c"));
+        assert_eq!(p.remote("/pub/"), "/pub/a b/c");
+        assert_eq!(RelPath::root().remote("/"), "/");
+        for bad in ["/abs", "a//b", "a/../b", "..", "a/", "x\\y"] {
+            assert!(RelPath::parse(bad).is_err(), "{bad:?}");
+        }
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<RelPath>(&json).unwrap(), p);
+        assert!(serde_json::from_str::<RelPath>("\"../x\"").is_err());
+    }
 
     #[test]
     fn unsafe_names() {

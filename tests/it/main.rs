@@ -6,4 +6,5 @@ mod support;
 mod client;
 mod harness;
 mod ls;
+mod mirror;
 mod passive;

@@ -32,6 +32,8 @@ def parse_args():
                    help="drop MLSD/MLST (and their FEAT line): a LIST-only server")
     p.add_argument("--log", help="log file; every command received at DEBUG level")
     p.add_argument("--tls-cert", help="serve FTPS with this PEM (cert+key), generated if missing")
+    p.add_argument("--throttle", type=int, default=0,
+                   help="bytes per second each download may send (0: unlimited)")
     p.add_argument("--watch-stdin", action="store_true",
                    help="exit when stdin closes, so a killed test process leaves no server")
     return p.parse_args()
@@ -57,6 +59,13 @@ def make_handler(args):
     if args.tls_cert:
         ensure_cert(args.tls_cert)
         Handler.certfile = args.tls_cert
+    if args.throttle:
+        from pyftpdlib.handlers import ThrottledDTPHandler
+
+        class Throttled(ThrottledDTPHandler):
+            write_limit = args.throttle
+
+        Handler.dtp_handler = Throttled
     authorizer = DummyAuthorizer()
     authorizer.add_anonymous(args.root, perm=READ_PERMS)
     authorizer.add_user(USER, PASSWORD, args.root, perm=FULL_PERMS)

@@ -27,6 +27,8 @@ pub struct PyftpdOptions {
     /// Serve explicit FTPS (AUTH TLS) with a fresh self-signed certificate, see
     /// [`Pyftpd::cert_path`]. TLS stays optional for clients.
     pub tls: bool,
+    /// Bytes per second each download may send (pyftpdlib's ThrottledDTPHandler); 0: unlimited.
+    pub throttle: u32,
 }
 
 /// A pyftpdlib server on 127.0.0.1: anonymous read-only and `alice`/`secret-pw` read-write, both
@@ -105,6 +107,9 @@ fn command(root: &Path, dir: &Path, options: &PyftpdOptions) -> Command {
     }
     if options.tls {
         cmd.arg("--tls-cert").arg(dir.join("cert.pem"));
+    }
+    if options.throttle > 0 {
+        cmd.arg("--throttle").arg(options.throttle.to_string());
     }
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -144,7 +144,8 @@ pub fn set_mtime(path: &Path, mtime: SystemTime) {
     file.set_modified(mtime).expect("set_modified");
 }
 
-/// Every entry under `root`, sorted by path; symlinks are not followed.
+/// Every entry under `root`, sorted by path; symlinks are not followed. A mirror's state
+/// directory (`.ftpmirror` at the top) is not content and is left out.
 pub fn snapshot(root: &Path) -> Vec<ExpectedEntry> {
     let mut entries = Vec::new();
     walk(root, Path::new(""), &mut entries);
@@ -154,7 +155,11 @@ pub fn snapshot(root: &Path) -> Vec<ExpectedEntry> {
 
 fn walk(root: &Path, rel: &Path, entries: &mut Vec<ExpectedEntry>) {
     for item in fs::read_dir(root.join(rel)).expect("read_dir") {
-        let path = rel.join(item.expect("dir entry").file_name());
+        let name = item.expect("dir entry").file_name();
+        if rel.as_os_str().is_empty() && name == ".ftpmirror" {
+            continue;
+        }
+        let path = rel.join(name);
         let meta = fs::symlink_metadata(root.join(&path)).expect("lstat");
         let (kind, mtime) = match meta.file_type() {
             t if t.is_dir() => (Kind::Dir, None),
@@ -205,6 +210,41 @@ fn same_content(a: &Path, b: &Path, kind: Kind) -> bool {
         Kind::Symlink => fs::read_link(a).ok() == fs::read_link(b).ok(),
         Kind::Dir => true,
     }
+}
+
+/// Files whose mtimes differ (to the second) between two trees of the same paths.
+pub fn mtime_differences(expected: &Path, actual: &Path) -> Vec<String> {
+    let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let got = snapshot(actual);
+    snapshot(expected)
+        .iter()
+        .filter_map(|w| {
+            let g = got.iter().find(|g| g.path == w.path)?;
+            let (a, b) = (w.mtime.map(secs), g.mtime.map(secs));
+            (a != b).then(|| format!("{:?}: mtime {a:?} != {b:?}", w.path))
+        })
+        .collect()
+}
+
+/// A tree of `dirs` directories with `per_dir` small files each (0 to 4 KiB), half of them
+/// older than six months. Returns the number of files.
+pub fn bulk_tree(root: &Path, dirs: usize, per_dir: usize) -> usize {
+    for d in 0..dirs {
+        let dir = root.join(format!("bulk/d{d:03}"));
+        fs::create_dir_all(&dir).expect("create dir");
+        for f in 0..per_dir {
+            let n = d * per_dir + f;
+            let mtime = if n % 2 == 0 {
+                old_mtime()
+            } else {
+                recent_mtime()
+            };
+            let path = dir.join(format!("f{f:04}.dat"));
+            fs::write(&path, pattern(n as u64, (n * 37) % 4096)).expect("write file");
+            set_mtime(&path, mtime - Duration::from_secs(n as u64 * 61));
+        }
+    }
+    dirs * per_dir
 }
 
 /// chmod -R: dirs 755, files 644 (symlinks untouched), so servers that drop root privileges

@@ -1,0 +1,265 @@
+//! Carrying out a plan: replaced directories, then new directories, then files in parallel
+//! over the pool's sessions, then links, then deletions (only when every transfer succeeded),
+//! then directory times and the state file. The executor decides nothing: every choice is in the
+//! plan.
+
+pub mod fetch;
+pub mod progress;
+
+use crate::local::partial_name;
+use crate::plan::render::human_bytes;
+use crate::plan::time::Offset;
+use crate::plan::{Plan, Reason};
+use crate::pool::{Pool, Queue};
+use crate::state::State;
+use crate::tree::RelPath;
+use progress::Progress;
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// What the executor needs besides the plan.
+pub struct Context<'a> {
+    pub target: &'a Path,
+    /// The remote root, an absolute FTP path.
+    pub root: &'a str,
+    pub offset: Offset,
+    /// Temp files found by the local scan.
+    pub partials: &'a [RelPath],
+    /// The state as loaded: records of files whose fetch fails stay as they were.
+    pub state: &'a State,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub fetched: usize,
+    pub bytes: u64,
+    pub made: usize,
+    pub deleted: usize,
+    pub errors: Vec<String>,
+}
+
+pub fn execute(plan: &Plan, pool: &mut Pool, ctx: &Context, progress: &Progress) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut state = State {
+        files: plan.carried.clone(),
+    };
+    prepare_dirs(plan, ctx, &mut outcome, progress);
+    fetch_all(plan, pool, ctx, progress, &mut outcome, &mut state);
+    make_links(plan, ctx, &mut outcome, progress);
+    match outcome.errors.is_empty() {
+        true => {
+            delete_all(plan, ctx, &mut outcome, progress);
+            remove_stale_partials(ctx);
+        }
+        false if !plan.deletes.is_empty() => outcome.errors.push(format!(
+            "{} deletions not done, since some transfers failed",
+            plan.deletes.len()
+        )),
+        false => {}
+    }
+    for (dir, mtime) in &plan.dir_times {
+        let time = crate::plan::time::to_utc(mtime, ctx.offset).max(0) as u64;
+        let _ = fetch::set_mtime(
+            &dir.under(ctx.target),
+            UNIX_EPOCH + Duration::from_secs(time),
+        );
+    }
+    if let Err(e) = state.save(ctx.target) {
+        outcome.errors.push(format!("saving the state file: {e}"));
+    }
+    outcome
+}
+
+fn fail(outcome: &mut Outcome, path: &RelPath, what: &str, e: impl std::fmt::Display) {
+    let message = format!("{path}: {what}: {e}");
+    log::error!("{message}");
+    outcome.errors.push(message);
+}
+
+/// Removes directories that files or links replace, and makes the new directories (removing a
+/// file or link that is in the way of one).
+fn prepare_dirs(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
+    for dir in &plan.replaced_dirs {
+        if let Err(e) = remove_any(&dir.under(ctx.target)) {
+            fail(outcome, dir, "removing the local directory", e);
+        }
+    }
+    for dir in &plan.mkdirs {
+        let path = dir.under(ctx.target);
+        let made = check_parents(ctx.target, dir).and_then(|()| {
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if !meta.is_dir() => fs::remove_file(&path)?,
+                _ => {}
+            }
+            fs::create_dir(&path)
+        });
+        match made {
+            Ok(()) => {
+                outcome.made += 1;
+                progress.say(&format!("+ {dir}/"));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => fail(outcome, dir, "making the directory", e),
+        }
+    }
+}
+
+/// Every directory between the target and `path`'s parent must be a real directory: a symlink
+/// planted there could point out of the target, and nothing is ever written through it.
+fn check_parents(target: &Path, path: &RelPath) -> io::Result<()> {
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| !d.is_root()) {
+        let meta = fs::symlink_metadata(d.under(target))?;
+        if !meta.is_dir() {
+            return Err(io::Error::other(format!(
+                "{d} is not a directory (a symlink?); not writing through it"
+            )));
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
+
+fn fetch_all(
+    plan: &Plan,
+    pool: &mut Pool,
+    ctx: &Context,
+    progress: &Progress,
+    outcome: &mut Outcome,
+    state: &mut State,
+) {
+    let queue = Queue::new(0..plan.fetches.len());
+    let done = AtomicUsize::new(0);
+    let total = plan.fetches.len();
+    let results = pool.run(&queue, &|worker, index| {
+        let f = &plan.fetches[index];
+        progress.start(worker.index, f.path.as_str());
+        let job = fetch::Job {
+            fetch: f,
+            remote_path: f.path.remote(ctx.root),
+            local_path: f.path.under(ctx.target),
+            offset: ctx.offset,
+        };
+        let result = check_parents(ctx.target, &f.path)
+            .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
+            .and_then(|()| fetch_with_retry(worker, &job, progress));
+        let mark = if f.reason == Reason::New { '+' } else { '*' };
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Ok(fetched) = &result {
+            progress.done(
+                n,
+                total,
+                &format!(
+                    "{mark} {}  ({})",
+                    f.path,
+                    human_bytes(fetched.record.local.size)
+                ),
+            );
+        }
+        (index, result)
+    });
+    for (index, result) in results {
+        let f = &plan.fetches[index];
+        match result {
+            Ok(fetched) => {
+                outcome.fetched += 1;
+                outcome.bytes += fetched.bytes;
+                state.files.insert(f.path.clone(), fetched.record);
+            }
+            Err(e) => {
+                fail(outcome, &f.path, "fetch failed", e);
+                if let Some(old) = ctx.state.files.get(&f.path) {
+                    state.files.insert(f.path.clone(), old.clone());
+                }
+            }
+        }
+    }
+}
+
+/// One fetch with the pool's retries: transient server errors reconnect and try again, resuming
+/// from what the failed attempt wrote.
+fn fetch_with_retry(
+    worker: &mut crate::pool::Worker,
+    job: &fetch::Job,
+    progress: &Progress,
+) -> Result<fetch::Fetched, fetch::Error> {
+    let local_error = Mutex::new(None);
+    let result =
+        worker.attempt(
+            &format!("fetching {}", job.remote_path),
+            |session| match fetch::fetch(session, job, &mut |n| progress.bytes(n)) {
+                Ok(fetched) => Ok(Some(fetched)),
+                Err(fetch::Error::Ftp(e)) => Err(e),
+                Err(other) => {
+                    *local_error.lock().expect("lock") = Some(other);
+                    Ok(None)
+                }
+            },
+        );
+    match (result, local_error.into_inner().expect("lock")) {
+        (Ok(Some(fetched)), _) => Ok(fetched),
+        (Ok(None), Some(e)) => Err(e),
+        (Ok(None), None) => unreachable!("a fetch without result records its error"),
+        (Err(e), _) => Err(fetch::Error::Ftp(e)),
+    }
+}
+
+fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
+    for link in &plan.links {
+        let path = link.path.under(ctx.target);
+        let temp = path.with_file_name(partial_name(link.path.name(), &link.target));
+        let made = check_parents(ctx.target, &link.path)
+            .and_then(|()| match fs::remove_file(&temp) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => std::os::unix::fs::symlink(&link.target, &temp),
+            })
+            .and_then(|()| fs::rename(&temp, &path));
+        match made {
+            Ok(()) => {
+                outcome.made += 1;
+                progress.say(&format!("+ {} -> {}", link.path, link.target));
+            }
+            Err(e) => fail(outcome, &link.path, "making the link", e),
+        }
+    }
+}
+
+fn delete_all(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
+    for delete in &plan.deletes {
+        let path = delete.path.under(ctx.target);
+        let removed =
+            check_parents(ctx.target, &delete.path).and_then(|()| match delete.kind.as_str() {
+                "directory" => fs::remove_dir(&path),
+                _ => fs::remove_file(&path),
+            });
+        match removed {
+            Ok(()) => {
+                outcome.deleted += 1;
+                progress.say(&format!("- {}", delete.path));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => fail(outcome, &delete.path, "deleting", e),
+        }
+    }
+}
+
+/// Removes a file, a link, or a whole directory tree, never following a link.
+fn remove_any(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path)?.is_dir() {
+        true => fs::remove_dir_all(path),
+        false => fs::remove_file(path),
+    }
+}
+
+/// After a run where every fetch succeeded, a temp file still there belongs to a version that is
+/// gone (a successful fetch renamed its own). After failures they stay, to be resumed.
+fn remove_stale_partials(ctx: &Context) {
+    for partial in ctx.partials {
+        let _ = fs::remove_file(partial.under(ctx.target));
+    }
+}

@@ -1,0 +1,407 @@
+//! The local side of the diff: what the target directory holds now.
+//!
+//! [`scan`] walks the target without following symlinks and turns every name into a [`RelPath`],
+//! the same checked type the remote side uses, so the planner compares like with like. Two kinds
+//! of names are kept out of the content on purpose: the tool's own state directory
+//! ([`STATE_DIR`], top level only) and its temp files ([`PARTIAL_PREFIX`], any depth), which are
+//! listed apart so they are never mirrored, compared or deleted as content. A name that cannot be
+//! a `RelPath` (not UTF-8, or unsafe) is reported and left alone, never guessed at.
+
+use crate::tree::RelPath;
+use std::collections::BTreeMap;
+use std::fs::{self, Metadata};
+use std::io;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+use walkdir::WalkDir;
+
+/// `TARGET/.ftpmirror/`: state and lock; never content.
+pub const STATE_DIR: &str = ".ftpmirror";
+/// Temp files are written beside their targets under a name with this prefix.
+pub const PARTIAL_PREFIX: &str = ".ftpmirror-partial.";
+
+/// What kind of object a local name is (as `lstat` sees it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalKind {
+    File,
+    Dir,
+    /// A symbolic link with a UTF-8 target (a non-UTF-8 target makes it [`LocalKind::Other`]).
+    Symlink {
+        target: String,
+    },
+    /// Devices, sockets, pipes, and links whose target is not UTF-8 or cannot be read.
+    Other,
+}
+
+/// One local name with what `lstat` told about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalEntry {
+    pub kind: LocalKind,
+    /// Length in bytes for files; 0 for every other kind (their sizes mean nothing to a mirror).
+    pub size: u64,
+    /// Modification time in unix seconds, UTC, rounded down; a symlink's own time.
+    pub mtime: i64,
+}
+
+/// The result of [`scan`].
+#[derive(Debug, Default)]
+pub struct LocalTree {
+    /// Every content entry below the root (the root itself excluded).
+    pub entries: BTreeMap<RelPath, LocalEntry>,
+    /// Our temp files (name starts with [`PARTIAL_PREFIX`]), at any depth.
+    pub partials: Vec<RelPath>,
+    /// Human-readable warnings: names not UTF-8 or unsafe, unreadable directories.
+    pub skipped: Vec<String>,
+}
+
+/// Scans `root` without following symlinks (lstat). A missing root is an empty tree (Ok).
+/// The top-level [`STATE_DIR`] is never entered nor listed. Errors reading a subdirectory are
+/// recorded in `skipped` and the scan goes on; only a failure to read `root` itself is Err.
+pub fn scan(root: &Path) -> io::Result<LocalTree> {
+    let mut tree = LocalTree::default();
+    if !root_is_dir(root)? {
+        return Ok(tree);
+    }
+    // parents[d] is the RelPath of the directory being walked at depth d, so each entry costs
+    // one join instead of re-checking every component of its path.
+    let mut parents = vec![RelPath::root()];
+    let mut walk = WalkDir::new(root).into_iter();
+    while let Some(item) = walk.next() {
+        let dent = match item {
+            Ok(dent) => dent,
+            Err(e) if e.depth() == 0 || e.path() == Some(root) => {
+                return Err(e
+                    .into_io_error()
+                    .unwrap_or_else(|| io::Error::other("walk failed")));
+            }
+            Err(e) => {
+                tree.skipped.push(format!("cannot read: {e}"));
+                continue;
+            }
+        };
+        if dent.depth() == 0 {
+            continue;
+        }
+        parents.truncate(dent.depth());
+        let descend = visit(&mut tree, &parents[dent.depth() - 1], &dent);
+        match descend {
+            Some(path) => parents.push(path),
+            // skip_current_dir skips the last yielded directory, so call it only for one.
+            None if dent.file_type().is_dir() => walk.skip_current_dir(),
+            None => {}
+        }
+    }
+    Ok(tree)
+}
+
+/// Whether the root exists (false when missing); Err when it is not a directory. The root
+/// itself may be a symlink (a target placed on a bigger disk): that one link is followed.
+fn root_is_dir(root: &Path) -> io::Result<bool> {
+    match fs::metadata(root) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+        Ok(meta) if meta.is_dir() => Ok(true),
+        Ok(_) => Err(io::Error::other(format!(
+            "{} is not a directory",
+            root.display()
+        ))),
+    }
+}
+
+/// Records one walked name in `tree`. Returns the directory's path when the walk should go
+/// into it, `None` otherwise.
+fn visit(tree: &mut LocalTree, parent: &RelPath, dent: &walkdir::DirEntry) -> Option<RelPath> {
+    let Some(name) = dent.file_name().to_str() else {
+        let shown = dent.path().display();
+        tree.skipped.push(format!("{shown}: name is not UTF-8"));
+        return None;
+    };
+    if parent.is_root() && name == STATE_DIR {
+        return None;
+    }
+    let path = match parent.join(name) {
+        Ok(path) => path,
+        Err(why) => {
+            tree.skipped
+                .push(format!("{}: {why}", dent.path().display()));
+            return None;
+        }
+    };
+    let meta = match dent.metadata() {
+        Ok(meta) => meta,
+        // Removed between readdir and lstat, or no permission: not ours to judge.
+        Err(e) => {
+            tree.skipped.push(format!("{path}: {e}"));
+            return None;
+        }
+    };
+    if name.starts_with(PARTIAL_PREFIX) {
+        match meta.is_file() {
+            true => tree.partials.push(path),
+            // Not something we wrote; yet a content name must never look like a temp file.
+            false => tree
+                .skipped
+                .push(format!("{path}: reserved temp-file name")),
+        }
+        return None;
+    }
+    let entry = local_entry(tree, dent.path(), &meta);
+    let is_dir = entry.kind == LocalKind::Dir;
+    tree.entries.insert(path.clone(), entry);
+    is_dir.then_some(path)
+}
+
+/// The entry for one name, from its `lstat` metadata; reads a symlink's target.
+fn local_entry(tree: &mut LocalTree, full: &Path, meta: &Metadata) -> LocalEntry {
+    let file_type = meta.file_type();
+    let kind = if file_type.is_file() {
+        LocalKind::File
+    } else if file_type.is_dir() {
+        LocalKind::Dir
+    } else if file_type.is_symlink() {
+        match fs::read_link(full) {
+            Ok(target) => match target.into_os_string().into_string() {
+                Ok(target) => LocalKind::Symlink { target },
+                Err(_) => LocalKind::Other,
+            },
+            Err(e) => {
+                tree.skipped
+                    .push(format!("{}: reading link: {e}", full.display()));
+                LocalKind::Other
+            }
+        }
+    } else {
+        LocalKind::Other
+    };
+    let size = if kind == LocalKind::File {
+        meta.len()
+    } else {
+        0
+    };
+    let mtime = meta.modified().map(unix_seconds).unwrap_or(0);
+    LocalEntry { kind, size, mtime }
+}
+
+/// Whole seconds since the epoch, rounded down (also before 1970, where truncation would
+/// round up).
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => after.as_secs() as i64,
+        Err(before) => {
+            let before = before.duration();
+            -(before.as_secs() as i64) - i64::from(before.subsec_nanos() > 0)
+        }
+    }
+}
+
+/// The temp name for a download of `name` whose remote version is described by `version`.
+///
+/// The name has a fixed length (35 bytes) whatever `name`'s length, so a 255-byte name still
+/// gets a valid temp name, and it is tied to the remote version so a stale partial is never
+/// resumed into a different file. FNV-1a is written out here because std's `DefaultHasher` may
+/// change between Rust releases, and the name must stay the same across runs.
+pub fn partial_name(name: &str, version: &str) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let bytes = name.bytes().chain([0]).chain(version.bytes());
+    let hash = bytes.fold(OFFSET, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    });
+    format!("{PARTIAL_PREFIX}{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::File;
+
+    fn rel(text: &str) -> RelPath {
+        RelPath::parse(text).unwrap()
+    }
+
+    #[test]
+    fn missing_root_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = scan(&dir.path().join("nope")).unwrap();
+        assert!(tree.entries.is_empty() && tree.partials.is_empty() && tree.skipped.is_empty());
+    }
+
+    #[test]
+    fn root_that_is_a_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, b"x").unwrap();
+        assert!(scan(&file).is_err());
+    }
+
+    #[test]
+    fn files_dirs_sizes_and_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join("a/b/x.iso"), b"hello").unwrap();
+        fs::write(root.join("top"), b"").unwrap();
+        let when = UNIX_EPOCH + std::time::Duration::new(1_700_000_000, 900_000_000);
+        File::options()
+            .write(true)
+            .open(root.join("a/b/x.iso"))
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+
+        let tree = scan(root).unwrap();
+        let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
+        assert_eq!(names, ["a", "a/b", "a/b/x.iso", "top"]);
+        let file = &tree.entries[&rel("a/b/x.iso")];
+        assert_eq!(
+            (&file.kind, file.size, file.mtime),
+            (&LocalKind::File, 5, 1_700_000_000)
+        );
+        assert_eq!(tree.entries[&rel("a")].kind, LocalKind::Dir);
+        assert!(tree.skipped.is_empty());
+    }
+
+    #[test]
+    fn state_dir_and_partials_are_not_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(".ftpmirror")).unwrap();
+        fs::write(root.join(".ftpmirror/state.json"), b"{}").unwrap();
+        // Only the top-level one is ours: a nested .ftpmirror is remote content.
+        fs::create_dir_all(root.join("sub/.ftpmirror")).unwrap();
+        let temp = partial_name("x.iso", "v1");
+        fs::write(root.join("sub").join(&temp), b"part").unwrap();
+        fs::create_dir(root.join(PARTIAL_PREFIX.to_string() + "dir")).unwrap();
+
+        let tree = scan(root).unwrap();
+        let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
+        assert_eq!(names, ["sub", "sub/.ftpmirror"]);
+        assert_eq!(tree.partials, [rel("sub").join(&temp).unwrap()]);
+        assert_eq!(tree.skipped.len(), 1, "{:?}", tree.skipped);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_not_followed() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret"), b"s").unwrap();
+        let root = dir.path();
+        symlink(outside.path(), root.join("out")).unwrap();
+        symlink("missing", root.join("dangling")).unwrap();
+
+        let tree = scan(root).unwrap();
+        let target = outside.path().to_str().unwrap().to_string();
+        assert_eq!(
+            tree.entries[&rel("out")].kind,
+            LocalKind::Symlink { target }
+        );
+        let dangling = LocalKind::Symlink {
+            target: "missing".into(),
+        };
+        assert_eq!(tree.entries[&rel("dangling")].kind, dangling);
+        assert_eq!(tree.entries.len(), 2);
+        // A root that is itself a link is followed: only links below it are not.
+        let through = scan(&root.join("out")).unwrap();
+        assert_eq!(through.entries.keys().collect::<Vec<_>>(), [&rel("secret")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn bad_names_are_skipped_not_descended() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let latin1 = root.join(OsStr::from_bytes(b"caf\xe9"));
+        fs::create_dir(&latin1).unwrap();
+        fs::write(latin1.join("inner"), b"").unwrap();
+        fs::write(root.join("back\\slash"), b"").unwrap();
+        fs::write(root.join("bell\x07"), b"").unwrap();
+        symlink(OsStr::from_bytes(b"\xff"), root.join("odd-link")).unwrap();
+
+        let tree = scan(root).unwrap();
+        let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
+        assert_eq!(names, ["odd-link"]);
+        assert_eq!(tree.entries[&rel("odd-link")].kind, LocalKind::Other);
+        assert_eq!(tree.skipped.len(), 3, "{:?}", tree.skipped);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_subdir_is_skipped_and_scan_goes_on() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("locked")).unwrap();
+        fs::write(root.join("locked/f"), b"").unwrap();
+        fs::write(root.join("z"), b"").unwrap();
+        fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+        // The superuser ignores permissions: the test means nothing then.
+        let blocked = fs::read_dir(root.join("locked")).is_err();
+        let tree = scan(root);
+        fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+        if !blocked {
+            return;
+        }
+        let tree = tree.unwrap();
+        let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
+        assert_eq!(names, ["locked", "z"]);
+        assert_eq!(tree.skipped.len(), 1, "{:?}", tree.skipped);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_root_is_an_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        fs::create_dir(&root).unwrap();
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o000)).unwrap();
+        let blocked = fs::read_dir(&root).is_err();
+        let tree = scan(&root);
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        if blocked {
+            assert_eq!(tree.unwrap_err().kind(), io::ErrorKind::PermissionDenied);
+        }
+    }
+
+    /// Not a timed assertion: run with `--ignored --nocapture` in release to see the numbers.
+    #[test]
+    #[ignore]
+    fn hundred_thousand_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        for d in 0..100 {
+            let sub = dir.path().join(format!("dir{d}"));
+            fs::create_dir(&sub).unwrap();
+            for f in 0..999 {
+                File::create(sub.join(format!("file-{f}.tar.gz"))).unwrap();
+            }
+        }
+        scan(dir.path()).unwrap(); // warm the cache
+        let start = std::time::Instant::now();
+        let tree = scan(dir.path()).unwrap();
+        let took = start.elapsed();
+        assert_eq!(tree.entries.len(), 100_000);
+        println!("scan of {} entries: {took:?}", tree.entries.len());
+    }
+
+    #[test]
+    fn partial_names_are_short_stable_and_versioned() {
+        let long = "n".repeat(250);
+        let name = partial_name(&long, "1234 20240101T000000 u");
+        assert!(name.starts_with(PARTIAL_PREFIX));
+        assert_eq!(name.len(), PARTIAL_PREFIX.len() + 16);
+        assert_eq!(partial_name("a", "v"), partial_name("a", "v"));
+        assert_ne!(partial_name("a", "v1"), partial_name("a", "v2"));
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(partial_name("ab", "c"), partial_name("a", "bc"));
+        // Pinned: the name must not change between releases, or partials are orphaned.
+        assert_eq!(
+            partial_name("", ""),
+            format!("{PARTIAL_PREFIX}af63bd4c8601b7df")
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The plan: what a run will do, decided from the remote tree, the local tree and the state,
+//! without any I/O.
+//!
+//! Named sets, as lftp's mirror keeps them: directories to make, files to fetch (each with its
+//! reason), symbolic links to make, paths to delete (deepest first), files kept as they are, and
+//! entries skipped with a warning. `--dry-run` renders this value and stops; the executor carries
+//! it out and nothing else.
+
+mod diff;
+pub mod render;
+pub mod time;
+
+pub use diff::{diff, Inputs};
+pub use render::{render_json, render_text};
+
+use crate::state::{Record, RemoteMeta};
+use crate::tree::{Mtime, Precision, RelPath};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why a file is fetched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Reason {
+    /// No local copy.
+    New,
+    /// No state for it, and the sizes differ.
+    Size { local: u64, remote: u64 },
+    /// No state for it, same size, and the remote time is later than the local copy's.
+    Newer {
+        by_seconds: i64,
+        precision: Precision,
+    },
+    /// The remote file changed since the local copy was fetched (per the state).
+    RemoteChanged { detail: String },
+    /// The local copy was changed or truncated since it was fetched.
+    LocalChanged,
+    /// Something that is not a file is at its path locally (a link, a directory, a device).
+    Replaces { local: String },
+}
+
+/// A file to download.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fetch {
+    pub path: RelPath,
+    pub size: Option<u64>,
+    pub mtime: Option<Mtime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unique: Option<String>,
+    pub reason: Reason,
+}
+
+impl Fetch {
+    /// What the state records about the remote version once this fetch succeeds.
+    pub fn remote_meta(&self) -> RemoteMeta {
+        RemoteMeta {
+            size: self.size,
+            mtime: self.mtime,
+            unique: self.unique.clone(),
+        }
+    }
+}
+
+/// A symbolic link to make (or to replace what is at its path with).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub path: RelPath,
+    pub target: String,
+}
+
+/// A local path to remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delete {
+    pub path: RelPath,
+    pub kind: String,
+}
+
+/// A remote entry left alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything a run will do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub mkdirs: Vec<RelPath>,
+    pub fetches: Vec<Fetch>,
+    pub links: Vec<Link>,
+    /// Children before their parents.
+    pub deletes: Vec<Delete>,
+    pub keeps: Vec<RelPath>,
+    pub skipped: Vec<Skip>,
+    /// Local paths that must go before the action at the same path can happen (a directory where
+    /// a file now is). Only with `--delete`, since it removes a whole subtree.
+    pub replaced_dirs: Vec<RelPath>,
+    /// Files whose change the listing cannot decide (a day-precision time on the same day):
+    /// one MDTM each, then plan again.
+    #[serde(skip)]
+    pub probes: Vec<RelPath>,
+    /// State records that stay true whatever the run does: kept files, and files under
+    /// directories that could not be listed.
+    #[serde(skip)]
+    pub carried: BTreeMap<RelPath, Record>,
+    /// Remote directory times, set after everything inside them is written.
+    #[serde(skip)]
+    pub dir_times: Vec<(RelPath, Mtime)>,
+}
+
+/// Totals for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub bytes: u64,
+    pub mkdirs: usize,
+    pub links: usize,
+    pub deletes: usize,
+    pub skipped: usize,
+}
+
+impl Plan {
+    pub fn totals(&self) -> Totals {
+        let new = self
+            .fetches
+            .iter()
+            .filter(|f| f.reason == Reason::New)
+            .count();
+        Totals {
+            new,
+            changed: self.fetches.len() - new,
+            unchanged: self.keeps.len(),
+            bytes: self.fetches.iter().filter_map(|f| f.size).sum(),
+            mkdirs: self.mkdirs.len(),
+            links: self.links.len(),
+            deletes: self.deletes.len(),
+            skipped: self.skipped.len(),
+        }
+    }
+
+    /// Whether the run changes nothing on disk.
+    pub fn is_empty(&self) -> bool {
+        self.mkdirs.is_empty()
+            && self.fetches.is_empty()
+            && self.links.is_empty()
+            && self.deletes.is_empty()
+    }
+}

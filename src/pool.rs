@@ -1,0 +1,267 @@
+//! The session pool: N workers, each owning one logged-in FTP session that it reuses for every
+//! listing, probe and file it takes.
+//!
+//! The first session is opened before anything else, so a run that cannot connect or log in
+//! stops at once with nothing done. The others are opened by their workers in parallel with the
+//! first one's work, so logins overlap the listing. A worker whose session cannot be opened (the
+//! server refused another connection) bows out and the others carry on. A transient failure
+//! drops the session, waits with exponential backoff, reconnects and tries again.
+
+use crate::ftp::{self, Login, Session};
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+/// Everything needed to open one more session.
+#[derive(Clone)]
+pub struct Connector {
+    pub host: String,
+    pub port: u16,
+    pub login: Login,
+    pub options: ftp::Options,
+}
+
+impl Connector {
+    pub fn open(&self) -> ftp::Result<Session> {
+        Session::open(&self.host, self.port, &self.login, self.options.clone())
+    }
+}
+
+/// How often and how patiently to retry a transient failure.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// Attempts in all, the first included.
+    pub tries: u32,
+    pub first_delay: Duration,
+}
+
+impl Retry {
+    /// Exponential, capped at a minute, with up to 50% jitter so workers do not retry in step.
+    fn delay(&self, attempt: u32) -> Duration {
+        let base = self
+            .first_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(Duration::from_secs(60));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .subsec_nanos();
+        base + base.mul_f64(f64::from(nanos % 500) / 1000.0)
+    }
+}
+
+/// Work that workers take one item at a time, and may add to (the walk finds directories). It
+/// ends when it is empty and no worker is busy, since only a busy worker can add more.
+pub struct Queue<T> {
+    state: Mutex<(VecDeque<T>, usize)>,
+    changed: Condvar,
+}
+
+impl<T> Queue<T> {
+    pub fn new(items: impl IntoIterator<Item = T>) -> Queue<T> {
+        Queue {
+            state: Mutex::new((items.into_iter().collect(), 0)),
+            changed: Condvar::new(),
+        }
+    }
+
+    pub fn push(&self, item: T) {
+        self.state.lock().expect("queue lock").0.push_back(item);
+        self.changed.notify_one();
+    }
+
+    /// The next item, waiting while other workers may still add some; `None` when all is done.
+    fn pop(&self) -> Option<T> {
+        let mut state = self.state.lock().expect("queue lock");
+        loop {
+            if let Some(item) = state.0.pop_front() {
+                state.1 += 1;
+                return Some(item);
+            }
+            if state.1 == 0 {
+                self.changed.notify_all();
+                return None;
+            }
+            state = self.changed.wait(state).expect("queue lock");
+        }
+    }
+
+    fn done(&self) {
+        let mut state = self.state.lock().expect("queue lock");
+        state.1 -= 1;
+        if state.1 == 0 && state.0.is_empty() {
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// The sessions of one run.
+pub struct Pool {
+    connector: Connector,
+    retry: Retry,
+    sessions: Vec<Option<Session>>,
+    /// Workers that could not open a session are not started again in later phases.
+    refused: Vec<bool>,
+    login_dir: String,
+}
+
+impl Pool {
+    /// Opens the first session now; the rest are opened by their workers.
+    pub fn open(connector: Connector, size: usize, retry: Retry) -> ftp::Result<Pool> {
+        let first = connector.open()?;
+        let login_dir = first.login_dir.clone();
+        let mut sessions: Vec<Option<Session>> = (0..size.max(1)).map(|_| None).collect();
+        sessions[0] = Some(first);
+        Ok(Pool {
+            connector,
+            retry,
+            refused: vec![false; sessions.len()],
+            sessions,
+            login_dir,
+        })
+    }
+
+    /// The directory the first session was put in at login.
+    pub fn login_dir(&self) -> &str {
+        &self.login_dir
+    }
+
+    /// Runs `work` on every item of `queue`, on all workers at once; returns the results in the
+    /// order they were finished.
+    pub fn run<T: Send, R: Send>(
+        &mut self,
+        queue: &Queue<T>,
+        work: &(dyn Fn(&mut Worker, T) -> R + Sync),
+    ) -> Vec<R> {
+        let results = Mutex::new(Vec::new());
+        let (connector, retry) = (&self.connector, self.retry);
+        std::thread::scope(|scope| {
+            for (index, (slot, refused)) in
+                self.sessions.iter_mut().zip(&mut self.refused).enumerate()
+            {
+                if *refused {
+                    continue;
+                }
+                let results = &results;
+                scope.spawn(move || {
+                    let mut worker = Worker {
+                        slot,
+                        connector,
+                        retry,
+                        index,
+                    };
+                    // The first worker stays to the end, so every item gets an answer even when
+                    // no connection can be had any more.
+                    if let Err(e) = worker.session().map(drop).or_else(|e| match index {
+                        0 => Ok(()),
+                        _ => Err(e),
+                    }) {
+                        log::info!(
+                            "connection {} not opened: {e}; going on with fewer",
+                            index + 1
+                        );
+                        *refused = true;
+                        return;
+                    }
+                    while let Some(item) = queue.pop() {
+                        let result = work(&mut worker, item);
+                        results.lock().expect("results lock").push(result);
+                        queue.done();
+                    }
+                });
+            }
+        });
+        results.into_inner().expect("results lock")
+    }
+
+    /// Closes every session politely.
+    pub fn close(self) {
+        for session in self.sessions.into_iter().flatten() {
+            session.client.quit();
+        }
+    }
+}
+
+/// One worker's view: its session, reopened as needed.
+pub struct Worker<'a> {
+    slot: &'a mut Option<Session>,
+    connector: &'a Connector,
+    retry: Retry,
+    pub index: usize,
+}
+
+impl Worker<'_> {
+    fn session(&mut self) -> ftp::Result<&mut Session> {
+        if self.slot.is_none() {
+            *self.slot = Some(self.connector.open()?);
+        }
+        Ok(self.slot.as_mut().expect("just opened"))
+    }
+
+    /// Runs `step` on this worker's session. A transient failure (I/O, timeout, 4xx) drops the
+    /// session, waits, reconnects and tries again, up to the retry limit; `what` names the step
+    /// in messages.
+    pub fn attempt<R>(
+        &mut self,
+        what: &str,
+        mut step: impl FnMut(&mut Session) -> ftp::Result<R>,
+    ) -> ftp::Result<R> {
+        let mut attempt = 0;
+        loop {
+            let result = self.session().and_then(&mut step);
+            match result {
+                Err(e) if e.is_transient() && attempt + 1 < self.retry.tries => {
+                    log::info!("{what}: {e}; retrying");
+                    *self.slot = None;
+                    std::thread::sleep(self.retry.delay(attempt));
+                    attempt += 1;
+                }
+                Err(e) => {
+                    if matches!(e, ftp::Error::Io(_) | ftp::Error::Protocol(_)) {
+                        *self.slot = None;
+                    }
+                    return Err(e);
+                }
+                Ok(value) => return Ok(value),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_ends_only_when_empty_and_idle() {
+        let queue = Queue::new([3u32]);
+        let seen = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    while let Some(n) = queue.pop() {
+                        if n > 0 {
+                            queue.push(n - 1);
+                            queue.push(n - 1);
+                        }
+                        seen.lock().unwrap().push(n);
+                        queue.done();
+                    }
+                });
+            }
+        });
+        assert_eq!(seen.into_inner().unwrap().len(), 15);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let retry = Retry {
+            tries: 3,
+            first_delay: Duration::from_secs(1),
+        };
+        let d0 = retry.delay(0);
+        assert!(d0 >= Duration::from_secs(1) && d0 < Duration::from_millis(1500));
+        assert!(retry.delay(3) >= Duration::from_secs(8));
+        assert!(retry.delay(30) <= Duration::from_secs(90));
+    }
+}

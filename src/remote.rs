@@ -1,0 +1,134 @@
+//! The remote walk: every directory under the root listed over the pool's sessions, in
+//! parallel, into one tree keyed by checked paths.
+//!
+//! A name that cannot be a local path is skipped with a warning naming it; a directory whose
+//! listing failed is recorded, so the planner never deletes below it. After the walk, one MDTM
+//! calibrates the server's clock when the listing gave server-local times.
+
+use crate::filter::Filter;
+use crate::ftp::Session;
+use crate::plan::time::Offset;
+use crate::pool::{Pool, Queue, Worker};
+use crate::tree::{Entry, Kind, Precision, RelPath, Zone};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+/// Deeper than any real archive; a server that nests further is looping.
+pub const MAX_DEPTH: usize = 64;
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct RemoteTree {
+    pub entries: BTreeMap<RelPath, Entry>,
+    /// Directories whose listing failed.
+    pub failed: BTreeSet<RelPath>,
+    /// One message per failed listing.
+    pub errors: Vec<String>,
+    /// The server's clock offset, when LIST times could be calibrated.
+    pub offset: Offset,
+}
+
+/// Lists everything below the absolute remote path `root`.
+pub fn walk(pool: &mut Pool, root: &str, filter: &Filter) -> RemoteTree {
+    let tree = Mutex::new(RemoteTree::default());
+    let queue = Queue::new([RelPath::root()]);
+    pool.run(&queue, &|worker, dir| {
+        list_into(worker, &queue, &tree, filter, root, dir)
+    });
+    let mut tree = tree.into_inner().expect("tree lock");
+    tree.offset = calibrate(pool, root, &tree.entries);
+    tree
+}
+
+fn list_into(
+    worker: &mut Worker,
+    queue: &Queue<RelPath>,
+    tree: &Mutex<RemoteTree>,
+    filter: &Filter,
+    root: &str,
+    dir: RelPath,
+) {
+    let remote = dir.remote(root);
+    let listing = match worker.attempt(&format!("listing {remote}"), |s| s.list_dir(&remote)) {
+        Ok((_, listing)) => listing,
+        Err(e) => {
+            let mut tree = tree.lock().expect("tree lock");
+            tree.errors.push(format!("cannot list {remote}: {e}"));
+            tree.failed.insert(dir);
+            return;
+        }
+    };
+    if let Some(first) = listing.unread.first() {
+        log::warn!(
+            "{remote}: {} listing lines not understood, first: {first:?}",
+            listing.unread.len()
+        );
+    }
+    let mut found = Vec::with_capacity(listing.entries.len());
+    for entry in listing.entries {
+        let path = match dir.join(&entry.name) {
+            Ok(path) => path,
+            Err(why) => {
+                log::warn!("{remote}: skipping remote name {why}");
+                continue;
+            }
+        };
+        if !filter.allows(&path, entry.kind == Kind::Dir) {
+            continue;
+        }
+        if entry.kind == Kind::Dir {
+            match path.depth() > MAX_DEPTH {
+                true => log::warn!("{remote}: not descending deeper than {MAX_DEPTH} levels"),
+                false => queue.push(path.clone()),
+            }
+        }
+        found.push((path, entry));
+    }
+    let mut tree = tree.lock().expect("tree lock");
+    for (path, entry) in found {
+        if tree.entries.contains_key(&path) {
+            log::warn!(
+                "{remote}: {:?} is listed twice; keeping the first",
+                entry.name
+            );
+            continue;
+        }
+        tree.entries.insert(path, entry);
+    }
+}
+
+/// The server's clock offset, from one file whose LIST time has minutes: its MDTM (UTC) against
+/// its listed time, rounded to the quarter hour that every time zone is a multiple of.
+fn calibrate(pool: &mut Pool, root: &str, entries: &BTreeMap<RelPath, Entry>) -> Offset {
+    let (path, listed) = entries.iter().find_map(|(path, e)| match e.mtime {
+        Some(m)
+            if e.kind == Kind::File
+                && m.zone == Zone::ServerLocal
+                && m.precision == Precision::Minute =>
+        {
+            Some((path.remote(root), m.time.and_utc().timestamp()))
+        }
+        _ => None,
+    })?;
+    let queue = Queue::new([path]);
+    let answers = pool.run(&queue, &|worker, path| {
+        worker.attempt("calibrating the server clock", |s: &mut Session| {
+            s.client.mdtm(&path)
+        })
+    });
+    let utc = answers.into_iter().next()?.ok()?.and_utc().timestamp();
+    let offset = ((listed - utc) as f64 / 900.0).round() as i64 * 900;
+    log::info!("server clock: LIST times are UTC{:+}s", offset);
+    (offset.abs() <= 15 * 3600).then_some(offset)
+}
+
+/// MDTM for each path the planner could not decide; `None` where the server gave no answer.
+pub fn probe(pool: &mut Pool, root: &str, paths: &[RelPath]) -> BTreeMap<RelPath, Option<i64>> {
+    let queue = Queue::new(paths.iter().cloned());
+    let answers = pool.run(&queue, &|worker, path: RelPath| {
+        let remote = path.remote(root);
+        let answer = worker.attempt(&format!("MDTM {remote}"), |s| s.client.mdtm(&remote));
+        (path, answer.ok().map(|t| t.and_utc().timestamp()))
+    });
+    answers.into_iter().collect()
+}
