@@ -262,29 +262,4 @@ mod tests {
         assert!(State::load(dir.path()).is_err());
     }
 
-    /// Not a timed assertion: run with `--ignored --nocapture` in release to see the numbers.
-    #[test]
-    #[ignore]
-    fn hundred_thousand_records() {
-        let dir = tempfile::tempdir().unwrap();
-        let record = sample().files.into_values().next().unwrap();
-        let mut state = State::default();
-        for i in 0..100_000 {
-            let path = RelPath::parse(&format!("pub/dir{}/file-{i}.tar.gz", i % 100)).unwrap();
-            state.files.insert(path, record.clone());
-        }
-        let start = std::time::Instant::now();
-        state.save(dir.path()).unwrap();
-        let saved = start.elapsed();
-        let loaded = State::load(dir.path()).unwrap();
-        let total = start.elapsed();
-        assert_eq!(loaded, state);
-        let size = fs::metadata(dir.path().join(STATE_DIR).join(STATE_FILE))
-            .unwrap()
-            .len();
-        println!(
-            "100k records, {size} bytes: save {saved:?}, load {:?}",
-            total - saved
-        );
-    }
 }
