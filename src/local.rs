@@ -329,9 +329,6 @@ mod tests {
         assert_eq!(tree.skipped.len(), 3, "{:?}", tree.skipped);
     }
 
-
-
-
     #[test]
     fn partial_names_are_short_stable_and_versioned() {
         let long = "n".repeat(250);

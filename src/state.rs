@@ -261,5 +261,4 @@ mod tests {
         fs::create_dir_all(dir.path().join(STATE_DIR).join(STATE_FILE)).unwrap();
         assert!(State::load(dir.path()).is_err());
     }
-
 }

@@ -309,3 +309,410 @@ fn kind_name(kind: &LocalKind) -> &'static str {
         LocalKind::Other => "special file",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn p(s: &str) -> RelPath {
+        RelPath::parse(s).unwrap()
+    }
+
+    fn time(secs: i64, precision: Precision, zone: Zone) -> Mtime {
+        let time = DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+        Mtime {
+            time,
+            precision,
+            zone,
+        }
+    }
+
+    const T: i64 = 1_714_566_645; // 2024-05-01 12:30:45 UTC
+
+    fn file(size: u64, mtime: Option<Mtime>) -> Entry {
+        Entry {
+            size: Some(size),
+            mtime,
+            ..Entry::new("x", Kind::File)
+        }
+    }
+
+    fn local_file(size: u64, mtime: i64) -> LocalEntry {
+        LocalEntry {
+            kind: LocalKind::File,
+            size,
+            mtime,
+        }
+    }
+
+    struct Case {
+        remote: BTreeMap<RelPath, Entry>,
+        local: BTreeMap<RelPath, LocalEntry>,
+        state: State,
+        failed: BTreeSet<RelPath>,
+        probed: BTreeMap<RelPath, Option<i64>>,
+        filter: Filter,
+        delete: bool,
+        offset: Offset,
+    }
+
+    impl Case {
+        fn new() -> Case {
+            Case {
+                remote: BTreeMap::new(),
+                local: BTreeMap::new(),
+                state: State::default(),
+                failed: BTreeSet::new(),
+                probed: BTreeMap::new(),
+                filter: Filter::new(&[], &[]).unwrap(),
+                delete: false,
+                offset: None,
+            }
+        }
+
+        fn plan(&self) -> Plan {
+            diff(&Inputs {
+                remote: &self.remote,
+                failed: &self.failed,
+                offset: self.offset,
+                local: &self.local,
+                state: &self.state,
+                filter: &self.filter,
+                delete: self.delete,
+                probed: &self.probed,
+            })
+        }
+
+        /// The reason the one file `x` is fetched, or `None` when it is kept.
+        fn reason(&self) -> Option<Reason> {
+            let plan = self.plan();
+            assert!(plan.probes.is_empty(), "unexpected probe");
+            plan.fetches.first().map(|f| f.reason.clone())
+        }
+    }
+
+    fn one_file(remote: Entry, local: Option<LocalEntry>) -> Case {
+        let mut case = Case::new();
+        case.remote.insert(p("x"), remote);
+        if let Some(local) = local {
+            case.local.insert(p("x"), local);
+        }
+        case
+    }
+
+    #[test]
+    fn without_state_size_then_time_decide() {
+        let exact = Some(time(T, Precision::Second, Zone::Utc));
+        assert_eq!(one_file(file(5, exact), None).reason(), Some(Reason::New));
+        assert_eq!(
+            one_file(file(5, exact), Some(local_file(5, T))).reason(),
+            None
+        );
+        assert_eq!(
+            one_file(file(6, exact), Some(local_file(5, T))).reason(),
+            Some(Reason::Size {
+                local: 5,
+                remote: 6
+            })
+        );
+        let minute = Some(time(T - 45 + 180, Precision::Minute, Zone::Utc));
+        assert_eq!(
+            one_file(file(5, minute), Some(local_file(5, T))).reason(),
+            Some(Reason::Newer {
+                by_seconds: 180,
+                precision: Precision::Minute
+            })
+        );
+        let older = Some(time(T - 86_400, Precision::Second, Zone::Utc));
+        assert_eq!(
+            one_file(file(5, older), Some(local_file(5, T))).reason(),
+            None
+        );
+        assert_eq!(
+            one_file(file(5, None), Some(local_file(5, T))).reason(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_kept_file_gets_a_state_record() {
+        let exact = Some(time(T, Precision::Second, Zone::Utc));
+        let plan = one_file(file(5, exact), Some(local_file(5, T))).plan();
+        assert_eq!(plan.keeps, [p("x")]);
+        let record = &plan.carried[&p("x")];
+        assert_eq!((record.remote.size, record.remote.mtime), (Some(5), exact));
+        assert_eq!((record.local.size, record.local.mtime), (5, T));
+    }
+
+    #[test]
+    fn same_day_is_probed_once_then_decided_by_mdtm() {
+        let day = Some(time(T - T % 86_400, Precision::Day, Zone::ServerLocal));
+        let mut case = one_file(file(5, day), Some(local_file(5, T)));
+        case.offset = Some(0);
+        let plan = case.plan();
+        assert_eq!((plan.probes.clone(), plan.fetches.len()), (vec![p("x")], 0));
+        case.probed.insert(p("x"), Some(T + 3600));
+        assert_eq!(
+            case.reason(),
+            Some(Reason::Newer {
+                by_seconds: 3600,
+                precision: Precision::Second
+            })
+        );
+        case.probed.insert(p("x"), Some(T));
+        assert_eq!(case.reason(), None);
+        case.probed.insert(p("x"), None);
+        assert_eq!(
+            case.reason(),
+            None,
+            "no MDTM: the listing's same day stands"
+        );
+    }
+
+    fn with_state(remote: Entry, was: Entry, local: LocalEntry, written: LocalEntry) -> Case {
+        let mut case = one_file(remote, Some(local));
+        let record = Record {
+            remote: meta(&was),
+            local: LocalMeta {
+                size: written.size,
+                mtime: written.mtime,
+            },
+        };
+        case.state.files.insert(p("x"), record);
+        case
+    }
+
+    #[test]
+    fn with_state_the_remote_version_decides() {
+        let day = |d: i64| {
+            Some(time(
+                T - T % 86_400 + d * 86_400,
+                Precision::Day,
+                Zone::ServerLocal,
+            ))
+        };
+        let minute = Some(time(T - T % 60, Precision::Minute, Zone::ServerLocal));
+        let l = local_file(5, T);
+        // Unchanged, even at day precision where no-state would probe.
+        assert_eq!(
+            with_state(file(5, day(0)), file(5, day(0)), l.clone(), l.clone()).reason(),
+            None
+        );
+        // A LIST time that aged from minutes to a day is the same time.
+        assert_eq!(
+            with_state(file(5, day(0)), file(5, minute), l.clone(), l.clone()).reason(),
+            None
+        );
+        let changed = with_state(file(6, day(0)), file(5, day(0)), l.clone(), l.clone()).reason();
+        assert_eq!(
+            changed,
+            Some(Reason::RemoteChanged {
+                detail: "size 5 -> 6".into()
+            })
+        );
+        let newer = with_state(file(5, day(1)), file(5, day(0)), l.clone(), l.clone()).reason();
+        assert!(
+            matches!(newer, Some(Reason::RemoteChanged { .. })),
+            "{newer:?}"
+        );
+        let mut unique = file(5, day(0));
+        unique.unique = Some("b".into());
+        let mut was = file(5, day(0));
+        was.unique = Some("a".into());
+        let replaced = with_state(unique, was, l.clone(), l.clone()).reason();
+        assert_eq!(
+            replaced,
+            Some(Reason::RemoteChanged {
+                detail: "unique id a -> b".into()
+            })
+        );
+        let truncated = with_state(
+            file(5, day(0)),
+            file(5, day(0)),
+            local_file(2, T),
+            l.clone(),
+        );
+        assert_eq!(truncated.reason(), Some(Reason::LocalChanged));
+    }
+
+    #[test]
+    fn deletes_are_opt_in_deepest_first_and_never_below_a_failed_listing() {
+        let mut case = Case::new();
+        case.remote.insert(p("keep"), Entry::new("keep", Kind::Dir));
+        case.remote
+            .insert(p("broken"), Entry::new("broken", Kind::Dir));
+        case.failed.insert(p("broken"));
+        let dir = LocalEntry {
+            kind: LocalKind::Dir,
+            size: 0,
+            mtime: T,
+        };
+        for (path, entry) in [
+            ("keep", dir.clone()),
+            ("gone", dir.clone()),
+            ("gone/f", local_file(1, T)),
+            ("broken", dir.clone()),
+            ("broken/f", local_file(1, T)),
+            ("top", local_file(1, T)),
+        ] {
+            case.local.insert(p(path), entry);
+        }
+        assert!(case.plan().deletes.is_empty(), "deletes without --delete");
+        case.delete = true;
+        let deleted: Vec<String> = case
+            .plan()
+            .deletes
+            .iter()
+            .map(|d| d.path.to_string())
+            .collect();
+        assert_eq!(deleted, ["gone/f", "gone", "top"]);
+        case.filter = Filter::new(&[], &["gone/".to_string()]).unwrap();
+        let deleted: Vec<String> = case
+            .plan()
+            .deletes
+            .iter()
+            .map(|d| d.path.to_string())
+            .collect();
+        assert_eq!(deleted, ["top"], "excluded paths are never deleted");
+    }
+
+    #[test]
+    fn files_below_a_failed_listing_keep_their_state() {
+        let mut case = Case::new();
+        case.failed.insert(RelPath::root());
+        case.local.insert(p("f"), local_file(1, T));
+        let record = Record {
+            remote: RemoteMeta {
+                size: Some(1),
+                mtime: None,
+                unique: None,
+            },
+            local: LocalMeta { size: 1, mtime: T },
+        };
+        case.state.files.insert(p("f"), record.clone());
+        case.delete = true;
+        let plan = case.plan();
+        assert!(plan.deletes.is_empty());
+        assert_eq!(plan.carried.get(&p("f")), Some(&record));
+    }
+
+    #[test]
+    fn links_are_made_only_inside_the_mirror() {
+        let mut case = Case::new();
+        let link = |t: &str| {
+            Entry::new(
+                "l",
+                Kind::Symlink {
+                    target: Some(t.to_string()),
+                },
+            )
+        };
+        case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
+        case.remote.insert(p("d/in"), link("../f"));
+        case.remote.insert(p("d/out"), link("../../etc"));
+        case.remote.insert(p("d/abs"), link("/etc/passwd"));
+        case.remote.insert(p("d/same"), link("x"));
+        case.remote.insert(
+            p("d/unknown"),
+            Entry::new("u", Kind::Symlink { target: None }),
+        );
+        case.local.insert(
+            p("d"),
+            LocalEntry {
+                kind: LocalKind::Dir,
+                size: 0,
+                mtime: T,
+            },
+        );
+        case.local.insert(
+            p("d/same"),
+            LocalEntry {
+                kind: LocalKind::Symlink { target: "x".into() },
+                size: 1,
+                mtime: T,
+            },
+        );
+        let plan = case.plan();
+        assert_eq!(
+            plan.links,
+            [Link {
+                path: p("d/in"),
+                target: "../f".into()
+            }]
+        );
+        assert_eq!(plan.keeps, [p("d/same")]);
+        let skipped: Vec<&str> = plan.skipped.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(skipped, ["d/abs", "d/out", "d/unknown"]);
+    }
+
+    #[test]
+    fn a_local_directory_in_the_way_goes_only_with_delete() {
+        let mut case = one_file(
+            file(5, None),
+            Some(LocalEntry {
+                kind: LocalKind::Dir,
+                size: 0,
+                mtime: T,
+            }),
+        );
+        case.local.insert(p("x/inner"), local_file(1, T));
+        let plan = case.plan();
+        assert!(plan.fetches.is_empty() && plan.replaced_dirs.is_empty());
+        assert_eq!(plan.skipped.len(), 1);
+        case.delete = true;
+        let plan = case.plan();
+        assert_eq!(plan.replaced_dirs, [p("x")]);
+        assert_eq!(
+            plan.fetches[0].reason,
+            Reason::Replaces {
+                local: "directory".into()
+            }
+        );
+        assert!(
+            plan.deletes.is_empty(),
+            "the replaced tree is not listed twice"
+        );
+        let link = one_file(
+            file(5, None),
+            Some(LocalEntry {
+                kind: LocalKind::Symlink { target: "y".into() },
+                size: 1,
+                mtime: T,
+            }),
+        );
+        assert_eq!(
+            link.reason(),
+            Some(Reason::Replaces {
+                local: "symlink".into()
+            })
+        );
+    }
+
+    #[test]
+    fn link_targets() {
+        let at = |s: &str| p(s);
+        assert!(stays_inside(&at("a/l"), "b"));
+        assert!(stays_inside(&at("a/l"), "../b"));
+        assert!(stays_inside(&at("a/l"), "./../a/./b"));
+        assert!(!stays_inside(&at("a/l"), "../../b"));
+        assert!(!stays_inside(&at("l"), ".."));
+        assert!(!stays_inside(&at("l"), "/etc"));
+        assert!(!stays_inside(&at("l"), ""));
+        assert!(!stays_inside(&at("l"), "a\\..\\..\\x"));
+        assert!(stays_inside(&at("a/b/l"), "../../c/../d"));
+        assert!(!stays_inside(&at("a/b/l"), "../../c/../../d"));
+    }
+
+    #[test]
+    fn time_of_exact_probe_is_utc_seconds() {
+        let m = exact_mtime(T);
+        assert_eq!(
+            m.time,
+            NaiveDate::from_ymd_opt(2024, 5, 1)
+                .unwrap()
+                .and_hms_opt(12, 30, 45)
+                .unwrap()
+        );
+    }
+}
