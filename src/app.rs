@@ -77,6 +77,9 @@ pub fn mirror(args: MirrorArgs, verbose: u8, quiet: bool) -> Result<Exit, Error>
         });
     }
     std::fs::create_dir_all(&args.target).map_err(|e| io_error("creating", &args.target, e))?;
+    for skip in &plan.skipped {
+        log::warn!("skipping {}: {}", skip.path, skip.reason);
+    }
     let mode = match (quiet, std::io::stderr().is_terminal()) {
         (true, _) => Mode::Quiet,
         (false, true) => Mode::Bars,

@@ -4,6 +4,7 @@
 mod support;
 
 mod client;
+mod faults;
 mod harness;
 mod ls;
 mod mirror;

@@ -50,6 +50,35 @@ impl PeerConn {
         self.expect("USER");
         self.send("230 welcome");
     }
+
+    /// What `Session::open` sends, answered as a server with MLSD, SIZE and REST in `/`.
+    pub fn preamble(&mut self) {
+        self.greet_and_login();
+        self.expect("FEAT");
+        self.send(
+            "211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n REST STREAM\r\n211 End",
+        );
+        self.expect("TYPE");
+        self.send("200 binary");
+        self.expect("PWD");
+        self.send("257 \"/\" is the current directory");
+    }
+
+    /// One passive transfer: EPSV, then `verb` (whose argument is returned), `150`, `data` on the
+    /// data connection, which is then closed, and `end` on the control connection.
+    pub fn transfer(&mut self, verb: &str, data: &[u8], end: &str) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        self.expect("EPSV");
+        let port = listener.local_addr().unwrap().port();
+        self.send(&format!("229 Entering Extended Passive Mode (|||{port}|)"));
+        let arg = self.expect(verb);
+        self.send("150 here it comes");
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.write_all(data).unwrap();
+        drop(stream);
+        self.send(end);
+        arg
+    }
 }
 
 pub struct Peer {
@@ -57,21 +86,31 @@ pub struct Peer {
     thread: JoinHandle<()>,
 }
 
+/// The script of one connection.
+pub type Script = Box<dyn FnOnce(&mut PeerConn) + Send>;
+
 impl Peer {
     /// Listens on a free loopback port and runs `script` on the first connection.
     pub fn start(script: impl FnOnce(&mut PeerConn) + Send + 'static) -> Peer {
+        Peer::start_many(vec![Box::new(script)])
+    }
+
+    /// Runs each script on the next connection, one connection after the other.
+    pub fn start_many(scripts: Vec<Script>) -> Peer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let thread = std::thread::spawn(move || {
-            let (stream, _) = listener.accept().unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            let writer = stream.try_clone().unwrap();
-            script(&mut PeerConn {
-                reader: BufReader::new(stream),
-                writer,
-            });
+            for script in scripts {
+                let (stream, _) = listener.accept().unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                let writer = stream.try_clone().unwrap();
+                script(&mut PeerConn {
+                    reader: BufReader::new(stream),
+                    writer,
+                });
+            }
         });
         Peer { port, thread }
     }
