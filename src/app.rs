@@ -7,12 +7,14 @@ use crate::error::{Error, Exit};
 use crate::exec::progress::{Mode, Progress};
 use crate::filter::Filter;
 use crate::ftp::{self, DataMode};
+use crate::http::{client as http, proxy::Proxies};
 use crate::plan::{self, Inputs, Plan};
-use crate::pool::{Connector, Pool, Retry};
+use crate::pool::{Pool, Retry};
 use crate::remote::{self, RemoteTree};
+use crate::session::{self, Connector};
 use crate::source::Source;
 use crate::state::State;
-use crate::{credentials, exec, local, ls, report};
+use crate::{credentials, exec, local, ls, report, tls};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -23,9 +25,9 @@ pub fn ls(args: LsArgs) -> Result<Exit, Error> {
     let source = Source::parse(&args.url).map_err(Error::Usage)?;
     let connector = connector(&source, &args.connection)?;
     let mut session = connector.open().map_err(|e| connect_error(&source, e))?;
-    let root = source.root(&session.login_dir);
+    let root = source.root(session.login_dir());
     let exit = ls::run(&mut session, &root, args.recursive, args.format)?;
-    session.client.quit();
+    session.quit();
     Ok(exit)
 }
 
@@ -117,7 +119,8 @@ pub fn mirror(args: MirrorArgs, verbose: u8, quiet: bool) -> Result<Exit, Error>
     })
 }
 
-/// Plans, then spends one MDTM on each file the listing could not decide and plans again.
+/// Plans; where the listing could not decide, probes (one MDTM or HEAD per such file) and
+/// plans again with what the probes told.
 fn make_plan(
     pool: &mut Pool,
     root: &str,
@@ -127,23 +130,24 @@ fn make_plan(
     filter: &Filter,
     delete: bool,
 ) -> Plan {
-    let mut probed = BTreeMap::new();
-    loop {
-        let plan = plan::diff(&Inputs {
-            remote: &remote.entries,
+    let diff = |entries| {
+        plan::diff(&Inputs {
+            remote: entries,
             failed: &remote.failed,
             offset: remote.offset,
             local,
             state,
             filter,
             delete,
-            probed: &probed,
-        });
-        if plan.probes.is_empty() || !probed.is_empty() {
-            return plan;
-        }
-        probed = remote::probe(pool, root, &plan.probes);
+        })
+    };
+    let plan = diff(&remote.entries);
+    if plan.probes.is_empty() {
+        return plan;
     }
+    let mut entries = remote.entries.clone();
+    remote::probe(pool, root, &plan.probes, &mut entries);
+    diff(&entries)
 }
 
 /// A target that exists must be a directory: mirroring onto a file would replace it.
@@ -164,7 +168,7 @@ fn io_error(what: &str, path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-fn connect_error(source: &Source, e: ftp::Error) -> Error {
+fn connect_error(source: &Source, e: session::Error) -> Error {
     Error::Connect {
         server: format!("{}:{}", source.host, source.port),
         source: e,
@@ -173,9 +177,11 @@ fn connect_error(source: &Source, e: ftp::Error) -> Error {
 
 fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error> {
     let login = credentials::resolve(source, args.user.as_deref(), args.password_file.as_deref())?;
-    let options = ftp::Options {
-        connect_timeout: Duration::from_secs(args.connect_timeout),
-        read_timeout: Duration::from_secs(args.timeout),
+    let connect_timeout = Duration::from_secs(args.connect_timeout);
+    let read_timeout = Duration::from_secs(args.timeout);
+    let ftp = ftp::Options {
+        connect_timeout,
+        read_timeout,
         data_mode: match args.active {
             true => DataMode::Active,
             false => DataMode::Passive,
@@ -183,10 +189,27 @@ fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error>
         trust_pasv_host: args.trust_pasv_address,
         extended: !args.no_epsv,
     };
+    if args.insecure {
+        log::warn!("--insecure: server certificates are not checked; anyone on the path can read and change the transfer");
+    }
+    let trust = tls::Trust {
+        ca_file: args.ca_file.clone(),
+        insecure: args.insecure,
+    };
+    let http = http::Options {
+        connect_timeout,
+        read_timeout,
+        tls: tls::config(&trust).map_err(Error::Usage)?,
+        proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
+        max_redirects: args.max_redirects,
+        other_hosts: args.allow_other_hosts,
+        auth: (login.user != ftp::Login::anonymous().user)
+            .then(|| (login.user.clone(), login.password.clone())),
+    };
     Ok(Connector {
-        host: source.host.clone(),
-        port: source.port,
+        source: source.clone(),
         login,
-        options,
+        ftp,
+        http,
     })
 }

@@ -31,7 +31,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct MirrorArgs {
-    /// ftp://[user@]host[:port]/path
+    /// ftp://[user@]host[:port]/path, or http(s)://host[:port]/path/ of directory index pages
     pub source: String,
     /// The local directory to mirror into (created if missing).
     pub target: PathBuf,
@@ -64,7 +64,7 @@ pub struct MirrorArgs {
 
 #[derive(Args, Debug)]
 pub struct LsArgs {
-    /// ftp://[user@]host[:port]/path
+    /// ftp://[user@]host[:port]/path or http(s)://host[:port]/path/
     pub url: String,
     /// List subdirectories too.
     #[arg(short = 'R', long)]
@@ -100,6 +100,18 @@ pub struct ConnectionArgs {
     /// Send PASV or PORT at once, without trying EPSV or EPRT first.
     #[arg(long)]
     pub no_epsv: bool,
+    /// Trust the certificate authorities in this PEM file too (HTTPS).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not check server certificates at all (says so on stderr).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Follow HTTP redirects to other hosts (never to another scheme).
+    #[arg(long)]
+    pub allow_other_hosts: bool,
+    /// Most HTTP redirects followed for one request.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_redirects: u32,
     /// Seconds to wait for a connection to open.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub connect_timeout: u64,

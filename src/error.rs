@@ -1,6 +1,6 @@
 //! The program's error: what failed, in which step, and the exit code it maps to.
 
-use crate::ftp;
+use crate::session;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -27,9 +27,15 @@ pub enum Error {
     /// A bad flag, URL or setting.
     Usage(String),
     /// Connecting or logging in failed.
-    Connect { server: String, source: ftp::Error },
-    /// An FTP step failed; `context` says which.
-    Ftp { context: String, source: ftp::Error },
+    Connect {
+        server: String,
+        source: session::Error,
+    },
+    /// A step with the server failed; `context` says which.
+    Remote {
+        context: String,
+        source: session::Error,
+    },
     /// A local file operation failed.
     Io {
         context: String,
@@ -42,7 +48,7 @@ impl Error {
         match self {
             Error::Usage(_) => Exit::Usage,
             Error::Connect { .. } => Exit::NothingDone,
-            Error::Ftp { .. } | Error::Io { .. } => Exit::Partial,
+            Error::Remote { .. } | Error::Io { .. } => Exit::Partial,
         }
     }
 }
@@ -52,7 +58,7 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(m) => write!(f, "{m}"),
             Error::Connect { server, source } => write!(f, "{server}: {source}"),
-            Error::Ftp { context, source } => write!(f, "{context}: {source}"),
+            Error::Remote { context, source } => write!(f, "{context}: {source}"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
         }
     }

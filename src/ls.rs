@@ -1,26 +1,21 @@
 //! `ftpmirror ls`: the remote listing exactly as ftpmirror parses it, for when a server's
-//! listing looks odd. Shows per directory the listing command and dialect used, every entry with
+//! listing looks odd. Shows per directory the listing command and format used, every entry with
 //! its kind, size, time (with precision and zone) and symlink target, and the lines no parser
-//! could read.
+//! could read (or, for HTTP, the links refused).
 
 use crate::cli::Format;
 use crate::error::{Error, Exit};
-use crate::ftp::list::{Dialect, Listing};
-use crate::ftp::{ListCommand, Session};
+use crate::remote::MAX_DEPTH;
+use crate::session::{DirListing, Session};
 use crate::tree::{unsafe_name, Entry, Kind, Mtime, Precision, Zone};
 use serde::Serialize;
-
-/// Deeper than any real archive; a server that nests further is looping.
-pub const MAX_DEPTH: usize = 64;
 
 /// One listed directory.
 #[derive(Debug, Serialize)]
 pub struct DirReport {
     pub path: String,
-    pub command: Option<ListCommand>,
-    pub dialect: Option<Dialect>,
-    pub entries: Vec<Entry>,
-    pub unread: Vec<String>,
+    #[serde(flatten)]
+    pub listing: Option<DirListing>,
     pub error: Option<String>,
 }
 
@@ -57,35 +52,36 @@ pub fn run(
     Ok(exit)
 }
 
-/// A directory that cannot be listed is reported and the walk goes on, unless the session
+/// A directory that cannot be listed is reported and the walk goes on, unless the connection
 /// itself is lost.
 fn list_one(session: &mut Session, path: String) -> Result<DirReport, Error> {
-    let (command, listing, error) = match session.list_dir(&path) {
-        Ok((command, listing)) => (Some(command), listing, None),
-        Err(e) if e.reply().is_some() => {
+    match session.list_dir(&path) {
+        Ok(listing) => Ok(DirReport {
+            path,
+            listing: Some(listing),
+            error: None,
+        }),
+        Err(e) if !e.breaks_session() => {
             log::warn!("cannot list {path}: {e}");
-            (None, Listing::default(), Some(e.to_string()))
-        }
-        Err(source) => {
-            return Err(Error::Ftp {
-                context: format!("listing {path}"),
-                source,
+            Ok(DirReport {
+                path,
+                listing: None,
+                error: Some(e.to_string()),
             })
         }
-    };
-    Ok(DirReport {
-        path,
-        command,
-        dialect: listing.dialect,
-        entries: listing.entries,
-        unread: listing.unread,
-        error,
-    })
+        Err(source) => Err(Error::Remote {
+            context: format!("listing {path}"),
+            source,
+        }),
+    }
 }
 
 /// The subdirectories to list next; unsafe names are reported, never followed.
 fn descend(report: &DirReport, depth: usize) -> Vec<String> {
-    let dirs = report.entries.iter().filter(|e| e.kind == Kind::Dir);
+    let Some(listing) = &report.listing else {
+        return Vec::new();
+    };
+    let dirs = listing.entries.iter().filter(|e| e.kind == Kind::Dir);
     if depth >= MAX_DEPTH {
         if dirs.count() > 0 {
             log::warn!(
@@ -106,24 +102,27 @@ fn descend(report: &DirReport, depth: usize) -> Vec<String> {
 }
 
 fn render_text(report: &DirReport) -> String {
-    let how = match (report.command, report.dialect) {
-        (Some(c), Some(d)) => format!("{c:?} {d:?}").to_uppercase(),
-        (Some(c), None) => format!("{c:?}").to_uppercase(),
-        (None, _) => "not listed".to_string(),
+    let Some(listing) = &report.listing else {
+        let error = report.error.as_deref().unwrap_or("");
+        return format!(
+            "{}: not listed\n  error: {error}\n",
+            printable(&report.path)
+        );
+    };
+    let how = match &listing.format {
+        Some(format) => format!("{} {}", listing.command, format.to_uppercase()),
+        None => listing.command.clone(),
     };
     let mut out = format!(
         "{}: {how}, {} entries\n",
         printable(&report.path),
-        report.entries.len()
+        listing.entries.len()
     );
-    for entry in &report.entries {
+    for entry in &listing.entries {
         out += &render_entry(entry);
     }
-    for line in &report.unread {
+    for line in &listing.unread {
         out += &format!("  unread: {line:?}\n");
-    }
-    if let Some(error) = &report.error {
-        out += &format!("  error: {error}\n");
     }
     out
 }

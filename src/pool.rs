@@ -1,5 +1,5 @@
-//! The session pool: N workers, each owning one logged-in FTP session that it reuses for every
-//! listing, probe and file it takes.
+//! The session pool: N workers, each owning one session (a logged-in FTP control connection or
+//! a keep-alive HTTP connection) that it reuses for every listing, probe and file it takes.
 //!
 //! The first session is opened before anything else, so a run that cannot connect or log in
 //! stops at once with nothing done. The others are opened by their workers in parallel with the
@@ -7,25 +7,10 @@
 //! server refused another connection) bows out and the others carry on. A transient failure
 //! drops the session, waits with exponential backoff, reconnects and tries again.
 
-use crate::ftp::{self, Login, Session};
+use crate::session::{Connector, Error, Session};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
-
-/// Everything needed to open one more session.
-#[derive(Clone)]
-pub struct Connector {
-    pub host: String,
-    pub port: u16,
-    pub login: Login,
-    pub options: ftp::Options,
-}
-
-impl Connector {
-    pub fn open(&self) -> ftp::Result<Session> {
-        Session::open(&self.host, self.port, &self.login, self.options.clone())
-    }
-}
 
 /// How often and how patiently to retry a transient failure.
 #[derive(Debug, Clone, Copy)]
@@ -107,9 +92,9 @@ pub struct Pool {
 
 impl Pool {
     /// Opens the first session now; the rest are opened by their workers.
-    pub fn open(connector: Connector, size: usize, retry: Retry) -> ftp::Result<Pool> {
+    pub fn open(connector: Connector, size: usize, retry: Retry) -> Result<Pool, Error> {
         let first = connector.open()?;
-        let login_dir = first.login_dir.clone();
+        let login_dir = first.login_dir().to_string();
         let mut sessions: Vec<Option<Session>> = (0..size.max(1)).map(|_| None).collect();
         sessions[0] = Some(first);
         Ok(Pool {
@@ -177,7 +162,7 @@ impl Pool {
     /// Closes every session politely.
     pub fn close(self) {
         for session in self.sessions.into_iter().flatten() {
-            session.client.quit();
+            session.quit();
         }
     }
 }
@@ -191,7 +176,7 @@ pub struct Worker<'a> {
 }
 
 impl Worker<'_> {
-    fn session(&mut self) -> ftp::Result<&mut Session> {
+    fn session(&mut self) -> Result<&mut Session, Error> {
         if self.slot.is_none() {
             *self.slot = Some(self.connector.open()?);
         }
@@ -204,8 +189,8 @@ impl Worker<'_> {
     pub fn attempt<R>(
         &mut self,
         what: &str,
-        mut step: impl FnMut(&mut Session) -> ftp::Result<R>,
-    ) -> ftp::Result<R> {
+        mut step: impl FnMut(&mut Session) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let mut attempt = 0;
         loop {
             let result = self.session().and_then(&mut step);
@@ -217,7 +202,7 @@ impl Worker<'_> {
                     attempt += 1;
                 }
                 Err(e) => {
-                    if matches!(e, ftp::Error::Io(_) | ftp::Error::Protocol(_)) {
+                    if e.breaks_session() {
                         *self.slot = None;
                     }
                     return Err(e);

@@ -6,10 +6,9 @@
 //! calibrates the server's clock when the listing gave server-local times.
 
 use crate::filter::Filter;
-use crate::ftp::Session;
 use crate::plan::time::Offset;
 use crate::pool::{Pool, Queue, Worker};
-use crate::tree::{Entry, Kind, Precision, RelPath, Zone};
+use crate::tree::{Entry, Kind, Mtime, Precision, RelPath, Zone};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
@@ -50,7 +49,7 @@ fn list_into(
 ) {
     let remote = dir.remote(root);
     let listing = match worker.attempt(&format!("listing {remote}"), |s| s.list_dir(&remote)) {
-        Ok((_, listing)) => listing,
+        Ok(listing) => listing,
         Err(e) => {
             let mut tree = tree.lock().expect("tree lock");
             tree.errors.push(format!("cannot list {remote}: {e}"));
@@ -112,23 +111,45 @@ fn calibrate(pool: &mut Pool, root: &str, entries: &BTreeMap<RelPath, Entry>) ->
     })?;
     let queue = Queue::new([path]);
     let answers = pool.run(&queue, &|worker, path| {
-        worker.attempt("calibrating the server clock", |s: &mut Session| {
-            s.client.mdtm(&path)
-        })
+        worker.attempt("calibrating the server clock", |s| s.probe(&path))
     });
-    let utc = answers.into_iter().next()?.ok()?.and_utc().timestamp();
+    let utc = answers
+        .into_iter()
+        .next()?
+        .ok()?
+        .mtime?
+        .and_utc()
+        .timestamp();
     let offset = ((listed - utc) as f64 / 900.0).round() as i64 * 900;
-    log::info!("server clock: LIST times are UTC{:+}s", offset);
+    log::info!("server clock: listed times are UTC{:+}s", offset);
     (offset.abs() <= 15 * 3600).then_some(offset)
 }
 
-/// MDTM for each path the planner could not decide; `None` where the server gave no answer.
-pub fn probe(pool: &mut Pool, root: &str, paths: &[RelPath]) -> BTreeMap<RelPath, Option<i64>> {
+/// Probes (MDTM, or HEAD) each path the planner could not decide, and puts what they tell into
+/// the entries: an exact time replaces the listed one, a size fills a missing one.
+pub fn probe(
+    pool: &mut Pool,
+    root: &str,
+    paths: &[RelPath],
+    entries: &mut BTreeMap<RelPath, Entry>,
+) {
     let queue = Queue::new(paths.iter().cloned());
     let answers = pool.run(&queue, &|worker, path: RelPath| {
         let remote = path.remote(root);
-        let answer = worker.attempt(&format!("MDTM {remote}"), |s| s.client.mdtm(&remote));
-        (path, answer.ok().map(|t| t.and_utc().timestamp()))
+        let answer = worker.attempt(&format!("probing {remote}"), |s| s.probe(&remote));
+        (path, answer)
     });
-    answers.into_iter().collect()
+    for (path, answer) in answers {
+        let (Some(entry), Ok(probe)) = (entries.get_mut(&path), answer) else {
+            continue;
+        };
+        entry.size = entry.size.or(probe.size);
+        if let Some(time) = probe.mtime {
+            entry.mtime = Some(Mtime {
+                time,
+                precision: Precision::Second,
+                zone: Zone::Utc,
+            });
+        }
+    }
 }

@@ -1,15 +1,44 @@
-//! The remote side of a job, from a URL: `ftp://[user[:password]@]host[:port]/path`.
+//! The remote side of a job, from a URL: `ftp://[user[:password]@]host[:port]/path`, or
+//! `http://` or `https://` for a tree of directory index pages.
 //!
-//! As in RFC 1738 section 3.2.2 and curl, the path is relative to the login directory;
-//! `%2F` at its start makes it absolute (`ftp://host/%2Fpub` is `/pub`). Percent-escapes are
-//! decoded, so `ftp://host/a%20b` names `a b`.
+//! For FTP, as in RFC 1738 section 3.2.2 and curl, the path is relative to the login directory;
+//! `%2F` at its start makes it absolute (`ftp://host/%2Fpub` is `/pub`). HTTP paths are
+//! absolute. Percent-escapes are decoded, so `ftp://host/a%20b` names `a b`.
 
 use std::fmt;
 use url::Url;
 
+/// The protocol of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Ftp,
+    Http,
+    Https,
+}
+
+impl Scheme {
+    fn parse(name: &str) -> Option<Scheme> {
+        match name {
+            "ftp" => Some(Scheme::Ftp),
+            "http" => Some(Scheme::Http),
+            "https" => Some(Scheme::Https),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Ftp => "ftp",
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
 /// Where to mirror from.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Source {
+    pub scheme: Scheme,
     pub host: String,
     pub port: u16,
     pub user: Option<String>,
@@ -21,10 +50,15 @@ pub struct Source {
 impl Source {
     pub fn parse(text: &str) -> Result<Source, String> {
         let url = Url::parse(text).map_err(|e| format!("bad URL {text:?}: {e}"))?;
-        if url.scheme() != "ftp" {
-            return Err(format!(
-                "unsupported URL scheme {:?} in {text:?}: only ftp:// is supported",
+        let scheme = Scheme::parse(url.scheme()).ok_or_else(|| {
+            format!(
+                "unsupported URL scheme {:?} in {text:?}: use ftp://, http:// or https://",
                 url.scheme()
+            )
+        })?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "URL {text:?} has a query or fragment; give the directory's URL"
             ));
         }
         let host = match url.host() {
@@ -35,17 +69,31 @@ impl Source {
         let decode = |s: &str| {
             percent_decode(s).ok_or_else(|| format!("URL {text:?} is not valid UTF-8 once decoded"))
         };
-        let path = decode(url.path().strip_prefix('/').unwrap_or(url.path()))?;
+        let path = match scheme {
+            Scheme::Ftp => decode(url.path().strip_prefix('/').unwrap_or(url.path()))?,
+            Scheme::Http | Scheme::Https => decode(url.path())?,
+        };
         if path.contains(['\r', '\n', '\0']) {
             return Err(format!("URL {text:?} holds CR, LF or NUL in its path"));
         }
         Ok(Source {
+            scheme,
             host,
-            port: url.port().unwrap_or(21),
+            port: url.port_or_known_default().unwrap_or(21),
             user: Some(decode(url.username())?).filter(|u| !u.is_empty()),
             password: url.password().map(decode).transpose()?,
             path,
         })
+    }
+
+    /// `scheme://host:port/`, for HTTP requests.
+    pub fn base_url(&self) -> Url {
+        let host = match self.host.contains(':') {
+            true => format!("[{}]", self.host),
+            false => self.host.clone(),
+        };
+        Url::parse(&format!("{}://{host}:{}/", self.scheme.name(), self.port))
+            .expect("a valid base URL")
     }
 
     /// The absolute remote path of the tree, given the login directory (from PWD).
@@ -65,7 +113,7 @@ impl Source {
 /// Shown in messages: never the password.
 impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ftp://")?;
+        write!(f, "{}://", self.scheme.name())?;
         if let Some(user) = &self.user {
             write!(f, "{user}@")?;
         }
@@ -126,10 +174,26 @@ mod tests {
     }
 
     #[test]
+    fn http_urls() {
+        let s = Source::parse("https://u@example.org/pub/a%20b/").unwrap();
+        assert_eq!(
+            (s.scheme, s.port, s.path.as_str()),
+            (Scheme::Https, 443, "/pub/a b/")
+        );
+        assert_eq!(s.root("/"), "/pub/a b/");
+        assert_eq!(s.base_url().as_str(), "https://example.org/");
+        let v6 = Source::parse("http://[::1]:8080/x").unwrap();
+        assert_eq!(v6.base_url().as_str(), "http://[::1]:8080/");
+    }
+
+    #[test]
     fn bad_urls() {
         for bad in [
             "pub/x",
-            "http://h/",
+            "gopher://h/",
+            "file:///etc",
+            "http://h/?C=M",
+            "http://h/#x",
             "ftp://h/a%0d%0aDELE%20x",
             "ftp://h/%ff",
             "ftp://",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the integration tests (tests/it) need on a fresh Debian 12 machine, as root:
-#   - Debian's vsftpd (LIST-only FTP server),
+#   - Debian's vsftpd (LIST-only FTP server) and nginx (autoindex, TLS),
 #   - pyftpdlib + pyOpenSSL from PyPI (MLSD/TLS-capable FTP server),
 #   - a local user for vsftpd's user-login tests.
 # Idempotent: prints what it installs, and nothing when everything is already there.
@@ -17,19 +17,20 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-install_vsftpd() {
-    # /usr/sbin is not on every PATH (e.g. a non-login shell), so look there explicitly.
-    if command -v vsftpd >/dev/null 2>&1 || [ -x /usr/sbin/vsftpd ]; then
+# install_debian BINARY PACKAGE: installs PACKAGE unless /usr/sbin/BINARY (not on every PATH)
+# or BINARY on the PATH exists.
+install_debian() {
+    if command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; then
         return 0
     fi
-    say "installing Debian package vsftpd"
+    say "installing Debian package $2"
     export DEBIAN_FRONTEND=noninteractive
-    # The package's postinst may start a vsftpd on port 21; harmless, the tests use their own
-    # instances on free loopback ports and never touch that one.
-    if ! apt-get install -y -q vsftpd >/dev/null; then
+    # The package's postinst may start a server on port 21 or 80; harmless, the tests use their
+    # own instances on free loopback ports and never touch that one.
+    if ! apt-get install -y -q "$2" >/dev/null; then
         say "apt-get install failed; running apt-get update and retrying"
         apt-get update -q >/dev/null
-        apt-get install -y -q vsftpd >/dev/null
+        apt-get install -y -q "$2" >/dev/null
     fi
 }
 
@@ -58,6 +59,8 @@ create_test_user() {
     echo "$TEST_USER:$TEST_PASSWORD" | chpasswd
 }
 
-install_vsftpd
+install_debian vsftpd vsftpd
+install_debian nginx nginx
+install_debian openssl openssl
 install_pyftpdlib
 create_test_user

@@ -2,16 +2,22 @@
 //! the temp file came from the same remote version, checked against the listed size, given the
 //! remote time, then renamed over the target. A crash at any point leaves the target as it was.
 //!
-//! The temp file's name is derived from the remote version (size, exact time, unique id), as
-//! rclone ties partial files to their source: a temp file of another version has another name,
-//! so it is never appended to, and is cleaned up at the end of the run.
+//! The temp file's name is derived from the remote version (size, time, unique id), as rclone
+//! ties partial files to their source: a temp file of another version has another name, so it
+//! is never appended to, and is cleaned up at the end of the run. FTP resumes with REST after
+//! an MDTM has pinned the version to the second; HTTP resumes with `Range` and `If-Range` on the
+//! validator (strong ETag or Last-Modified) that the interrupted response carried, kept in a
+//! file beside the temp file.
 
-use crate::ftp::{self, Session};
+use crate::ftp;
+use crate::http::client::Sink;
+use crate::http::message::Head;
 use crate::local::partial_name;
 use crate::plan::time::{to_utc, Offset};
 use crate::plan::Fetch;
+use crate::session::{self, http_date, HttpSession, Session};
 use crate::state::{LocalMeta, Record};
-use crate::tree::{Precision, Zone};
+use crate::tree::{Mtime, Precision, Zone};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -36,7 +42,7 @@ pub struct Fetched {
 /// Why a fetch failed: the server's side, or ours (local disk), which retrying will not cure.
 #[derive(Debug)]
 pub enum Error {
-    Ftp(ftp::Error),
+    Remote(session::Error),
     Local(String, io::Error),
     /// The server sent a different number of bytes than it listed.
     Size {
@@ -45,16 +51,28 @@ pub enum Error {
     },
 }
 
+impl From<session::Error> for Error {
+    fn from(e: session::Error) -> Error {
+        Error::Remote(e)
+    }
+}
+
 impl From<ftp::Error> for Error {
     fn from(e: ftp::Error) -> Error {
-        Error::Ftp(e)
+        Error::Remote(e.into())
+    }
+}
+
+impl From<crate::http::client::Error> for Error {
+    fn from(e: crate::http::client::Error) -> Error {
+        Error::Remote(e.into())
     }
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Ftp(e) => write!(f, "{e}"),
+            Error::Remote(e) => write!(f, "{e}"),
             Error::Local(what, e) => write!(f, "{what}: {e}"),
             Error::Size { listed, got } => {
                 write!(
@@ -71,50 +89,143 @@ pub fn fetch(
     job: &Job,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
-    let mtime = exact_mtime(session, job)?;
-    let version = format!("{:?}|{mtime}|{:?}", job.fetch.size, job.fetch.unique);
-    let partial = partial_name(job.fetch.path.name(), &version);
+    match session {
+        Session::Ftp(s) => fetch_ftp(s, job, progress),
+        Session::Http(h) => fetch_http(h, job, progress),
+    }
+}
+
+fn fetch_ftp(
+    session: &mut ftp::Session,
+    job: &Job,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Fetched, Error> {
+    let exact = exact_mtime(session, job)?;
+    let version = format!(
+        "{:?}|{exact:?}|{:?}|{:?}",
+        job.fetch.size, job.fetch.mtime, job.fetch.unique
+    );
+    let temp = temp_path(job, &version);
+    let from = resumable(&temp, job.fetch.size)?;
+    let got = download_ftp(session, job, &temp, from, progress)?;
+    finish(job, &temp, from, got, exact)
+}
+
+fn fetch_http(
+    session: &mut HttpSession,
+    job: &Job,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Fetched, Error> {
+    let f = job.fetch;
+    let temp = temp_path(job, &format!("{:?}|{:?}|{:?}", f.size, f.mtime, f.unique));
+    let sidecar = validator_path(&temp);
+    let kept = resumable(&temp, f.size)?;
+    let validator = fs::read_to_string(&sidecar).ok().filter(|_| kept > 0);
+    // Without the validator of the interrupted response, a resume could splice two versions.
+    let from = if validator.is_some() { kept } else { 0 };
+    let mut sink = TempSink {
+        out: open_temp(&temp, from)?,
+        sidecar: sidecar.clone(),
+    };
+    let url = session.url(&job.remote_path, false);
+    let result = session
+        .client
+        .download(&url, from, validator.as_deref(), &mut sink, progress);
+    let download = match result {
+        Ok(download) => download,
+        Err(e) => {
+            abandon(sink.out, &temp);
+            return Err(e.into());
+        }
+    };
+    sink.out.flush().map_err(|e| local("writing", &temp, e))?;
+    let _ = fs::remove_file(&sidecar);
+    let got = download.start + download.bytes;
+    let exact = download
+        .response
+        .head
+        .header("last-modified")
+        .and_then(http_date)
+        .map(|t| t.and_utc().timestamp());
+    finish(job, &temp, download.start, got, exact)
+}
+
+/// Size check, remote time, rename into place. `exact` is the remote time to the second when
+/// the transfer told it (MDTM, `Last-Modified`); else the listed time is used. What the listing
+/// did not tell, the state records from the transfer, so the next run can compare it.
+fn finish(
+    job: &Job,
+    temp: &Path,
+    from: u64,
+    got: u64,
+    exact: Option<i64>,
+) -> Result<Fetched, Error> {
+    if let Some(listed) = job.fetch.size.filter(|&listed| listed != got) {
+        if got > listed {
+            let _ = fs::remove_file(temp);
+        }
+        return Err(Error::Size { listed, got });
+    }
+    let listed = job.fetch.mtime.map(|m| to_utc(&m, job.offset));
+    let mtime = exact.or(listed).unwrap_or(0);
+    let modified = UNIX_EPOCH + Duration::from_secs(mtime.max(0) as u64);
+    set_mtime(temp, modified).map_err(|e| local("setting the time of", temp, e))?;
+    fs::rename(temp, &job.local_path).map_err(|e| local("renaming into", &job.local_path, e))?;
+    let mut remote = job.fetch.remote_meta();
+    remote.size = remote.size.or(Some(got));
+    if remote.mtime.is_none() {
+        remote.mtime = exact.map(exact_time);
+    }
+    Ok(Fetched {
+        record: Record {
+            remote,
+            local: LocalMeta { size: got, mtime },
+        },
+        bytes: got - from,
+        resumed_from: from,
+    })
+}
+
+fn temp_path(job: &Job, version: &str) -> PathBuf {
     let dir = job
         .local_path
         .parent()
         .expect("a fetched path has a parent");
-    let temp = dir.join(&partial);
-    let resume_from = resumable(&temp, job.fetch.size)?;
-    let got = download(session, job, &temp, resume_from, progress)?;
-    if let Some(listed) = job.fetch.size.filter(|&listed| listed != got) {
-        if got > listed {
-            let _ = fs::remove_file(&temp);
-        }
-        return Err(Error::Size { listed, got });
-    }
-    let modified = UNIX_EPOCH + Duration::from_secs(mtime.max(0) as u64);
-    set_mtime(&temp, modified).map_err(|e| local("setting the time of", &temp, e))?;
-    fs::rename(&temp, &job.local_path).map_err(|e| local("renaming into", &job.local_path, e))?;
-    Ok(Fetched {
-        record: Record {
-            remote: job.fetch.remote_meta(),
-            local: LocalMeta { size: got, mtime },
-        },
-        bytes: got - resume_from,
-        resumed_from: resume_from,
-    })
+    dir.join(partial_name(job.fetch.path.name(), version))
+}
+
+/// Beside the temp file, with the same reserved prefix, so it is never content either.
+fn validator_path(temp: &Path) -> PathBuf {
+    let mut name = temp.file_name().unwrap_or_default().to_os_string();
+    name.push(".validator");
+    temp.with_file_name(name)
 }
 
 fn local(what: &str, path: &Path, e: io::Error) -> Error {
     Error::Local(format!("{what} {}", path.display()), e)
 }
 
-/// The remote time to the second: from the listing when it is that precise, else one MDTM (the
-/// listing's coarse time when the server has no MDTM).
-fn exact_mtime(session: &mut Session, job: &Job) -> Result<i64, Error> {
+/// The remote time to the second: from the listing when it is that precise, else one MDTM;
+/// `None` when the server has no MDTM.
+fn exact_mtime(session: &mut ftp::Session, job: &Job) -> Result<Option<i64>, Error> {
     let listed = job.fetch.mtime;
     if let Some(m) = listed.filter(|m| m.precision == Precision::Second && m.zone == Zone::Utc) {
-        return Ok(to_utc(&m, None));
+        return Ok(Some(to_utc(&m, None)));
     }
     match session.client.mdtm(&job.remote_path) {
-        Ok(time) => Ok(time.and_utc().timestamp()),
+        Ok(time) => Ok(Some(time.and_utc().timestamp())),
         Err(e) if e.is_transient() => Err(e.into()),
-        Err(_) => Ok(listed.map_or(0, |m| to_utc(&m, job.offset))),
+        Err(_) => Ok(None),
+    }
+}
+
+fn exact_time(utc: i64) -> Mtime {
+    Mtime {
+        time: chrono::DateTime::from_timestamp(utc, 0)
+            .unwrap_or_default()
+            .naive_utc(),
+        precision: Precision::Second,
+        zone: Zone::Utc,
     }
 }
 
@@ -124,8 +235,9 @@ fn resumable(temp: &Path, size: Option<u64>) -> Result<u64, Error> {
     let len = match fs::symlink_metadata(temp) {
         Ok(meta) if meta.is_file() => meta.len(),
         Ok(_) => {
-            return Err(Error::Local(
-                format!("{} is not a file", temp.display()),
+            return Err(local(
+                "not a regular file:",
+                temp,
                 io::ErrorKind::AlreadyExists.into(),
             ))
         }
@@ -138,15 +250,8 @@ fn resumable(temp: &Path, size: Option<u64>) -> Result<u64, Error> {
     })
 }
 
-/// RETR into the temp file from `from`; a server that refuses REST is asked for the whole file.
-/// Returns the temp file's final length.
-fn download(
-    session: &mut Session,
-    job: &Job,
-    temp: &Path,
-    from: u64,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64, Error> {
+/// The temp file, cut to `from` bytes and positioned there.
+fn open_temp(temp: &Path, from: u64) -> Result<BufWriter<File>, Error> {
     let mut file = OpenOptions::new()
         .create(true)
         .write(true)
@@ -156,31 +261,86 @@ fn download(
     file.set_len(from)
         .and_then(|()| file.seek(SeekFrom::Start(from)))
         .map_err(|e| local("preparing", temp, e))?;
-    let mut out = BufWriter::with_capacity(256 * 1024, file);
-    let result = session
+    Ok(BufWriter::with_capacity(256 * 1024, file))
+}
+
+/// After a failed transfer: bytes already received are kept for the next attempt; an empty
+/// temp file is nothing worth keeping.
+fn abandon(mut out: BufWriter<File>, temp: &Path) {
+    let held = out.get_ref().metadata().map_or(0, |m| m.len()) + out.buffer().len() as u64;
+    if out.flush().is_err() || held == 0 {
+        let _ = fs::remove_file(temp);
+        let _ = fs::remove_file(validator_path(temp));
+    }
+}
+
+/// RETR into the temp file from `from`; a server that refuses REST is asked for the whole file.
+/// Returns the temp file's final length.
+fn download_ftp(
+    session: &mut ftp::Session,
+    job: &Job,
+    temp: &Path,
+    from: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, Error> {
+    let mut out = open_temp(temp, from)?;
+    match session
         .client
-        .retr(&job.remote_path, from, &mut out, progress);
-    let written = match result {
-        Ok(n) => from + n,
+        .retr(&job.remote_path, from, &mut out, progress)
+    {
+        Ok(n) => {
+            out.flush().map_err(|e| local("writing", temp, e))?;
+            Ok(from + n)
+        }
         Err(ftp::Error::Permanent(reply)) if from > 0 && reply.code != 550 => {
             log::info!(
                 "{}: REST refused ({reply}); fetching it whole",
                 job.remote_path
             );
             drop(out);
-            return download(session, job, temp, 0, progress);
+            download_ftp(session, job, temp, 0, progress)
         }
         Err(e) => {
-            // Bytes already received are kept for the next attempt; an empty temp file is
-            // nothing worth keeping.
-            if out.flush().is_err() || from + out.get_ref().metadata().map_or(0, |m| m.len()) == 0 {
-                let _ = fs::remove_file(temp);
-            }
-            return Err(e.into());
+            abandon(out, temp);
+            Err(e.into())
         }
-    };
-    out.flush().map_err(|e| local("writing", temp, e))?;
-    Ok(written)
+    }
+}
+
+/// The temp file as an HTTP download's sink: truncated when the server starts from 0, and the
+/// response's validator written beside it before the body, so a killed run can resume.
+struct TempSink {
+    out: BufWriter<File>,
+    sidecar: PathBuf,
+}
+
+impl Write for TempSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Sink for TempSink {
+    fn begin(&mut self, head: &Head, start: u64) -> io::Result<()> {
+        if start == 0 {
+            self.out.flush()?;
+            self.out.get_mut().set_len(0)?;
+            self.out.get_mut().seek(SeekFrom::Start(0))?;
+        }
+        // RFC 9110 section 13.1.5: If-Range needs a strong validator.
+        let strong_etag = head.header("etag").filter(|e| !e.starts_with("W/"));
+        match strong_etag.or_else(|| head.header("last-modified")) {
+            Some(validator) => fs::write(&self.sidecar, validator),
+            None => fs::remove_file(&self.sidecar).or_else(|e| match e.kind() {
+                io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            }),
+        }
+    }
 }
 
 /// Sets a file's or a directory's modification time (futimens needs ownership, not write

@@ -194,7 +194,7 @@ fn fetch_with_retry(
             &format!("fetching {}", job.remote_path),
             |session| match fetch::fetch(session, job, &mut |n| progress.bytes(n)) {
                 Ok(fetched) => Ok(Some(fetched)),
-                Err(fetch::Error::Ftp(e)) => Err(e),
+                Err(fetch::Error::Remote(e)) => Err(e),
                 Err(other) => {
                     *local_error.lock().expect("lock") = Some(other);
                     Ok(None)
@@ -205,7 +205,7 @@ fn fetch_with_retry(
         (Ok(Some(fetched)), _) => Ok(fetched),
         (Ok(None), Some(e)) => Err(e),
         (Ok(None), None) => unreachable!("a fetch without result records its error"),
-        (Err(e), _) => Err(fetch::Error::Ftp(e)),
+        (Err(e), _) => Err(fetch::Error::Remote(e)),
     }
 }
 

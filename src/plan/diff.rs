@@ -9,8 +9,7 @@ use super::{Delete, Fetch, Link, Plan, Reason, Skip};
 use crate::filter::Filter;
 use crate::local::{LocalEntry, LocalKind};
 use crate::state::{LocalMeta, Record, RemoteMeta, State};
-use crate::tree::{Entry, Kind, Mtime, Precision, RelPath, Zone};
-use chrono::DateTime;
+use crate::tree::{Entry, Kind, RelPath};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the planner looks at.
@@ -23,8 +22,6 @@ pub struct Inputs<'a> {
     pub state: &'a State,
     pub filter: &'a Filter,
     pub delete: bool,
-    /// MDTM answers (UTC seconds) for earlier probes; `None` where MDTM failed.
-    pub probed: &'a BTreeMap<RelPath, Option<i64>>,
 }
 
 /// What to do with one remote file that has a local file at its path.
@@ -137,56 +134,42 @@ fn meta(entry: &Entry) -> RemoteMeta {
 fn decide(inputs: &Inputs, path: &RelPath, remote: &Entry, local: &LocalEntry) -> Decision {
     let written = |r: &Record| r.local.size == local.size && r.local.mtime == local.mtime;
     match inputs.state.files.get(path) {
+        Some(_) if tells_nothing(remote) => Decision::Probe,
         Some(r) if written(r) => match changed(&r.remote, remote, inputs.offset) {
             Some(detail) => Decision::Fetch(Reason::RemoteChanged { detail }),
             None => Decision::Keep,
         },
         Some(_) => Decision::Fetch(Reason::LocalChanged),
-        None => decide_without_state(inputs, path, remote, local),
+        None => decide_without_state(inputs, remote, local),
     }
 }
 
+/// A listing with neither size nor time (python's http.server index): only a probe can tell.
+fn tells_nothing(remote: &Entry) -> bool {
+    remote.size.is_none() && remote.mtime.is_none() && remote.unique.is_none()
+}
+
 /// With no state: the sizes, then the times within the listing's precision.
-fn decide_without_state(
-    inputs: &Inputs,
-    path: &RelPath,
-    remote: &Entry,
-    local: &LocalEntry,
-) -> Decision {
+fn decide_without_state(inputs: &Inputs, remote: &Entry, local: &LocalEntry) -> Decision {
     if let Some(size) = remote.size.filter(|&s| s != local.size) {
         return Decision::Fetch(Reason::Size {
             local: local.size,
             remote: size,
         });
     }
+    if tells_nothing(remote) {
+        return Decision::Probe;
+    }
     let Some(mtime) = remote.mtime else {
         return Decision::Keep;
     };
-    let order = match inputs.probed.get(path) {
-        Some(Some(exact)) => compare(&exact_mtime(*exact), local.mtime, None),
-        Some(None) => Order::Same,
-        None => compare(&mtime, local.mtime, inputs.offset),
-    };
-    match order {
+    match compare(&mtime, local.mtime, inputs.offset) {
         Order::Newer(by_seconds) => Decision::Fetch(Reason::Newer {
             by_seconds,
-            precision: match inputs.probed.contains_key(path) {
-                true => Precision::Second,
-                false => mtime.precision,
-            },
+            precision: mtime.precision,
         }),
         Order::Same | Order::Older => Decision::Keep,
         Order::Unsure => Decision::Probe,
-    }
-}
-
-fn exact_mtime(utc: i64) -> Mtime {
-    Mtime {
-        time: DateTime::from_timestamp(utc, 0)
-            .unwrap_or_default()
-            .naive_utc(),
-        precision: Precision::Second,
-        zone: Zone::Utc,
     }
 }
 
@@ -313,7 +296,8 @@ fn kind_name(kind: &LocalKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use crate::tree::{Mtime, Precision, Zone};
+    use chrono::DateTime;
 
     fn p(s: &str) -> RelPath {
         RelPath::parse(s).unwrap()
@@ -351,7 +335,6 @@ mod tests {
         local: BTreeMap<RelPath, LocalEntry>,
         state: State,
         failed: BTreeSet<RelPath>,
-        probed: BTreeMap<RelPath, Option<i64>>,
         filter: Filter,
         delete: bool,
         offset: Offset,
@@ -364,7 +347,6 @@ mod tests {
                 local: BTreeMap::new(),
                 state: State::default(),
                 failed: BTreeSet::new(),
-                probed: BTreeMap::new(),
                 filter: Filter::new(&[], &[]).unwrap(),
                 delete: false,
                 offset: None,
@@ -380,7 +362,6 @@ mod tests {
                 state: &self.state,
                 filter: &self.filter,
                 delete: self.delete,
-                probed: &self.probed,
             })
         }
 
@@ -446,13 +427,15 @@ mod tests {
     }
 
     #[test]
-    fn same_day_is_probed_once_then_decided_by_mdtm() {
+    fn same_day_and_bare_names_are_probed() {
         let day = Some(time(T - T % 86_400, Precision::Day, Zone::ServerLocal));
         let mut case = one_file(file(5, day), Some(local_file(5, T)));
         case.offset = Some(0);
         let plan = case.plan();
         assert_eq!((plan.probes.clone(), plan.fetches.len()), (vec![p("x")], 0));
-        case.probed.insert(p("x"), Some(T + 3600));
+        // The probe's answer replaces the listing's time: then it decides.
+        case.remote.get_mut(&p("x")).unwrap().mtime =
+            Some(time(T + 3600, Precision::Second, Zone::Utc));
         assert_eq!(
             case.reason(),
             Some(Reason::Newer {
@@ -460,13 +443,20 @@ mod tests {
                 precision: Precision::Second
             })
         );
-        case.probed.insert(p("x"), Some(T));
-        assert_eq!(case.reason(), None);
-        case.probed.insert(p("x"), None);
+        let bare = Entry::new("x", Kind::File);
+        let plan = one_file(bare.clone(), Some(local_file(5, T))).plan();
+        assert_eq!(plan.probes, [p("x")]);
+        let l = local_file(5, T);
+        let plan = with_state(bare.clone(), file(5, None), l.clone(), l).plan();
         assert_eq!(
-            case.reason(),
-            None,
-            "no MDTM: the listing's same day stands"
+            plan.probes,
+            [p("x")],
+            "a bare name tells nothing even with state"
+        );
+        assert_eq!(
+            one_file(bare, None).reason(),
+            Some(Reason::New),
+            "nothing to probe for"
         );
     }
 
@@ -702,17 +692,5 @@ mod tests {
         assert!(!stays_inside(&at("l"), "a\\..\\..\\x"));
         assert!(stays_inside(&at("a/b/l"), "../../c/../d"));
         assert!(!stays_inside(&at("a/b/l"), "../../c/../../d"));
-    }
-
-    #[test]
-    fn time_of_exact_probe_is_utc_seconds() {
-        let m = exact_mtime(T);
-        assert_eq!(
-            m.time,
-            NaiveDate::from_ymd_opt(2024, 5, 1)
-                .unwrap()
-                .and_hms_opt(12, 30, 45)
-                .unwrap()
-        );
     }
 }

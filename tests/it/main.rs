@@ -6,6 +6,7 @@ mod support;
 mod client;
 mod faults;
 mod harness;
+mod http;
 mod ls;
 mod mirror;
 mod passive;

@@ -256,7 +256,7 @@ fn partial_of_an_older_version_is_not_resumed() {
 }
 
 /// Waits until a temp file beside the target holds at least `len` bytes.
-fn wait_for_partial(target: &Path, len: u64) -> std::path::PathBuf {
+pub fn wait_for_partial(target: &Path, len: u64) -> std::path::PathBuf {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let found = fs::read_dir(target)

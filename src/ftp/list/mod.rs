@@ -152,7 +152,7 @@ pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
         let perfect = reading.failures == 0;
         if best
             .as_ref()
-            .map_or(true, |(_, b)| reading.failures < b.failures)
+            .is_none_or(|(_, b)| reading.failures < b.failures)
         {
             best = Some((dialect, reading));
         }

@@ -18,6 +18,7 @@ pub mod pyftpd;
 pub mod server;
 pub mod tree;
 pub mod vsftpd;
+pub mod web;
 pub mod wire;
 
 use std::os::unix::fs::PermissionsExt;

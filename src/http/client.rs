@@ -1,0 +1,579 @@
+//! Our HTTP/1.1 client: one keep-alive connection per client (so one per worker), GET and HEAD,
+//! redirects within bounds, resumable downloads checked against `Content-Range`, HTTPS through
+//! rustls, and proxies as curl takes them from the environment.
+//!
+//! Redirects are followed up to a limit, never to another scheme (`file:`, `ftp:`, or from
+//! HTTPS down to HTTP), and to another host only when allowed. A download that asked for a range
+//! and got a `200` starts over from byte 0; a `206` whose `Content-Range` does not start where we
+//! asked is an error; a body shorter than announced is an error, never a complete file.
+
+use super::message::{self, content_range, Chunked, Framing, Head};
+use super::proxy::{Proxies, Proxy};
+use crate::tls;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use std::io::{self, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// What a client needs to know.
+#[derive(Clone)]
+pub struct Options {
+    pub connect_timeout: Duration,
+    /// Longest wait for any byte.
+    pub read_timeout: Duration,
+    pub tls: Arc<ClientConfig>,
+    pub proxies: Proxies,
+    pub max_redirects: u32,
+    /// Follow redirects to other hosts (still never to another scheme).
+    pub other_hosts: bool,
+    /// Basic authentication: user and password.
+    pub auth: Option<(String, String)>,
+}
+
+/// What went wrong in an exchange.
+#[derive(Debug)]
+pub enum Error {
+    /// The connection failed, was reset, cut short or timed out.
+    Io(io::Error),
+    /// The TLS handshake failed: an untrusted certificate, a name mismatch.
+    Tls(String),
+    /// The server answered with an error status.
+    Status {
+        status: u16,
+        reason: String,
+        url: String,
+    },
+    /// The server broke the protocol: a malformed head, a wrong `Content-Range`.
+    Protocol(String),
+    /// We refuse to follow: a redirect to another scheme or host, too many redirects.
+    Refused(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Worth a retry on a fresh connection: I/O, and 408, 429 and 5xx statuses.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Io(_) => true,
+            Error::Status { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                write!(f, "timed out waiting for the server")
+            }
+            Error::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                write!(f, "connection closed before the end of the response")
+            }
+            Error::Io(e) => write!(f, "{e}"),
+            Error::Tls(m) => write!(f, "TLS: {m}"),
+            Error::Status {
+                status,
+                reason,
+                url,
+            } => write!(f, "{url}: HTTP {status} {reason}"),
+            Error::Protocol(m) => write!(f, "protocol error: {m}"),
+            Error::Refused(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        let tls = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .map(|t| t.to_string());
+        match tls {
+            Some(message) => Error::Tls(message),
+            None if e.kind() == io::ErrorKind::InvalidData => Error::Protocol(e.to_string()),
+            None => Error::Io(e),
+        }
+    }
+}
+
+/// Where a download's bytes go. Told before the body where it starts (0 when a range was not
+/// honoured: what it holds must go) and the response head (validators to keep for a resume).
+pub trait Sink: Write {
+    fn begin(&mut self, head: &Head, start: u64) -> io::Result<()>;
+}
+
+/// A final response (after redirects) and the URL it came from.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub head: Head,
+    pub url: Url,
+}
+
+/// A finished download.
+#[derive(Debug)]
+pub struct Download {
+    pub response: Response,
+    /// The offset the body started at: the one asked for, or 0 when the range was ignored.
+    pub start: u64,
+    pub bytes: u64,
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// An open connection and the origin it talks to.
+struct Conn {
+    origin: String,
+    reader: BufReader<Stream>,
+}
+
+/// One keep-alive HTTP client.
+pub struct Client {
+    options: Options,
+    conn: Option<Conn>,
+}
+
+impl Client {
+    pub fn new(options: Options) -> Client {
+        Client {
+            options,
+            conn: None,
+        }
+    }
+
+    /// Opens the connection to `url`'s origin now, so an unreachable server or a bad
+    /// certificate shows before any work is planned.
+    pub fn connect_to(&mut self, url: &Url) -> Result<()> {
+        let proxy = self.options.proxies.for_url(url).cloned();
+        self.conn = Some(Conn {
+            origin: origin(url)?,
+            reader: BufReader::with_capacity(256 * 1024, self.connect(url, proxy.as_ref())?),
+        });
+        Ok(())
+    }
+
+    /// HEAD, following redirects.
+    pub fn head(&mut self, url: &Url) -> Result<Response> {
+        let response = self.exchange("HEAD", url, &[])?;
+        ok_status(&response)?;
+        Ok(response)
+    }
+
+    /// GET of a page of at most `limit` bytes (a directory index).
+    pub fn page(&mut self, url: &Url, limit: u64) -> Result<(Response, Vec<u8>)> {
+        let response = self.exchange("GET", url, &[])?;
+        ok_status(&response)?;
+        let mut body = Vec::new();
+        self.read_body(&response.head, "GET", &mut body, limit, &mut |_| {})?;
+        Ok((response, body))
+    }
+
+    /// GET from byte `offset` (with `If-Range: validator` when given) into `sink`.
+    pub fn download(
+        &mut self,
+        url: &Url,
+        offset: u64,
+        validator: Option<&str>,
+        sink: &mut dyn Sink,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Download> {
+        let range = format!("bytes={offset}-");
+        let mut headers = Vec::new();
+        if offset > 0 {
+            headers.push(("Range", range.as_str()));
+            headers.extend(validator.map(|v| ("If-Range", v)));
+        }
+        let response = self.exchange("GET", url, &headers)?;
+        let start = match (offset, response.head.status) {
+            (0, _) => {
+                ok_status(&response)?;
+                0
+            }
+            (_, 206) => check_range(&response.head, offset)?,
+            (_, 200) => {
+                log::info!("{}: range not honoured; fetching it whole", response.url);
+                0
+            }
+            _ => return Err(status_error(&response)),
+        };
+        sink.begin(&response.head, start)?;
+        let bytes = self.read_body(&response.head, "GET", sink, u64::MAX, progress)?;
+        Ok(Download {
+            response,
+            start,
+            bytes,
+        })
+    }
+
+    /// Sends `method` for `url`, following redirects; the final response's body is left to read.
+    fn exchange(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Response> {
+        let mut url = url.clone();
+        for _ in 0..=self.options.max_redirects {
+            let head = self.send(method, &url, headers)?;
+            let location = match head.status {
+                301 | 302 | 303 | 307 | 308 => head.header("location").map(str::to_string),
+                _ => None,
+            };
+            let Some(location) = location else {
+                return Ok(Response { head, url });
+            };
+            self.read_body(&head, method, &mut io::sink(), 64 * 1024, &mut |_| {})?;
+            let next = url
+                .join(&location)
+                .map_err(|e| Error::Protocol(format!("bad redirect Location {location:?}: {e}")))?;
+            self.check_redirect(&url, &next)?;
+            log::debug!("redirected from {url} to {next}");
+            url = next;
+        }
+        Err(Error::Refused(format!(
+            "more than {} redirects from {url}",
+            self.options.max_redirects
+        )))
+    }
+
+    fn check_redirect(&self, from: &Url, to: &Url) -> Result<()> {
+        if to.scheme() != from.scheme() {
+            return Err(Error::Refused(format!(
+                "refusing redirect from {from} to another scheme: {to}"
+            )));
+        }
+        let same_host = to.host_str() == from.host_str()
+            && to.port_or_known_default() == from.port_or_known_default();
+        if !same_host && !self.options.other_hosts {
+            return Err(Error::Refused(format!(
+                "refusing redirect from {from} to another host: {to} (--allow-other-hosts follows it)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// One request and its response head, on the kept connection when it is to the same origin.
+    /// A kept connection that the server closed meanwhile is replaced once.
+    fn send(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Head> {
+        let origin = origin(url)?;
+        let proxy = self.options.proxies.for_url(url).cloned();
+        let request = self.request_bytes(method, url, headers, proxy.as_ref())?;
+        if self.conn.as_ref().is_some_and(|c| c.origin == origin) {
+            match self.roundtrip(&request) {
+                Ok(head) => return Ok(head),
+                Err(e) => log::debug!("kept connection to {origin} failed ({e}); reconnecting"),
+            }
+        }
+        self.connect_to(url)?;
+        self.roundtrip(&request)
+    }
+
+    fn roundtrip(&mut self, request: &[u8]) -> Result<Head> {
+        let conn = self.conn.as_mut().expect("connected");
+        let result = conn
+            .reader
+            .get_mut()
+            .write_all(request)
+            .and_then(|()| conn.reader.get_mut().flush())
+            .and_then(|()| message::read_head(&mut conn.reader));
+        result.map_err(|e| {
+            self.conn = None;
+            Error::from(e)
+        })
+    }
+
+    fn request_bytes(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(&str, &str)],
+        proxy: Option<&Proxy>,
+    ) -> Result<Vec<u8>> {
+        let host = host_header(url)?;
+        let mut target = url.path().to_string();
+        if let Some(query) = url.query() {
+            target = format!("{target}?{query}");
+        }
+        if proxy.is_some() && url.scheme() == "http" {
+            target = format!("http://{host}{target}");
+        }
+        let agent = concat!("ftpmirror/", env!("CARGO_PKG_VERSION"));
+        let mut fields: Vec<(&str, String)> = vec![
+            ("Host", host.clone()),
+            ("User-Agent", agent.to_string()),
+            ("Accept-Encoding", "identity".to_string()),
+        ];
+        if let Some((user, password)) = &self.options.auth {
+            fields.push((
+                "Authorization",
+                format!("Basic {}", base64(&format!("{user}:{password}"))),
+            ));
+        }
+        if let (Some((user, password)), "http") =
+            (proxy.and_then(|p| p.credentials.as_ref()), url.scheme())
+        {
+            fields.push((
+                "Proxy-Authorization",
+                format!("Basic {}", base64(&format!("{user}:{password}"))),
+            ));
+        }
+        fields.extend(headers.iter().map(|(n, v)| (*n, v.to_string())));
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        message::request(method, &target, &borrowed).map_err(Error::Refused)
+    }
+
+    fn connect(&self, url: &Url, proxy: Option<&Proxy>) -> Result<Stream> {
+        let host = url
+            .host_str()
+            .ok_or_else(|| Error::Refused(format!("no host in {url}")))?;
+        let port = url.port_or_known_default().unwrap_or(80);
+        let tcp = match proxy {
+            Some(p) => tcp((p.host.as_str(), p.port), &self.options)?,
+            None => tcp(
+                (host.trim_start_matches('[').trim_end_matches(']'), port),
+                &self.options,
+            )?,
+        };
+        if url.scheme() != "https" {
+            return Ok(Stream::Plain(tcp));
+        }
+        let tcp = match proxy {
+            Some(p) => tunnel(tcp, &host_header(url)?, p)?,
+            None => tcp,
+        };
+        let name = tls::server_name(host).map_err(Error::Tls)?;
+        let conn = ClientConnection::new(self.options.tls.clone(), name)
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        let mut stream = StreamOwned::new(conn, tcp);
+        while stream.conn.is_handshaking() {
+            stream
+                .conn
+                .complete_io(&mut stream.sock)
+                .map_err(Error::from)?;
+        }
+        Ok(Stream::Tls(Box::new(stream)))
+    }
+
+    /// Reads the body into `out`, at most `limit` bytes; keeps the connection only when the body
+    /// was read to its end and the server allows it.
+    fn read_body(
+        &mut self,
+        head: &Head,
+        method: &str,
+        out: &mut dyn Write,
+        limit: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        let framing = head.framing(method).map_err(Error::Protocol)?;
+        let conn = self.conn.as_mut().expect("connected");
+        let result = match framing {
+            Framing::None => Ok(0),
+            Framing::Length(n) if n > limit => Err(Error::Protocol(format!(
+                "body of {n} bytes is over the limit of {limit}"
+            ))),
+            Framing::Length(n) => copy(&mut (&mut conn.reader).take(n), out, limit, progress)
+                .and_then(|got| match got == n {
+                    true => Ok(got),
+                    false => Err(Error::Io(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("body shorter than announced: {got} of {n} bytes"),
+                    ))),
+                }),
+            Framing::Chunked => copy(&mut Chunked::new(&mut conn.reader), out, limit, progress),
+            Framing::UntilClose => copy(&mut conn.reader, out, limit, progress),
+        };
+        if result.is_err() || framing == Framing::UntilClose || !head.keeps_alive() {
+            self.conn = None;
+        }
+        result
+    }
+}
+
+fn copy(
+    from: &mut dyn Read,
+    to: &mut dyn Write,
+    limit: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let mut buf = vec![0; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        total += n as u64;
+        if total > limit {
+            return Err(Error::Protocol(format!("body larger than {limit} bytes")));
+        }
+        to.write_all(&buf[..n]).map_err(Error::Io)?;
+        progress(n as u64);
+    }
+}
+
+fn ok_status(response: &Response) -> Result<()> {
+    match response.head.status {
+        200..=299 => Ok(()),
+        _ => Err(status_error(response)),
+    }
+}
+
+fn status_error(response: &Response) -> Error {
+    Error::Status {
+        status: response.head.status,
+        reason: response.head.reason.clone(),
+        url: response.url.to_string(),
+    }
+}
+
+/// The `206` must start exactly where we asked.
+fn check_range(head: &Head, offset: u64) -> Result<u64> {
+    let value = head.header("content-range").unwrap_or("");
+    match content_range(value) {
+        Some((first, _)) if first == offset => Ok(offset),
+        _ => Err(Error::Protocol(format!(
+            "asked for bytes from {offset}, got Content-Range {value:?}"
+        ))),
+    }
+}
+
+fn origin(url: &Url) -> Result<String> {
+    Ok(format!("{}://{}", url.scheme(), host_header(url)?))
+}
+
+/// `host` or `host:port` when the port is not the scheme's default.
+fn host_header(url: &Url) -> Result<String> {
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::Refused(format!("no host in {url}")))?;
+    Ok(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
+fn tcp(addr: (&str, u16), options: &Options) -> Result<TcpStream> {
+    use std::net::ToSocketAddrs;
+    let mut last = io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("{} has no address", addr.0),
+    );
+    for a in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&a, options.connect_timeout) {
+            Ok(stream) => {
+                stream.set_read_timeout(Some(options.read_timeout))?;
+                stream.set_write_timeout(Some(options.read_timeout))?;
+                stream.set_nodelay(true)?;
+                return Ok(stream);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(Error::Io(last))
+}
+
+/// `CONNECT host:port` through an HTTP proxy, for HTTPS.
+fn tunnel(mut tcp: TcpStream, authority: &str, proxy: &Proxy) -> Result<TcpStream> {
+    let auth = proxy
+        .credentials
+        .as_ref()
+        .map(|(u, p)| format!("Basic {}", base64(&format!("{u}:{p}"))));
+    let mut fields = vec![("Host", authority)];
+    fields.extend(auth.as_deref().map(|a| ("Proxy-Authorization", a)));
+    let request = message::request("CONNECT", authority, &fields).map_err(Error::Refused)?;
+    tcp.write_all(&request)?;
+    let mut reader = BufReader::new(tcp);
+    let head = message::read_head(&mut reader)?;
+    if head.status != 200 {
+        return Err(Error::Refused(format!(
+            "proxy refused CONNECT {authority}: {} {}",
+            head.status, head.reason
+        )));
+    }
+    if !reader.buffer().is_empty() {
+        return Err(Error::Protocol(
+            "proxy sent data before the tunnel opened".into(),
+        ));
+    }
+    Ok(reader.into_inner())
+}
+
+/// RFC 4648 base64, for Basic authentication.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            match i <= chunk.len() {
+                true => out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char),
+                false => out.push('='),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_of_credentials() {
+        assert_eq!(
+            base64("Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(base64("ab"), "YWI=");
+        assert_eq!(base64("abc"), "YWJj");
+        assert_eq!(base64(""), "");
+    }
+
+    #[test]
+    fn ranges_must_start_where_asked() {
+        let head = |cr: &str| Head {
+            version: 1,
+            status: 206,
+            reason: "Partial".into(),
+            headers: vec![("Content-Range".into(), cr.into())],
+        };
+        assert_eq!(check_range(&head("bytes 100-199/200"), 100).unwrap(), 100);
+        assert!(check_range(&head("bytes 0-199/200"), 100).is_err());
+        assert!(check_range(&head(""), 100).is_err());
+    }
+}

@@ -1,0 +1,180 @@
+//! Directory index pages: the HTML a web server generates for a directory, read into
+//! [`Entry`] values, so an HTTP tree can be mirrored like an FTP one.
+//!
+//! [`parse_index`] is pure: no I/O, no panic on any input, work linear in the page's size. Its
+//! invariants:
+//!
+//! - **Links decide what exists.** Every `<a href>` is resolved against the page's own URL, never
+//!   against `<base href>`, and names an entry only when it is a direct child of the listed
+//!   directory on the same scheme, host and port (see `link`). The displayed text is never a
+//!   name: servers truncate it (`long-na..>`) or decorate it (`link@`). A trailing `/` makes a
+//!   directory. The name is the percent-decoded segment, and it has passed
+//!   [`crate::tree::unsafe_name`].
+//! - **Navigation is silent, refusals are reported.** Sort links (`?C=M;O=A`), the parent,
+//!   fragments and `mailto:`-like links are dropped; a link that looks like an entry but leaves
+//!   the directory, points elsewhere or decodes to an unsafe name goes to [`Index::ignored`].
+//! - **Each name once**, the first link wins; a later link to the same name (Apache's
+//!   `IconsAreLinks` links the icon before the name) only fills in a size or time the first
+//!   row did not give.
+//! - **Sizes and times only from a known style.** The page's generator is recognized by its
+//!   markers ([`Style`]); its rows give sizes (exact byte counts only: `1.2K` is unknown) and
+//!   times (server-local, to the precision shown). An unrecognized page gives names only.
+//!
+//! One recognizer per style, as lftp's `HttpDir` has: `apache`, `nginx`, `lighttpd`, `python`,
+//! `iis`. Pages are tokenized by `html` and cut into rows by `layout`; `fields` reads columns.
+
+mod apache;
+mod fields;
+mod html;
+mod iis;
+mod layout;
+mod lighttpd;
+mod link;
+mod nginx;
+mod python;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use url::Url;
+
+use crate::tree::{Entry, Kind};
+use fields::Meta;
+use layout::{Page, Row};
+use link::{Base, Verdict};
+
+/// The generator an index page was recognized as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    /// Apache httpd `mod_autoindex` (table, `<pre>` or list layout).
+    Apache,
+    /// nginx `autoindex`.
+    Nginx,
+    /// lighttpd `mod_dirlisting`.
+    Lighttpd,
+    /// Python's `http.server`.
+    Python,
+    /// IIS directory browsing.
+    Iis,
+    /// Unknown: links to direct children, with no sizes or dates.
+    Generic,
+}
+
+/// What an index page lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct Index {
+    pub style: Style,
+    /// In page order, each name once.
+    pub entries: Vec<Entry>,
+    /// Links that looked like entries but were refused, as `href: reason` (e.g.
+    /// `../x: leaves the directory`). Sort links and parent links are not listed here.
+    pub ignored: Vec<String>,
+}
+
+/// Reads the index page `html`, fetched from `page` (the final URL, after redirects). `page`
+/// names a directory; without a final `/` it is read as if it had one.
+pub fn parse_index(html: &str, page: &Url) -> Index {
+    let layout = layout::read(html);
+    let style = recognize(&layout);
+    let base = Base::new(page);
+    let mut list = Listing::new(style);
+    for row in &layout.rows {
+        for (i, link) in row.links.iter().enumerate() {
+            match base.classify(&link.href) {
+                Verdict::Child { name, dir } => list.add(name, dir, meta(style, row, i)),
+                Verdict::Refused(why) => list.refuse(&link.href, why),
+                Verdict::Skip => {}
+            }
+        }
+    }
+    list.index
+}
+
+/// Whether a page has one style's markers.
+type Recognizer = fn(&Page) -> bool;
+
+/// The first style whose markers the page has. The order matters only where markers overlap:
+/// Apache and nginx both title their pages `Index of ...`.
+fn recognize(page: &Page) -> Style {
+    let recognizers: [(Recognizer, Style); 5] = [
+        (lighttpd::recognize, Style::Lighttpd),
+        (python::recognize, Style::Python),
+        (apache::recognize, Style::Apache),
+        (nginx::recognize, Style::Nginx),
+        (iis::recognize, Style::Iis),
+    ];
+    recognizers
+        .iter()
+        .find(|(recognize, _)| recognize(page))
+        .map_or(Style::Generic, |(_, style)| *style)
+}
+
+/// What the row of link `i` says about its entry, in the page's style.
+fn meta(style: Style, row: &Row, i: usize) -> Meta {
+    match style {
+        Style::Apache => apache::meta(row, i),
+        Style::Nginx => nginx::meta(row, i),
+        Style::Lighttpd => lighttpd::meta(row, i),
+        Style::Iis => iis::meta(row, i),
+        Style::Python | Style::Generic => Meta::default(),
+    }
+}
+
+/// The index being built: entries by name, refusals without repeats.
+struct Listing {
+    index: Index,
+    by_name: HashMap<String, usize>,
+    refused: HashSet<String>,
+}
+
+impl Listing {
+    fn new(style: Style) -> Listing {
+        Listing {
+            index: Index {
+                style,
+                entries: Vec::new(),
+                ignored: Vec::new(),
+            },
+            by_name: HashMap::new(),
+            refused: HashSet::new(),
+        }
+    }
+
+    fn add(&mut self, name: String, dir: bool, meta: Meta) {
+        if let Some(&at) = self.by_name.get(&name) {
+            let entry = &mut self.index.entries[at];
+            entry.size = entry.size.or(meta.size);
+            entry.mtime = entry.mtime.or(meta.mtime);
+            return;
+        }
+        let mut entry = Entry::new(name.clone(), if dir { Kind::Dir } else { Kind::File });
+        entry.size = meta.size;
+        entry.mtime = meta.mtime;
+        self.by_name.insert(name, self.index.entries.len());
+        self.index.entries.push(entry);
+    }
+
+    fn refuse(&mut self, href: &str, why: &str) {
+        let line = format!("{}: {why}", printable(href));
+        if self.refused.insert(line.clone()) {
+            self.index.ignored.push(line);
+        }
+    }
+}
+
+/// `href` as it can be shown in a report: quoted if it holds control characters, and cut if it
+/// is absurdly long (a hostile page can make it megabytes).
+fn printable(href: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let mut shown: String = href.chars().take(MAX_CHARS).collect();
+    if shown.len() < href.len() {
+        shown.push('…');
+    }
+    match shown.chars().any(char::is_control) {
+        true => format!("{shown:?}"),
+        false => shown,
+    }
+}

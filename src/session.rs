@@ -1,0 +1,228 @@
+//! One connection to the source, whatever its protocol: a logged-in FTP session or a
+//! keep-alive HTTP client. The walk, the probes and the fetches see only what they share:
+//! list a directory, tell a file's exact time, and (in `exec::fetch`) download.
+
+use crate::ftp;
+use crate::http::client::{self as http, Client};
+use crate::http::index;
+use crate::source::{Scheme, Source};
+use chrono::{DateTime, NaiveDateTime};
+use url::Url;
+
+/// One listed directory, from whichever protocol.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DirListing {
+    /// `MLSD`, `LIST`, `NLST` or `GET`.
+    pub command: String,
+    /// The listing dialect (`mlsd`, `unix`, `dos`, `eplf`) or index style (`nginx`, `apache`,
+    /// ...), when one was recognized.
+    pub format: Option<String>,
+    pub entries: Vec<crate::tree::Entry>,
+    /// Lines no parser read, or links refused, with the reason.
+    pub unread: Vec<String>,
+}
+
+/// The serialized name of a unit enum variant (`Dialect::Unix` -> `unix`).
+fn name_of(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A probe's answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Probe {
+    pub size: Option<u64>,
+    /// UTC, to the second.
+    pub mtime: Option<NaiveDateTime>,
+}
+
+/// Largest index page we read.
+pub const MAX_INDEX: u64 = 64 * 1024 * 1024;
+
+pub enum Session {
+    Ftp(Box<ftp::Session>),
+    Http(Box<HttpSession>),
+}
+
+/// An HTTP client and the server it talks to.
+pub struct HttpSession {
+    pub client: Client,
+    /// Scheme, host and port of the source; paths are set per request.
+    pub base: Url,
+}
+
+/// A failure of either protocol.
+#[derive(Debug)]
+pub enum Error {
+    Ftp(ftp::Error),
+    Http(http::Error),
+}
+
+impl Error {
+    /// Worth a retry on a fresh connection.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Ftp(e) => e.is_transient(),
+            Error::Http(e) => e.is_transient(),
+        }
+    }
+
+    /// The connection is no longer usable after it.
+    pub fn breaks_session(&self) -> bool {
+        matches!(
+            self,
+            Error::Ftp(ftp::Error::Io(_) | ftp::Error::Protocol(_))
+                | Error::Http(http::Error::Io(_) | http::Error::Protocol(_))
+        )
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Ftp(e) => e.fmt(f),
+            Error::Http(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ftp::Error> for Error {
+    fn from(e: ftp::Error) -> Error {
+        Error::Ftp(e)
+    }
+}
+
+impl From<http::Error> for Error {
+    fn from(e: http::Error) -> Error {
+        Error::Http(e)
+    }
+}
+
+/// Everything needed to open one more session.
+#[derive(Clone)]
+pub struct Connector {
+    pub source: Source,
+    pub login: ftp::Login,
+    pub ftp: ftp::Options,
+    pub http: http::Options,
+}
+
+impl Connector {
+    pub fn open(&self) -> Result<Session, Error> {
+        let s = &self.source;
+        match s.scheme {
+            Scheme::Ftp => {
+                let session = ftp::Session::open(&s.host, s.port, &self.login, self.ftp.clone())?;
+                Ok(Session::Ftp(Box::new(session)))
+            }
+            Scheme::Http | Scheme::Https => {
+                let base = s.base_url();
+                let mut client = Client::new(self.http.clone());
+                client.connect_to(&base)?;
+                Ok(Session::Http(Box::new(HttpSession { client, base })))
+            }
+        }
+    }
+}
+
+impl Session {
+    /// The directory relative source paths start from (FTP: where the login put us).
+    pub fn login_dir(&self) -> &str {
+        match self {
+            Session::Ftp(s) => &s.login_dir,
+            Session::Http(_) => "/",
+        }
+    }
+
+    /// The entries of the directory at absolute `path`, and the lines or links not understood.
+    pub fn list_dir(&mut self, path: &str) -> Result<DirListing, Error> {
+        match self {
+            Session::Ftp(s) => {
+                let (command, listing) = s.list_dir(path)?;
+                Ok(DirListing {
+                    command: format!("{command:?}").to_uppercase(),
+                    format: listing.dialect.map(|d| name_of(&d)),
+                    entries: listing.entries,
+                    unread: listing.unread,
+                })
+            }
+            Session::Http(h) => {
+                let url = h.url(path, true);
+                let (response, body) = h.client.page(&url, MAX_INDEX)?;
+                let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url);
+                Ok(DirListing {
+                    command: "GET".into(),
+                    format: Some(name_of(&page.style)),
+                    entries: page.entries,
+                    unread: page.ignored,
+                })
+            }
+        }
+    }
+
+    /// What one round trip tells of a file the listing left unclear: its time to the second
+    /// (MDTM, or HEAD's `Last-Modified`) and, over HTTP, its size (`Content-Length`).
+    pub fn probe(&mut self, path: &str) -> Result<Probe, Error> {
+        match self {
+            Session::Ftp(s) => Ok(Probe {
+                size: None,
+                mtime: Some(s.client.mdtm(path)?),
+            }),
+            Session::Http(h) => {
+                let url = h.url(path, false);
+                let head = h.client.head(&url)?.head;
+                Ok(Probe {
+                    size: head.header("content-length").and_then(|l| l.parse().ok()),
+                    mtime: head.header("last-modified").and_then(http_date),
+                })
+            }
+        }
+    }
+
+    /// Closes politely.
+    pub fn quit(self) {
+        if let Session::Ftp(s) = self {
+            s.client.quit();
+        }
+    }
+}
+
+impl HttpSession {
+    /// The URL of the absolute decoded `path`, each segment percent-encoded, with a trailing
+    /// slash for a directory.
+    pub fn url(&self, path: &str, dir: bool) -> Url {
+        let mut url = self.base.clone();
+        {
+            let mut segments = url.path_segments_mut().expect("http URLs have paths");
+            segments.clear();
+            segments.extend(path.split('/').filter(|s| !s.is_empty()));
+            if dir {
+                segments.push("");
+            }
+        }
+        url
+    }
+}
+
+/// An HTTP date (RFC 9110 section 5.6.7), as UTC.
+pub fn http_date(value: &str) -> Option<NaiveDateTime> {
+    DateTime::parse_from_rfc2822(value.trim())
+        .ok()
+        .map(|t| t.naive_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates() {
+        let t = http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t.to_string(), "1994-11-06 08:49:37");
+        assert_eq!(http_date("yesterday"), None);
+    }
+}

@@ -1,0 +1,199 @@
+//! `ftpmirror mirror` from HTTP directory indexes, against real nginx (autoindex) and python's
+//! http.server: the FTP scenarios again (fresh, no change, converge, killed and resumed), plus
+//! HTTPS with a self-signed certificate.
+
+use crate::support::tree::{bulk_tree, differences, mtime_differences, set_mtime, sized_content};
+use crate::support::web::{Nginx, NginxOptions, PyHttp, WebServer};
+use crate::support::{awkward_tree, ftpmirror, served_dir, temp_dir};
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+fn mirror(url: &str, target: &Path, extra: &[&str]) -> Output {
+    ftpmirror()
+        .args(["mirror", url])
+        .arg(target)
+        .args(extra)
+        .output()
+        .expect("run ftpmirror")
+}
+
+fn assert_ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status.code()
+    );
+    stdout
+}
+
+fn assert_same(served: &Path, target: &Path) {
+    assert_eq!(differences(served, target), Vec::<String>::new());
+    assert_eq!(mtime_differences(served, target), Vec::<String>::new());
+}
+
+/// The awkward tree without its symlink (web servers serve the file it points to) and a bulk
+/// tree of `files` files.
+fn web_tree(root: &Path, dirs: usize, per_dir: usize) {
+    awkward_tree(root);
+    fs::remove_file(root.join("link to plain")).unwrap();
+    bulk_tree(root, dirs, per_dir);
+}
+
+fn change_remote(root: &Path) {
+    fs::write(root.join("new file.txt"), b"brand new").unwrap();
+    fs::remove_file(root.join("bulk/d000/f0003.dat")).unwrap();
+    fs::remove_dir_all(root.join("bulk/d001")).unwrap();
+    fs::write(root.join("plain.txt"), vec![b'x'; 301]).unwrap();
+    let same_size = root.join("bulk/d000/f0001.dat");
+    let len = fs::metadata(&same_size).unwrap().len() as usize;
+    let before = fs::metadata(&same_size).unwrap().modified().unwrap();
+    fs::write(&same_size, vec![b'z'; len]).unwrap();
+    set_mtime(&same_size, before + Duration::from_secs(600));
+    crate::support::tree::make_world_readable(root);
+}
+
+fn full_cycle(server: &dyn WebServer, served: &Path) {
+    let target = temp_dir();
+    assert_ok(&mirror(&server.url(), target.path(), &["-j", "4"]));
+    assert_same(served, target.path());
+    let gets = server.file_gets().len();
+
+    let out = mirror(&server.url(), target.path(), &["-j", "4"]);
+    assert_eq!(assert_ok(&out), "", "a no-change run prints nothing");
+    assert_eq!(
+        server.file_gets().len(),
+        gets,
+        "no body downloaded on a no-change run"
+    );
+
+    change_remote(served);
+    let stdout = assert_ok(&mirror(&server.url(), target.path(), &["--delete"]));
+    assert_same(served, target.path());
+    assert_eq!(server.file_gets().len(), gets + 3, "{stdout}");
+    for line in [
+        "+ new file.txt",
+        "* plain.txt",
+        "* bulk/d000/f0001.dat",
+        "- bulk/d000/f0003.dat",
+        "- bulk/d001",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(line)),
+            "no {line:?} in:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn nginx_fresh_no_change_and_converge() {
+    let served = served_dir();
+    web_tree(served.path(), 20, 100);
+    let server = Nginx::start(served.path());
+    full_cycle(&server, served.path());
+    let heads = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "HEAD")
+        .count();
+    assert!(
+        heads <= 3,
+        "{heads} HEADs: exact sizes and minutes decide without them"
+    );
+}
+
+#[test]
+fn nginx_approximate_sizes() {
+    let served = served_dir();
+    web_tree(served.path(), 2, 50);
+    let server = Nginx::start_with(
+        served.path(),
+        NginxOptions {
+            approximate_sizes: true,
+            ..Default::default()
+        },
+    );
+    full_cycle(&server, served.path());
+}
+
+#[test]
+fn python_http_server_names_only() {
+    let served = served_dir();
+    web_tree(served.path(), 4, 50);
+    let server = PyHttp::start(served.path());
+    full_cycle(&server, served.path());
+}
+
+#[test]
+fn killed_download_resumes_with_range_to_the_exact_byte() {
+    const LEN: usize = 6 * 1024 * 1024;
+    let served = served_dir();
+    crate::support::sized_file(&served.path().join("big.bin"), LEN);
+    let target = temp_dir();
+    let slow = Nginx::start_with(
+        served.path(),
+        NginxOptions {
+            limit_rate: 1024 * 1024,
+            ..Default::default()
+        },
+    );
+    let mut child = ftpmirror()
+        .args(["mirror", &slow.url()])
+        .arg(target.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = crate::mirror::wait_for_partial(target.path(), 1024 * 1024);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(slow);
+    assert!(
+        !target.path().join("big.bin").exists(),
+        "partial file under the final name"
+    );
+    let kept = fs::metadata(&partial).unwrap().len();
+
+    let server = Nginx::start(served.path());
+    assert_ok(&mirror(&server.url(), target.path(), &[]));
+    assert_eq!(
+        fs::read(target.path().join("big.bin")).unwrap(),
+        sized_content(LEN)
+    );
+    let gets = server.file_gets();
+    assert_eq!(gets.len(), 1, "{gets:?}");
+    assert_eq!(
+        (gets[0].status, gets[0].range.as_str()),
+        (206, format!("bytes={kept}-").as_str())
+    );
+    assert!(!partial.exists());
+}
+
+#[test]
+fn https_with_ca_file_and_refused_without() {
+    let served = served_dir();
+    web_tree(served.path(), 1, 5);
+    let server = Nginx::start_with(
+        served.path(),
+        NginxOptions {
+            tls: true,
+            ..Default::default()
+        },
+    );
+    let target = temp_dir();
+    let out = mirror(&server.url(), target.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("certificate"), "{stderr}");
+    assert!(server.requests().is_empty());
+
+    let ca = server.cert_path();
+    assert_ok(&mirror(
+        &server.url(),
+        target.path(),
+        &["--ca-file", ca.to_str().unwrap()],
+    ));
+    assert_same(served.path(), target.path());
+}
