@@ -7,6 +7,7 @@ mod client;
 mod faults;
 mod harness;
 mod http;
+mod http_faults;
 mod ls;
 mod mirror;
 mod passive;

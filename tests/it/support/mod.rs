@@ -12,6 +12,7 @@
 // Helpers here serve tests written later; not every one is used by every build.
 #![allow(dead_code)]
 
+pub mod http_peer;
 pub mod peer;
 pub mod ports;
 pub mod pyftpd;

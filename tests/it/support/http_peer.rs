@@ -1,0 +1,158 @@
+//! A scripted in-process HTTP server, for faults real servers will not produce on demand: a
+//! body cut short, a range answered with 200, redirects elsewhere or in a loop.
+//!
+//! Each request is handed to the test's handler, which returns the raw response bytes and
+//! whether to close the connection after them; every request is recorded.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A request as the peer read it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Raw response bytes, and whether the connection closes after them.
+pub struct Reply {
+    pub bytes: Vec<u8>,
+    pub close: bool,
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+pub struct HttpPeer {
+    pub port: u16,
+    requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl HttpPeer {
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> HttpPeer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (log, stopped) = (requests.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let (handler, log) = (handler.clone(), log.clone());
+                std::thread::spawn(move || serve(stream.unwrap(), &*handler, &log));
+            }
+        });
+        HttpPeer {
+            port,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for HttpPeer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    while let Some(request) = read_request(&mut reader) {
+        log.lock().unwrap().push(request.clone());
+        let reply = handler(&request);
+        if writer.write_all(&reply.bytes).is_err() || reply.close {
+            return;
+        }
+    }
+}
+
+fn read_request(reader: &mut impl BufRead) -> Option<Request> {
+    let mut line = String::new();
+    reader.read_line(&mut line).ok().filter(|&n| n > 0)?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = Vec::new();
+    loop {
+        let mut field = String::new();
+        reader.read_line(&mut field).ok().filter(|&n| n > 0)?;
+        let field = field.trim_end();
+        if field.is_empty() {
+            return Some(Request {
+                method,
+                path,
+                headers,
+            });
+        }
+        let (name, value) = field.split_once(':')?;
+        headers.push((name.to_string(), value.trim().to_string()));
+    }
+}
+
+/// A complete `200` with `body` and extra header lines.
+pub fn ok(body: &[u8], headers: &[&str]) -> Reply {
+    let mut head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n", body.len());
+    for h in headers {
+        head += &format!("{h}\r\n");
+    }
+    Reply {
+        bytes: [head.as_bytes(), b"\r\n", body].concat(),
+        close: false,
+    }
+}
+
+/// A redirect to `location`.
+pub fn redirect(location: &str) -> Reply {
+    let head = format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
+    Reply {
+        bytes: head.into_bytes(),
+        close: false,
+    }
+}
+
+/// A page linking to each name (a trailing `/` makes a directory).
+pub fn index(names: &[&str]) -> Reply {
+    let links: String = names
+        .iter()
+        .map(|n| format!("<a href=\"{n}\">{n}</a>\n"))
+        .collect();
+    ok(
+        format!("<html><body>\n{links}</body></html>\n").as_bytes(),
+        &["Content-Type: text/html"],
+    )
+}
