@@ -48,12 +48,27 @@ GENTREE = os.path.join(BENCH, "gentree.py")
 PROXY = os.path.join(BENCH, "latency_proxy.py")
 PYFTPD = os.path.join(BENCH, "pyftpd_serve.py")
 VSFTPD = "/usr/sbin/vsftpd"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ALL_TOOLS = ["ftpmirror", "lftp", "rclone", "wget"]
-ALL_SERVERS = ["pyftpd", "vsftpd"]
+ALL_SERVERS = ["pyftpd", "vsftpd", "nginx"]
+HTTP_SERVERS = {"nginx"}
 RUN_KINDS = ["first", "no-change", "after-change"]
-# Files a tool leaves in its target on purpose, not counted as extras (reported apart).
-ARTEFACTS = {"wget": [".listing"]}
-SERVER_LABEL = {"pyftpd": "pyftpdlib (MLSD)", "vsftpd": "vsftpd (LIST)"}
+# Files a tool leaves in its target on purpose, not counted as extras (reported apart):
+# wget keeps a `.listing` per directory over FTP and an `index.html` per directory over HTTP;
+# ftpmirror keeps its state in TARGET/.ftpmirror/ (a name ending in `/` is a directory at the
+# top of the target, ignored with everything in it).
+ARTEFACTS = {("wget", "ftp"): [".listing"], ("wget", "http"): ["index.html"],
+             ("ftpmirror", "ftp"): [".ftpmirror/"], ("ftpmirror", "http"): [".ftpmirror/"]}
+SERVER_LABEL = {"pyftpd": "pyftpdlib (MLSD)", "vsftpd": "vsftpd (LIST)",
+                "nginx": "nginx (autoindex)"}
+
+
+def scheme(server_kind):
+    return "http" if server_kind in HTTP_SERVERS else "ftp"
+
+
+def artefacts(tool, server_kind):
+    return ARTEFACTS.get((tool, scheme(server_kind)), ())
 
 
 def say(msg):
@@ -168,9 +183,67 @@ class Server:
         os.makedirs(self.logdir, exist_ok=True)
         if self.kind == "pyftpd":
             self.start_pyftpd()
+        elif self.kind == "nginx":
+            self.start_nginx()
         else:
             self.start_vsftpd()
         return self
+
+    def start_nginx(self):
+        """nginx with autoindex (exact sizes, UTC dates), started by hand like
+        tests/it/support/web.rs: `daemon off; master_process off;`, so the process we start is
+        the one serving and stopping it by PID leaves no orphaned worker. It never lists
+        dot-files. The access log is one line per request:
+        `CONNECTION_SERIAL METHOD URI STATUS BODY_BYTES`."""
+        if not os.path.exists(NGINX):
+            raise RuntimeError("nginx missing: run bench/install.sh")
+        self.log = os.path.join(self.logdir, "access.log")
+        d = self.logdir
+        for attempt in range(5):
+            port = free_port()
+            conf = os.path.join(d, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(
+                    f"daemon off;\nmaster_process off;\npid {d}/nginx.pid;\n"
+                    f"error_log {d}/error.log;\n"
+                    "events { worker_connections 1024; }\n"
+                    "http {\n"
+                    "    log_format bench '$connection $request_method $request_uri $status "
+                    "$body_bytes_sent';\n"
+                    f"    access_log {d}/access.log bench;\n"
+                    f"    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n"
+                    f"    fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n"
+                    f"    scgi_temp_path {d}/scgi;\n"
+                    "    server {\n"
+                    f"        listen 127.0.0.1:{port};\n"
+                    f"        root {self.root};\n"
+                    "        autoindex on;\n        autoindex_exact_size on;\n"
+                    "    }\n}\n")
+            err_path = os.path.join(d, "nginx.stderr")
+            with open(err_path, "w") as err:
+                self.proc = CHILDREN.start("nginx", [NGINX, "-p", d, "-c", conf],
+                                           stdin=subprocess.DEVNULL, stdout=err,
+                                           stderr=subprocess.STDOUT)
+            if self.wait_listening(port):
+                self.port = port
+                return
+            CHILDREN.stop(self.proc)
+            why = (read_text(err_path) + read_text(os.path.join(d, "error.log"))).strip()
+            if "Address already in use" not in why:
+                raise RuntimeError(f"nginx did not start: {why[-500:]}")
+        raise RuntimeError("nginx did not start: could not bind (5 attempts)")
+
+    def wait_listening(self, port):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return True
+            except OSError:
+                time.sleep(0.05)
+        return False
 
     def start_pyftpd(self):
         self.log = os.path.join(self.logdir, "pyftpd.log")
@@ -252,6 +325,22 @@ class Server:
             f.seek(offset)
             text = f.read().decode("utf-8", "replace")
         verbs = None
+        if self.kind == "nginx":
+            # Always logged (costs nothing): fetched = file bodies sent (GET 200/206 of a path
+            # that is not a directory); logins = TCP connections; verbs = requests by method,
+            # kind (dir = index page) and status.
+            fetched, conns, verbs = 0, set(), collections.Counter()
+            for l in text.splitlines():
+                f = l.split(" ")
+                if len(f) < 5:
+                    continue
+                conn, method, uri, status = f[0], f[1], f[2], f[3]
+                is_dir = uri.split("?", 1)[0].endswith("/")
+                conns.add(conn)
+                verbs[f"{method} {'index' if is_dir else 'file'} {status}"] += 1
+                if method == "GET" and not is_dir and status in ("200", "206"):
+                    fetched += 1
+            return fetched, len(conns), verbs
         if self.kind == "pyftpd":
             fetched = sum(1 for l in text.splitlines() if "] RETR " in l and " completed=" in l)
             logins = text.count("logged in.")
@@ -275,12 +364,12 @@ class Server:
             self.proc = None
 
 
-def start_proxy(upstream_port, rtt_ms, logdir):
+def start_proxy(upstream_port, rtt_ms, logdir, mode="ftp"):
     err = open(os.path.join(logdir, f"proxy-{upstream_port}-{rtt_ms}ms.stderr"), "w")
     proc = CHILDREN.start(
         "proxy",
         [sys.executable, PROXY, "--upstream", f"127.0.0.1:{upstream_port}",
-         "--rtt-ms", str(rtt_ms), "--mode", "ftp"],
+         "--rtt-ms", str(rtt_ms), "--mode", mode],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True)
     err.close()
     return proc, read_port_line(proc, "latency_proxy.py")
@@ -317,9 +406,16 @@ def sha256_file(path):
 def scan(root, ignore=(), with_hash=True):
     """{relative path: (size, int mtime, sha256)} for files, a set of dirs, and ignored names."""
     files, dirs, ignored = {}, set(), []
+    top_dirs = [pat.rstrip("/") for pat in ignore if pat.endswith("/")]
+    ignore = [pat for pat in ignore if not pat.endswith("/")]
     for dirpath, dirnames, filenames in os.walk(root):
         rel = os.path.relpath(dirpath, root)
         rel = "" if rel == "." else rel
+        if rel == "":
+            for d in list(dirnames):
+                if any(fnmatch.fnmatchcase(d, pat) for pat in top_dirs):
+                    dirnames.remove(d)
+                    ignored.append(d + "/")
         for d in dirnames:
             dirs.add(os.path.join(rel, d))
         for name in filenames:
@@ -334,12 +430,25 @@ def scan(root, ignore=(), with_hash=True):
     return files, dirs, ignored
 
 
-def check(expected, target, tool):
+def visible_over_http(expected):
+    """The part of a scanned tree an autoindex lists: nginx never lists dot-files (nor
+    anything under a dot-directory), so no HTTP client can see them."""
+    files, dirs = expected
+
+    def shown(path):
+        return not any(part.startswith(".") for part in path.split(os.sep))
+
+    return ({p: v for p, v in files.items() if shown(p)}, {d for d in dirs if shown(d)})
+
+
+def check(expected, target, tool, server_kind):
     """Compare a target with the served tree; returns (ok, short summary, details)."""
+    if server_kind in HTTP_SERVERS:
+        expected = visible_over_http(expected)
     exp_files, exp_dirs = expected
     if not os.path.isdir(target):
         return False, "no target dir", ["the target directory does not exist"]
-    files, dirs, ignored = scan(target, ARTEFACTS.get(tool, ()), with_hash=False)
+    files, dirs, ignored = scan(target, artefacts(tool, server_kind), with_hash=False)
     problems, details = [], []
 
     def note(items, label, show=5):
@@ -368,8 +477,10 @@ def check(expected, target, tool):
             f"`{p}` {'+' if d > 0 else ''}{d} s" for p, d in sorted(off)[:5])
             + (f" and {len(off) - 5} more" if len(off) > 5 else ""))
     summary = "; ".join(problems) if problems else "ok"
-    if ignored:
-        summary += f" (+{len(ignored)} {', '.join(ARTEFACTS.get(tool, ()))})"
+    ignored_files = [i for i in ignored if not i.endswith("/")]
+    if ignored_files:  # the per-directory ones (wget's); ftpmirror's state dir is not shown
+        summary += (f" (+{len(ignored_files)} "
+                    f"{', '.join(a for a in artefacts(tool, server_kind) if not a.endswith('/'))})")
     return not problems, summary, details
 
 
@@ -389,6 +500,8 @@ def fmt_secs(s):
 
 def tool_command(tool, args, server_kind, port, target, obscured, rclone_conf):
     n = str(args.connections)
+    if server_kind in HTTP_SERVERS:
+        return http_tool_command(tool, args, port, target, rclone_conf)
     if tool == "ftpmirror":
         return [args.ftpmirror, "mirror", f"ftp://127.0.0.1:{port}/", target, "-j", n, "--delete"]
     if tool == "lftp":
@@ -411,6 +524,33 @@ def tool_command(tool, args, server_kind, port, target, obscured, rclone_conf):
     if tool == "wget":
         # -m = -r -N -l inf --no-remove-listing: keeps a .listing file per directory; never deletes.
         return ["wget", "-m", "-nH", "-nv", "-P", target, f"ftp://127.0.0.1:{port}/"]
+    raise ValueError(tool)
+
+
+def http_tool_command(tool, args, port, target, rclone_conf):
+    """The same tools on an HTTP directory index (nginx autoindex). All four get exact mtimes:
+    the index shows minutes only, so lftp and rclone send a HEAD per file on every run
+    (Last-Modified), wget sets them from the GET's Last-Modified and sends If-Modified-Since
+    on later runs, ftpmirror takes them from its GETs and its state file."""
+    n = str(args.connections)
+    url = f"http://127.0.0.1:{port}/"
+    if tool == "ftpmirror":
+        return [args.ftpmirror, "mirror", url, target, "-j", n, "--delete"]
+    if tool == "lftp":
+        # mirror:exclude-regex "": as for FTP. lftp's http listing takes names, sizes and
+        # minute dates from the index page and asks HEAD for exact times (hftp/http:use-head).
+        script = ("set net:max-retries 1; set mirror:exclude-regex \"\"; set cmd:fail-exit yes; "
+                  f"open {url}; mirror --parallel={n} --delete / {shlex.quote(target)}")
+        return ["lftp", "-c", script]
+    if tool == "rclone":
+        # The http backend sends a HEAD per file while listing (unless --http-no-head): that is
+        # where its sizes and mtimes (Last-Modified) come from, on every run.
+        return ["rclone", "sync", ":http:", target, "--http-url", url, "--transfers", n,
+                "--checkers", n, "--create-empty-src-dirs", "--config", rclone_conf]
+    if tool == "wget":
+        # -m = -r -N -l inf --no-remove-listing; -np: not above the start URL. Never deletes;
+        # keeps each index page as DIR/index.html; one connection.
+        return ["wget", "-m", "-np", "-nH", "-nv", "-P", target, url]
     raise ValueError(tool)
 
 
@@ -481,7 +621,8 @@ def bench(args, work, results):
                 proxy = None
                 port = server.port
                 if rtt > 0:
-                    proxy, port = start_proxy(server.port, rtt, os.path.join(work, "logs"))
+                    proxy, port = start_proxy(server.port, rtt, os.path.join(work, "logs"),
+                                              "plain" if server_kind in HTTP_SERVERS else "ftp")
                     say(f"proxy at {rtt} ms RTT on 127.0.0.1:{port}")
                 try:
                     for rep in range(args.repeat):
@@ -526,7 +667,7 @@ def one_run(args, ctx, tool, kind, target, expected, results):
     offset = ctx["server"].log_offset()
     secs, status, tail = run_tool(cmd, args.timeout, logpath)
     fetched, logins, verbs = ctx["server"].counts_since(offset)
-    ok, summary, details = check(expected, target, tool)
+    ok, summary, details = check(expected, target, tool, ctx["server_kind"])
     cell.append({"secs": secs, "status": status, "tail": tail, "ok": ok, "summary": summary,
                  "details": details, "fetched": fetched, "logins": logins,
                  "verbs": dict(verbs) if verbs is not None else None})
@@ -551,7 +692,16 @@ def versions(args):
     if "ftpmirror" in args.tools:
         v["ftpmirror"] = first_line([args.ftpmirror, "--version"])
         rev = first_line(["git", "-C", REPO, "describe", "--always", "--dirty"])
-        v["ftpmirror"] += f" (tree {rev})"
+        src = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src",
+                              "Cargo.toml", "Cargo.lock"], capture_output=True, text=True)
+        src = "src clean" if src.returncode == 0 and not src.stdout.strip() else "src modified"
+        try:
+            built = datetime.datetime.fromtimestamp(os.path.getmtime(args.ftpmirror),
+                                                    datetime.timezone.utc)
+            built = f", binary {args.ftpmirror} of {built:%Y-%m-%d %H:%M} UTC"
+        except OSError:
+            built = ""
+        v["ftpmirror"] += f" (tree {rev}, {src}{built})"
     if "lftp" in args.tools:
         v["lftp"] = first_line(["lftp", "--version"])
     if "rclone" in args.tools:
@@ -565,6 +715,8 @@ def versions(args):
             v["pyftpdlib"] = "not found"
     if "vsftpd" in args.servers:
         v["vsftpd"] = first_line(["dpkg-query", "-W", "-f", "${Version}", "vsftpd"])
+    if "nginx" in args.servers:
+        v["nginx"] = first_line([NGINX, "-v"]).replace("nginx version: ", "")
     v["python"] = platform.python_version()
     return v
 
@@ -628,8 +780,8 @@ def report(args, results, started, argv):
         lines.append("")
     lines.append("Versions: " + "; ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".")
     lines.append("")
-    lines.append("| server | RTT | tool | run | time (s, median) | min–max | fetched | logins "
-                 "| exit | result check |")
+    lines.append("| server | RTT | tool | run | time (s, median) | min–max | fetched "
+                 "| logins / conns | exit | result check |")
     lines.append("| --- | --- | --- | --- | ---: | --- | ---: | ---: | --- | --- |")
     cells = results["cells"]
     for server in args.servers:
@@ -646,26 +798,42 @@ def report(args, results, started, argv):
                         f"| {median_count(runs, 'fetched')} | {median_count(runs, 'logins')} "
                         f"| {md(fmt_status(runs))} | {md(' / '.join(checks))} |")
     lines.append("")
-    # Ratios
-    if "ftpmirror" in args.tools and ({"lftp", "rclone"} & set(args.tools)):
-        lines.append("ftpmirror's median time over the faster of lftp and rclone (below 1 = "
-                     "ftpmirror faster):")
+    # Ratios: to the faster peer whose result was right in every repeat (a fast wrong run is no
+    # reference), and the fastest peer of all when that one was wrong.
+    if "ftpmirror" in args.tools and (set(ALL_TOOLS) - {"ftpmirror"}) & set(args.tools):
+        lines.append("ftpmirror's median time over the faster correct peer (below 1 = ftpmirror "
+                     "faster; peers: lftp and rclone on FTP, wget too on HTTP; a peer is correct "
+                     "when every repeat exited 0 and passed the result check):")
         lines.append("")
-        lines.append("| server | RTT | run | ftpmirror (s) | faster peer (s) | ratio |")
-        lines.append("| --- | --- | --- | ---: | --- | ---: |")
+        lines.append("| server | RTT | run | ftpmirror (s) | faster correct peer (s) | ratio "
+                     "| faster but wrong |")
+        lines.append("| --- | --- | --- | ---: | --- | ---: | --- |")
         for server in args.servers:
+            peers_here = ["lftp", "rclone"] + (["wget"] if server in HTTP_SERVERS else [])
             for rtt in args.rtt_ms:
                 for kind in RUN_KINDS:
-                    mine = median_ok(cells.get((server, rtt, "ftpmirror", kind)))
-                    peers = [(median_ok(cells.get((server, rtt, t, kind))), t)
-                             for t in ("lftp", "rclone") if t in args.tools]
-                    peers = [(s, t) for s, t in peers if s is not None]
-                    best = min(peers) if peers else None
+                    mine_runs = cells.get((server, rtt, "ftpmirror", kind))
+                    if not mine_runs:
+                        continue
+                    mine = median_ok(mine_runs)
+                    mine_ok = all_ok(mine_runs)
+                    timed = [(median_ok(cells.get((server, rtt, t, kind))), t,
+                              all_ok(cells.get((server, rtt, t, kind))))
+                             for t in peers_here if t in args.tools]
+                    timed = [p for p in timed if p[0] is not None]
+                    good = [p for p in timed if p[2]]
+                    best = min(good) if good else None
+                    fastest = min(timed) if timed else None
+                    wrong = (f"{fastest[1]} {fastest[0]:.2f}"
+                             if fastest and (not best or fastest[0] < best[0]) else "")
                     ratio = f"{mine / best[0]:.2f}" if mine and best and best[0] > 0 else "–"
+                    shown = f"{mine:.2f}" if mine else "–"
+                    if mine and not mine_ok:
+                        shown += " (**wrong**)"
                     lines.append(
-                        f"| {SERVER_LABEL[server]} | {rtt} ms | {kind} "
-                        f"| {f'{mine:.2f}' if mine else '–'} "
-                        f"| {f'{best[0]:.2f} ({best[1]})' if best else '–'} | {ratio} |")
+                        f"| {SERVER_LABEL[server]} | {rtt} ms | {kind} | {shown} "
+                        f"| {f'{best[0]:.2f} ({best[1]})' if best else '–'} | {ratio} "
+                        f"| {wrong} |")
         lines.append("")
     # Details
     detail_lines = []
@@ -682,8 +850,9 @@ def report(args, results, started, argv):
         lines.append("")
         lines.extend(detail_lines)
         lines.append("")
-    if args.trace:
-        lines.append("FTP commands each run sent (--trace, last repeat):")
+    if any(runs and runs[-1]["verbs"] for runs in cells.values()):
+        lines.append("Commands each run sent (FTP: with --trace; HTTP: requests as "
+                     "`METHOD index|file STATUS` from nginx's access log, always; last repeat):")
         lines.append("")
         lines.append("| server | RTT | tool | run | commands |")
         lines.append("| --- | --- | --- | --- | --- |")
@@ -694,13 +863,16 @@ def report(args, results, started, argv):
                              + ", ".join(f"{v} {c}" for c, v in verbs) + " |")
         lines.append("")
     lines.append("How to read it: *time* is the tool's wall clock (failed runs not counted); "
-                 "*fetched* counts the RETRs the server logged during the run, *logins* its "
-                 "sessions; *result check* compares the target with the served tree after the run "
+                 "*fetched* counts the RETRs the server logged during the run (HTTP: GETs of a "
+                 "file answered 200/206), *logins / conns* its sessions (HTTP: TCP connections); "
+                 "*result check* compares the target with the served tree after the run "
                  "(file and directory set, SHA-256 of every file, file mtimes to the second). "
                  "RTT > 0 goes through bench/latency_proxy.py (RTT/2 each way on control and data "
                  "connections, plus one RTT per new connection for the TCP handshake). "
                  "wget never deletes (its extras after a change are the files the change deleted) "
-                 "and keeps a `.listing` file per directory (not counted as extras). "
+                 "and keeps a `.listing` (FTP) or `index.html` (HTTP) per directory (not counted "
+                 "as extras); ftpmirror's `.ftpmirror/` state directory is not counted either. "
+                 "nginx never lists dot-files: on HTTP the expected tree leaves them out. "
                  "rclone compares sizes only on a LIST-only server. pyftpdlib is single-threaded: "
                  "a correctness reference, not a speed one.")
     lines.append("")
@@ -710,6 +882,10 @@ def report(args, results, started, argv):
         lines.append(f"- {tool}: `{cmd}`")
     lines.append("")
     return "\n".join(lines)
+
+
+def all_ok(runs):
+    return bool(runs) and all(r["ok"] and r["status"] == 0 for r in runs)
 
 
 def median_ok(runs):

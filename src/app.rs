@@ -2,17 +2,17 @@
 //! values the rest of the program works with, and where the pipeline's steps are put in order
 //! (list, scan, diff, then render or execute).
 
-use crate::cli::{ConnectionArgs, Format, LsArgs, MirrorArgs};
+use crate::cli::{ConnectionArgs, Format, LsArgs, MirrorArgs, TlsArg};
 use crate::error::{Error, Exit};
 use crate::exec::progress::{Mode, Progress};
 use crate::filter::Filter;
-use crate::ftp::{self, DataMode};
+use crate::ftp::{self, DataMode, Security};
 use crate::http::{client as http, proxy::Proxies};
 use crate::plan::{self, Inputs, Plan};
 use crate::pool::{Pool, Retry};
 use crate::remote::{self, RemoteTree};
 use crate::session::{self, Connector};
-use crate::source::Source;
+use crate::source::{Scheme, Source};
 use crate::state::State;
 use crate::{credentials, exec, local, ls, report, tls};
 use std::collections::BTreeMap;
@@ -175,10 +175,35 @@ fn connect_error(source: &Source, e: session::Error) -> Error {
     }
 }
 
+/// FTP's TLS mode: the scheme's when it has one (`ftps://` implicit, `ftpes://` required), else
+/// `--tls`, else auto for a password login (so it is not sent in clear where TLS is on offer) and
+/// off for anonymous.
+fn security(scheme: Scheme, tls: Option<TlsArg>, login: &ftp::Login) -> Result<Security, Error> {
+    let conflict = |url: &str| Err(Error::Usage(format!("--tls off contradicts an {url} URL")));
+    Ok(match (scheme, tls) {
+        (Scheme::Ftps, Some(TlsArg::Off)) => return conflict("ftps://"),
+        (Scheme::Ftpes, Some(TlsArg::Off)) => return conflict("ftpes://"),
+        (Scheme::Ftps, _) => Security::Implicit,
+        (Scheme::Ftpes, _) | (_, Some(TlsArg::Required)) => Security::Required,
+        (_, Some(TlsArg::Auto)) => Security::Auto,
+        (_, Some(TlsArg::Off)) => Security::Off,
+        (_, None) if login.user == ftp::Login::anonymous().user => Security::Off,
+        (_, None) => Security::Auto,
+    })
+}
+
 fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error> {
     let login = credentials::resolve(source, args.user.as_deref(), args.password_file.as_deref())?;
     let connect_timeout = Duration::from_secs(args.connect_timeout);
     let read_timeout = Duration::from_secs(args.timeout);
+    if args.insecure {
+        log::warn!("--insecure: server certificates are not checked; anyone on the path can read and change the transfer");
+    }
+    let trust = tls::Trust {
+        ca_file: args.ca_file.clone(),
+        insecure: args.insecure,
+    };
+    let tls_config = tls::config(&trust).map_err(Error::Usage)?;
     let ftp = ftp::Options {
         connect_timeout,
         read_timeout,
@@ -188,18 +213,13 @@ fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error>
         },
         trust_pasv_host: args.trust_pasv_address,
         extended: !args.no_epsv,
-    };
-    if args.insecure {
-        log::warn!("--insecure: server certificates are not checked; anyone on the path can read and change the transfer");
-    }
-    let trust = tls::Trust {
-        ca_file: args.ca_file.clone(),
-        insecure: args.insecure,
+        security: security(source.scheme, args.tls, &login)?,
+        tls: Some(tls_config.clone()),
     };
     let http = http::Options {
         connect_timeout,
         read_timeout,
-        tls: tls::config(&trust).map_err(Error::Usage)?,
+        tls: tls_config,
         proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
         max_redirects: args.max_redirects,
         other_hosts: args.allow_other_hosts,

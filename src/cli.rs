@@ -31,7 +31,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct MirrorArgs {
-    /// ftp://[user@]host[:port]/path, or http(s)://host[:port]/path/ of directory index pages
+    /// ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), or http(s):// of index pages
     pub source: String,
     /// The local directory to mirror into (created if missing).
     pub target: PathBuf,
@@ -76,6 +76,13 @@ pub struct LsArgs {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TlsArg {
+    Off,
+    Auto,
+    Required,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -100,7 +107,11 @@ pub struct ConnectionArgs {
     /// Send PASV or PORT at once, without trying EPSV or EPRT first.
     #[arg(long)]
     pub no_epsv: bool,
-    /// Trust the certificate authorities in this PEM file too (HTTPS).
+    /// TLS for ftp:// sources: off, auto (AUTH TLS, clear if the server has none) or required.
+    /// Default: auto when logging in with a password, off for anonymous logins.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub tls: Option<TlsArg>,
+    /// Trust the certificate authorities in this PEM file too (HTTPS, FTPS).
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
     /// Do not check server certificates at all (says so on stderr).

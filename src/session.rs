@@ -115,7 +115,7 @@ impl Connector {
     pub fn open(&self) -> Result<Session, Error> {
         let s = &self.source;
         match s.scheme {
-            Scheme::Ftp => {
+            Scheme::Ftp | Scheme::Ftps | Scheme::Ftpes => {
                 let session = ftp::Session::open(&s.host, s.port, &self.login, self.ftp.clone())?;
                 Ok(Session::Ftp(Box::new(session)))
             }

@@ -12,6 +12,10 @@ use url::Url;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     Ftp,
+    /// Implicit FTPS: TLS from the first byte, port 990.
+    Ftps,
+    /// Explicit FTPS: AUTH TLS required before the login.
+    Ftpes,
     Http,
     Https,
 }
@@ -20,15 +24,32 @@ impl Scheme {
     fn parse(name: &str) -> Option<Scheme> {
         match name {
             "ftp" => Some(Scheme::Ftp),
+            "ftps" => Some(Scheme::Ftps),
+            "ftpes" => Some(Scheme::Ftpes),
             "http" => Some(Scheme::Http),
             "https" => Some(Scheme::Https),
             _ => None,
         }
     }
 
+    pub fn is_ftp(self) -> bool {
+        matches!(self, Scheme::Ftp | Scheme::Ftps | Scheme::Ftpes)
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Ftp | Scheme::Ftpes => 21,
+            Scheme::Ftps => 990,
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Scheme::Ftp => "ftp",
+            Scheme::Ftps => "ftps",
+            Scheme::Ftpes => "ftpes",
             Scheme::Http => "http",
             Scheme::Https => "https",
         }
@@ -52,7 +73,7 @@ impl Source {
         let url = Url::parse(text).map_err(|e| format!("bad URL {text:?}: {e}"))?;
         let scheme = Scheme::parse(url.scheme()).ok_or_else(|| {
             format!(
-                "unsupported URL scheme {:?} in {text:?}: use ftp://, http:// or https://",
+                "unsupported URL scheme {:?} in {text:?}: use ftp://, ftps://, ftpes://, http:// or https://",
                 url.scheme()
             )
         })?;
@@ -69,9 +90,9 @@ impl Source {
         let decode = |s: &str| {
             percent_decode(s).ok_or_else(|| format!("URL {text:?} is not valid UTF-8 once decoded"))
         };
-        let path = match scheme {
-            Scheme::Ftp => decode(url.path().strip_prefix('/').unwrap_or(url.path()))?,
-            Scheme::Http | Scheme::Https => decode(url.path())?,
+        let path = match scheme.is_ftp() {
+            true => decode(url.path().strip_prefix('/').unwrap_or(url.path()))?,
+            false => decode(url.path())?,
         };
         if path.contains(['\r', '\n', '\0']) {
             return Err(format!("URL {text:?} holds CR, LF or NUL in its path"));
@@ -79,7 +100,7 @@ impl Source {
         Ok(Source {
             scheme,
             host,
-            port: url.port_or_known_default().unwrap_or(21),
+            port: url.port().unwrap_or(scheme.default_port()),
             user: Some(decode(url.username())?).filter(|u| !u.is_empty()),
             password: url.password().map(decode).transpose()?,
             path,
@@ -171,6 +192,15 @@ mod tests {
         assert_eq!(abs.root("/home/x"), "/etc/x");
         let v6 = Source::parse("ftp://[::1]:2100/").unwrap();
         assert_eq!((v6.host.as_str(), v6.port), ("::1", 2100));
+    }
+
+    #[test]
+    fn ftps_urls() {
+        let implicit = Source::parse("ftps://h/pub").unwrap();
+        assert_eq!((implicit.scheme, implicit.port), (Scheme::Ftps, 990));
+        let explicit = Source::parse("ftpes://h:2121/pub").unwrap();
+        assert_eq!((explicit.scheme, explicit.port), (Scheme::Ftpes, 2121));
+        assert_eq!(Source::parse("ftpes://h/").unwrap().port, 21);
     }
 
     #[test]

@@ -8,9 +8,12 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
 use super::reply::{Reply, ReplyReader};
+use crate::tls::Stream;
 use chrono::NaiveDateTime;
+use rustls::ClientConfig;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest control line we read; longer is a protocol error, not a reason to grow memory.
@@ -26,8 +29,22 @@ pub enum DataMode {
     Active,
 }
 
+/// When to speak TLS (RFC 4217).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Clear text.
+    #[default]
+    Off,
+    /// AUTH TLS; a server that refuses it is used in clear.
+    Auto,
+    /// AUTH TLS, and no password is sent to a server that refuses it (`ftpes://`).
+    Required,
+    /// TLS from the first byte (`ftps://`, port 990).
+    Implicit,
+}
+
 /// Connection settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     pub connect_timeout: Duration,
     /// Longest wait for any reply or data byte.
@@ -37,6 +54,9 @@ pub struct Options {
     pub trust_pasv_host: bool,
     /// Try EPSV/EPRT (RFC 2428) before PASV/PORT. Off for NAT boxes that mangle them.
     pub extended: bool,
+    pub security: Security,
+    /// Certificates to trust; needed unless `security` is `Off`.
+    pub tls: Option<Arc<ClientConfig>>,
 }
 
 impl Default for Options {
@@ -47,14 +67,23 @@ impl Default for Options {
             data_mode: DataMode::Passive,
             trust_pasv_host: false,
             extended: true,
+            security: Security::Off,
+            tls: None,
         }
     }
 }
 
 /// One FTP session.
 pub struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    pub(super) ctrl: BufReader<Stream>,
+    /// The name the server's certificate must carry.
+    pub(super) host: String,
+    /// This session's own TLS configuration: its session cache holds only this control
+    /// connection's sessions, which its data connections must resume (vsftpd's
+    /// `require_ssl_reuse`; the server process of another session cannot resume them).
+    pub(super) tls: Option<Arc<ClientConfig>>,
+    /// PROT P is in force: data connections are TLS too.
+    pub(super) protect_data: bool,
     pub(super) peer: SocketAddr,
     pub(super) local: SocketAddr,
     pub(super) options: Options,
@@ -65,16 +94,28 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to `host:port` and reads the greeting.
+    /// Connects to `host:port` (in TLS from the start when `Implicit`) and reads the greeting.
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
-        let stream = connect_any((host, port), options.connect_timeout)?;
-        stream.set_read_timeout(Some(options.read_timeout))?;
-        stream.set_nodelay(true)?;
+        let tcp = connect_any((host, port), options.connect_timeout)?;
+        tcp.set_read_timeout(Some(options.read_timeout))?;
+        tcp.set_write_timeout(Some(options.read_timeout))?;
+        tcp.set_nodelay(true)?;
+        let (peer, local) = (tcp.peer_addr()?, tcp.local_addr()?);
+        let tls = match options.security {
+            Security::Off => None,
+            _ => Some(session_config(options.tls.as_ref())?),
+        };
+        let stream = match (&tls, options.security) {
+            (Some(config), Security::Implicit) => Stream::tls(tcp, config, host)?,
+            _ => Stream::Plain(tcp),
+        };
         let mut client = Client {
-            peer: stream.peer_addr()?,
-            local: stream.local_addr()?,
-            writer: stream.try_clone()?,
-            reader: BufReader::with_capacity(16 * 1024, stream),
+            ctrl: BufReader::with_capacity(16 * 1024, stream),
+            host: host.to_string(),
+            tls,
+            protect_data: false,
+            peer,
+            local,
             welcome: String::new(),
             features: Features::default(),
             skip_extended: !options.extended,
@@ -231,7 +272,9 @@ impl Client {
     pub(super) fn send(&mut self, command: &Command) -> Result<()> {
         let line = command.wire().map_err(Error::BadArgument)?;
         log::debug!("> {}", command.traced());
-        self.writer.write_all(line.as_bytes())?;
+        let stream = self.ctrl.get_mut();
+        stream.write_all(line.as_bytes())?;
+        stream.flush()?;
         Ok(())
     }
 
@@ -249,7 +292,7 @@ impl Client {
     fn read_line(&mut self) -> Result<String> {
         let mut buf = Vec::new();
         let limit = MAX_LINE as u64 + 1;
-        let n = (&mut self.reader).take(limit).read_until(b'\n', &mut buf)?;
+        let n = (&mut self.ctrl).take(limit).read_until(b'\n', &mut buf)?;
         if n == 0 {
             return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
         }
@@ -266,6 +309,15 @@ impl Client {
         }
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
+}
+
+/// A copy of the run's TLS configuration with a session cache of its own.
+fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>> {
+    let base =
+        base.ok_or_else(|| Error::Tls("TLS asked for without a TLS configuration".into()))?;
+    let mut config = (**base).clone();
+    config.resumption = rustls::client::Resumption::in_memory_sessions(32);
+    Ok(Arc::new(config))
 }
 
 /// Tries each resolved address in turn, as a host may have both IPv6 and IPv4 addresses.

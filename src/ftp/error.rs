@@ -20,6 +20,9 @@ pub enum Error {
     Protocol(String),
     /// A command argument we refuse to send (CR, LF or NUL in it).
     BadArgument(String),
+    /// TLS failed or was refused: a bad certificate, a failed handshake, a server without TLS
+    /// when TLS is required.
+    Tls(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -63,6 +66,7 @@ impl fmt::Display for Error {
             Error::Login(r) => write!(f, "login failed: {r}"),
             Error::Protocol(m) => write!(f, "protocol error: {m}"),
             Error::BadArgument(m) => write!(f, "{m}"),
+            Error::Tls(m) => write!(f, "TLS: {m}"),
         }
     }
 }
@@ -78,6 +82,12 @@ impl std::error::Error for Error {
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
-        Error::Io(e)
+        let tls = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        match tls {
+            Some(t) => Error::Tls(t.to_string()),
+            None => Error::Io(e),
+        }
     }
 }

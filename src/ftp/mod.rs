@@ -12,11 +12,12 @@ mod features;
 pub mod list;
 mod passive;
 mod reply;
+mod secure;
 mod session;
 pub(crate) mod timeval;
 mod transfer;
 
-pub use client::{Client, DataMode, Options, MAX_LINE};
+pub use client::{Client, DataMode, Options, Security, MAX_LINE};
 pub use command::Command;
 pub use error::{Error, Result};
 pub use features::Features;

@@ -1,7 +1,7 @@
 //! A logged-in session ready for mirroring: the client plus what was learned about the server.
 //!
-//! Opening a session runs the whole preamble (greeting, login, FEAT, `OPTS UTF8 ON`, TYPE I,
-//! PWD) once; a worker then reuses it for every listing and file. Listing picks the best command
+//! Opening a session runs the whole preamble (greeting, AUTH TLS when asked for, login, PBSZ
+//! and PROT in TLS, FEAT, `OPTS UTF8 ON`, TYPE I, PWD) once; a worker then reuses it for every listing and file. Listing picks the best command
 //! the server offers (MLSD when FEAT names MLST, else LIST, else NLST with SIZE and MDTM per name)
 //! and remembers a refusal so it is not asked again.
 
@@ -49,8 +49,11 @@ pub struct Session {
 
 impl Session {
     pub fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Session> {
+        let security = options.security;
         let mut client = Client::connect(host, port, options)?;
+        client.secure(security)?;
         client.login(&login.user, &login.password, login.account.as_deref())?;
+        client.protect()?;
         let list_command = match client.feat()?.has("MLST") {
             true => ListCommand::Mlsd,
             false => ListCommand::List,

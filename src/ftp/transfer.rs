@@ -8,6 +8,7 @@ use super::client::{connect_any, Client, DataMode};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
+use crate::tls::Stream;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Instant;
@@ -101,6 +102,8 @@ impl Client {
         };
         let n = copy(input, &mut data, u64::MAX, &mut |_| {})?;
         data.flush()?;
+        // close_notify tells the server the upload ended, rather than was cut (RFC 4217 12.6).
+        data.finish()?;
         drop(data);
         self.finish()?;
         Ok(n)
@@ -125,7 +128,7 @@ impl Client {
 
     /// Opens a data channel and sends `command` over the control connection. `None` when the
     /// server answered at once with a `2xx` and no data (some do for an empty listing).
-    fn open(&mut self, command: &Command) -> Result<Option<TcpStream>> {
+    fn open(&mut self, command: &Command) -> Result<Option<Stream>> {
         let channel = match self.options.data_mode {
             DataMode::Passive => Channel::Connected(self.passive()?),
             DataMode::Active => Channel::Listening(self.active()?),
@@ -142,7 +145,9 @@ impl Client {
         };
         stream.set_read_timeout(Some(self.options.read_timeout))?;
         stream.set_write_timeout(Some(self.options.read_timeout))?;
-        Ok(Some(stream))
+        // In TLS, the handshake comes after the preliminary reply: servers (vsftpd) start it
+        // only once the command is accepted.
+        Ok(Some(self.data_stream(stream)?))
     }
 
     /// Reads the final reply of a transfer.

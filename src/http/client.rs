@@ -9,8 +9,8 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
-use crate::tls;
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use crate::tls::Stream;
+use rustls::ClientConfig;
 use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -122,36 +122,6 @@ pub struct Download {
     /// The offset the body started at: the one asked for, or 0 when the range was ignored.
     pub start: u64,
     pub bytes: u64,
-}
-
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Plain(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
-        }
-    }
 }
 
 /// An open connection and the origin it talks to.
@@ -369,17 +339,7 @@ impl Client {
             Some(p) => tunnel(tcp, &host_header(url)?, p)?,
             None => tcp,
         };
-        let name = tls::server_name(host).map_err(Error::Tls)?;
-        let conn = ClientConnection::new(self.options.tls.clone(), name)
-            .map_err(|e| Error::Tls(e.to_string()))?;
-        let mut stream = StreamOwned::new(conn, tcp);
-        while stream.conn.is_handshaking() {
-            stream
-                .conn
-                .complete_io(&mut stream.sock)
-                .map_err(Error::from)?;
-        }
-        Ok(Stream::Tls(Box::new(stream)))
+        Ok(Stream::tls(tcp, &self.options.tls, host)?)
     }
 
     /// Reads the body into `out`, at most `limit` bytes; keeps the connection only when the body

@@ -5,6 +5,7 @@ mod support;
 
 mod client;
 mod faults;
+mod ftps;
 mod harness;
 mod http;
 mod http_faults;

@@ -30,7 +30,7 @@ use tempfile::TempDir;
 pub use pyftpd::{Pyftpd, PyftpdOptions};
 pub use server::FtpServer;
 pub use tree::{awkward_tree, sized_file, snapshot, ExpectedEntry, Kind};
-pub use vsftpd::Vsftpd;
+pub use vsftpd::{Vsftpd, VsftpdTls};
 
 /// A command for the built binary.
 ///

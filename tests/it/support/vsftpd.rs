@@ -33,13 +33,30 @@ pub struct Vsftpd {
     // Dropped first: kills the server before its config dir goes away.
     process: ServerProcess,
     port: u16,
-    _dir: TempDir,
+    dir: TempDir,
+}
+
+/// TLS, as vsftpd offers it with its defaults (`require_ssl_reuse=YES`: a data connection must
+/// resume the control connection's TLS session; local users must use TLS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VsftpdTls {
+    #[default]
+    Off,
+    /// AUTH TLS on the normal port.
+    Explicit,
+    /// TLS from the first byte (`implicit_ssl=YES`).
+    Implicit,
 }
 
 impl Vsftpd {
     /// Serves `root`, which is made world-readable (dirs 755, files 644) first: vsftpd reads it
     /// as the `ftp` user (anonymous) and refuses a chroot root writable by the logged-in user.
     pub fn start(root: &Path) -> Vsftpd {
+        Vsftpd::start_with(root, VsftpdTls::Off)
+    }
+
+    /// With TLS: a certificate for 127.0.0.1 from a fresh test CA ([`Vsftpd::ca_path`]).
+    pub fn start_with(root: &Path, tls: VsftpdTls) -> Vsftpd {
         assert!(
             Path::new(BINARY).exists(),
             "{BINARY} missing: run tests/setup.sh"
@@ -47,19 +64,17 @@ impl Vsftpd {
         make_world_readable(root);
         check_traversable(root);
         let dir = config_dir();
+        if tls != VsftpdTls::Off {
+            super::web::test_certificates(dir.path());
+        }
         for attempt in 1..=ATTEMPTS {
             let port = free_port();
-            let conf = config(root, dir.path(), port, reserve_port_range(PASSIVE_PORTS));
+            let mut conf = config(root, dir.path(), port, reserve_port_range(PASSIVE_PORTS));
+            conf += &tls_config(dir.path(), tls);
             fs::write(dir.path().join("vsftpd.conf"), conf).expect("write vsftpd.conf");
             let mut process = spawn(dir.path());
-            match wait_ready(&mut process, port, dir.path()) {
-                Ok(()) => {
-                    return Vsftpd {
-                        process,
-                        port,
-                        _dir: dir,
-                    }
-                }
+            match wait_ready(&mut process, port, dir.path(), tls != VsftpdTls::Implicit) {
+                Ok(()) => return Vsftpd { process, port, dir },
                 Err(why) if why.contains("could not bind") && attempt < ATTEMPTS => continue,
                 Err(why) => panic!("vsftpd did not start: {why}\n{}", tail(&process.log(), 40)),
             }
@@ -69,6 +84,25 @@ impl Vsftpd {
 
     pub fn pid(&self) -> u32 {
         self.process.pid()
+    }
+
+    /// The CA certificate to trust when started with TLS.
+    pub fn ca_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+}
+
+/// vsftpd 3.0.3's default cipher list (DES-CBC3-SHA) has nothing a modern client offers.
+fn tls_config(dir: &Path, tls: VsftpdTls) -> String {
+    let d = dir.display();
+    match tls {
+        VsftpdTls::Off => String::new(),
+        _ => format!(
+            "ssl_enable=YES\nrsa_cert_file={d}/cert.pem\nrsa_private_key_file={d}/key.pem\n\
+             ssl_ciphers=HIGH\nallow_anon_ssl=YES\nforce_local_logins_ssl=YES\nforce_local_data_ssl=YES\n\
+             debug_ssl=YES\nimplicit_ssl={}\n",
+            if tls == VsftpdTls::Implicit { "YES" } else { "NO" }
+        ),
     }
 }
 
@@ -119,14 +153,24 @@ fn spawn(dir: &Path) -> ServerProcess {
 
 /// Ready when a connection to `port` is greeted by *this* vsftpd: another server could have won
 /// the port, so the greeting must show up as a CONNECT in our own log.
-fn wait_ready(process: &mut ServerProcess, port: u16, dir: &Path) -> Result<(), String> {
+/// With implicit TLS there is no greeting in clear: a connection and the CONNECT line suffice.
+fn wait_ready(
+    process: &mut ServerProcess,
+    port: u16,
+    dir: &Path,
+    clear: bool,
+) -> Result<(), String> {
     let deadline = Instant::now() + STARTUP;
     while Instant::now() < deadline {
         if let Some(status) = process.exited() {
             let oops = read_lossy(&dir.join("oops.txt")) + &read_lossy(&dir.join("stdout.txt"));
             return Err(format!("exited ({status}): {}", oops.trim()));
         }
-        if greeted(port) && process.log().contains("CONNECT: Client") {
+        let answered = match clear {
+            true => greeted(port),
+            false => TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        };
+        if answered && process.log().contains("CONNECT: Client") {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -1,0 +1,69 @@
+//! FTP over TLS (RFC 4217): `AUTH TLS` on the control connection before any password, then
+//! `PBSZ 0` and `PROT P` so every data connection is TLS too, each resuming the control
+//! connection's TLS session as servers like vsftpd require.
+
+use super::client::{Client, Security};
+use super::command::Command;
+use super::error::{Error, Result};
+use crate::tls::Stream;
+use std::net::TcpStream;
+
+impl Client {
+    /// `AUTH TLS` when `security` asks for it; the control connection is in TLS afterwards. A
+    /// server that refuses is an error when TLS is required, so no password goes out in clear.
+    pub fn secure(&mut self, security: Security) -> Result<()> {
+        if !matches!(security, Security::Auto | Security::Required) {
+            return Ok(());
+        }
+        let reply = self.command(&Command::Raw("AUTH TLS"))?;
+        match (reply.code, security) {
+            (234, _) => {}
+            (_, Security::Required) => {
+                return Err(Error::Tls(format!(
+                    "the server refused AUTH TLS ({reply}); not sending the password in clear"
+                )))
+            }
+            _ => {
+                log::warn!("{}: no TLS ({reply}); going on in clear text", self.host);
+                return Ok(());
+            }
+        }
+        if !self.ctrl.buffer().is_empty() {
+            return Err(Error::Protocol(
+                "the server sent more after 234 AUTH TLS".into(),
+            ));
+        }
+        let config = self
+            .tls
+            .clone()
+            .ok_or_else(|| Error::Tls("no TLS configuration".into()))?;
+        let tcp = self.ctrl.get_ref().tcp().try_clone()?;
+        *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host)?;
+        Ok(())
+    }
+
+    /// `PBSZ 0` and `PROT P` once the control connection is in TLS: data connections in TLS.
+    pub fn protect(&mut self) -> Result<()> {
+        if !matches!(self.ctrl.get_ref(), Stream::Tls(_)) {
+            return Ok(());
+        }
+        self.expect(&Command::Raw("PBSZ 0"), 2)?;
+        self.expect(&Command::Raw("PROT P"), 2)?;
+        self.protect_data = true;
+        Ok(())
+    }
+
+    /// A data connection as the session's protection level wants it.
+    pub(super) fn data_stream(&self, tcp: TcpStream) -> Result<Stream> {
+        let config = match (&self.tls, self.protect_data) {
+            (Some(config), true) => config,
+            _ => return Ok(Stream::Plain(tcp)),
+        };
+        let stream = Stream::tls(tcp, config, &self.host)?;
+        log::debug!(
+            "data connection in TLS, session resumed: {}",
+            stream.resumed()
+        );
+        Ok(stream)
+    }
+}
