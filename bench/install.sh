@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the benchmark peers and servers on Debian 12, as root, when missing:
-#   lftp, rclone, wget, vsftpd (Debian packages) and pyftpdlib (PyPI).
+#   lftp, rclone, wget, vsftpd, nginx (Debian packages) and pyftpdlib (PyPI).
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 
@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=()
-for pkg in lftp rclone wget vsftpd; do
+for pkg in lftp rclone wget vsftpd nginx; do
     bin=$pkg
     # /usr/sbin is not on every PATH, so look for vsftpd there explicitly.
     if command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || [ -x "/usr/bin/$bin" ]; then
@@ -24,8 +24,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    # vsftpd's postinst may start a server on port 21; harmless, the bench starts its own
-    # instances on free loopback ports and never touches that one.
+    # vsftpd's and nginx's postinst may start a server on port 21 or 80; harmless, the bench
+    # starts its own instances on free loopback ports and never touches those.
     if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
         say "apt-get install failed; running apt-get update and retrying"
         apt-get update -q >/dev/null

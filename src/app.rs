@@ -193,7 +193,12 @@ fn security(scheme: Scheme, tls: Option<TlsArg>, login: &ftp::Login) -> Result<S
 }
 
 fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error> {
-    let login = credentials::resolve(source, args.user.as_deref(), args.password_file.as_deref())?;
+    let sources = credentials::Sources {
+        user: args.user.clone(),
+        password_file: args.password_file.clone(),
+        netrc_file: args.netrc_file.clone(),
+    };
+    let login = credentials::resolve(source, &sources)?;
     let connect_timeout = Duration::from_secs(args.connect_timeout);
     let read_timeout = Duration::from_secs(args.timeout);
     if args.insecure {

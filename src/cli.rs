@@ -91,13 +91,16 @@ pub enum Format {
 /// How to reach and log in to the server.
 #[derive(Args, Debug)]
 pub struct ConnectionArgs {
-    /// User name (default: anonymous, or the URL's user). The password comes from
-    /// FTPMIRROR_PASSWORD or the URL.
+    /// User name (default: the URL's, else ~/.netrc's for the host, else anonymous). The password
+    /// comes from --password-file, FTPMIRROR_PASSWORD, ~/.netrc, or the URL.
     #[arg(long)]
     pub user: Option<String>,
     /// Read the password from the first line of this file.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Read user and password for the host from this netrc file instead of ~/.netrc.
+    #[arg(long, value_name = "FILE")]
+    pub netrc_file: Option<PathBuf>,
     /// Active mode: the server connects back to us (EPRT, then PORT).
     #[arg(long)]
     pub active: bool,

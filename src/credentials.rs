@@ -1,26 +1,39 @@
-//! Which user and password to log in with, from the flags, the environment and the URL.
+//! Who to log in as, and with which password.
 //!
-//! Order: `--user` (else the URL's user, else anonymous); the password from `--password-file`,
-//! else `FTPMIRROR_PASSWORD`, else the URL (with a warning: a URL shows in `ps`).
+//! The user: `--user`, else the URL's user, else the netrc entry for the host, else anonymous.
+//! The password, first found: `--password-file`, `FTPMIRROR_PASSWORD`, the netrc entry for the
+//! host and user (`--netrc-file`, else `~/.netrc`), the URL (with a warning: a URL shows in
+//! `ps`). A password is never printed: commands are masked in traces, URLs in messages.
 
 use crate::error::Error;
 use crate::ftp::Login;
+use crate::netrc;
 use crate::source::Source;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const PASSWORD_ENV: &str = "FTPMIRROR_PASSWORD";
 
-pub fn resolve(
-    source: &Source,
-    user: Option<&str>,
-    password_file: Option<&Path>,
-) -> Result<Login, Error> {
-    let Some(user) = user.or(source.user.as_deref()) else {
+/// Where credentials may come from, besides the URL.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub user: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// A netrc file named explicitly: it must exist.
+    pub netrc_file: Option<PathBuf>,
+}
+
+pub fn resolve(source: &Source, given: &Sources) -> Result<Login, Error> {
+    let entries = read_netrc(given.netrc_file.as_deref())?;
+    let user = given.user.as_deref().or(source.user.as_deref());
+    let entry = netrc::find(&entries, &source.host, user);
+    let Some(user) = user.or_else(|| entry.and_then(|e| e.login.as_deref())) else {
         return Ok(Login::anonymous());
     };
-    let password = if let Some(file) = password_file {
+    let password = if let Some(file) = &given.password_file {
         read_password_file(file)?
     } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        password
+    } else if let Some(password) = entry.and_then(|e| e.password.clone()) {
         password
     } else if let Some(password) = &source.password {
         log::warn!("the password is in the URL, where other users can see it in ps; use --password-file or {PASSWORD_ENV}");
@@ -29,14 +42,51 @@ pub fn resolve(
         Login::anonymous().password
     } else {
         return Err(Error::Usage(format!(
-            "no password for user {user:?}: give --password-file FILE or set {PASSWORD_ENV}"
+            "no password for user {user:?} on {}: give --password-file FILE, set {PASSWORD_ENV}, or add it to ~/.netrc",
+            source.host
         )));
     };
     Ok(Login {
         user: user.to_string(),
         password,
-        account: None,
+        account: entry.and_then(|e| e.account.clone()),
     })
+}
+
+/// The netrc entries: from the named file (which must be readable), else from `~/.netrc` if
+/// there is one.
+fn read_netrc(named: Option<&Path>) -> Result<Vec<netrc::Entry>, Error> {
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(".netrc"),
+            None => return Ok(Vec::new()),
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            warn_if_readable_by_others(&path);
+            Ok(netrc::parse(&text))
+        }
+        Err(e) if named.is_none() && e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(Error::Usage(format!(
+            "cannot read netrc file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// ftp(1) refuses such a file; we read it, but say so.
+fn warn_if_readable_by_others(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map_or(0, |m| m.permissions().mode());
+    if mode & 0o077 != 0 {
+        log::warn!(
+            "{} can be read by other users (mode {:o}); chmod 600 it",
+            path.display(),
+            mode & 0o777
+        );
+    }
 }
 
 fn read_password_file(file: &Path) -> Result<String, Error> {

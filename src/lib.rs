@@ -16,6 +16,7 @@ pub mod http;
 pub mod local;
 pub mod logger;
 pub mod ls;
+pub mod netrc;
 pub mod plan;
 pub mod pool;
 pub mod remote;

@@ -70,32 +70,34 @@ pub struct Source {
 
 impl Source {
     pub fn parse(text: &str) -> Result<Source, String> {
-        let url = Url::parse(text).map_err(|e| format!("bad URL {text:?}: {e}"))?;
+        let shown = redacted(text);
+        let url = Url::parse(text).map_err(|e| format!("bad URL {shown:?}: {e}"))?;
         let scheme = Scheme::parse(url.scheme()).ok_or_else(|| {
             format!(
-                "unsupported URL scheme {:?} in {text:?}: use ftp://, ftps://, ftpes://, http:// or https://",
+                "unsupported URL scheme {:?} in {shown:?}: use ftp://, ftps://, ftpes://, http:// or https://",
                 url.scheme()
             )
         })?;
         if url.query().is_some() || url.fragment().is_some() {
             return Err(format!(
-                "URL {text:?} has a query or fragment; give the directory's URL"
+                "URL {shown:?} has a query or fragment; give the directory's URL"
             ));
         }
         let host = match url.host() {
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
             Some(host) => host.to_string(),
-            None => return Err(format!("no host in URL {text:?}")),
+            None => return Err(format!("no host in URL {shown:?}")),
         };
         let decode = |s: &str| {
-            percent_decode(s).ok_or_else(|| format!("URL {text:?} is not valid UTF-8 once decoded"))
+            percent_decode(s)
+                .ok_or_else(|| format!("URL {shown:?} is not valid UTF-8 once decoded"))
         };
         let path = match scheme.is_ftp() {
             true => decode(url.path().strip_prefix('/').unwrap_or(url.path()))?,
             false => decode(url.path())?,
         };
         if path.contains(['\r', '\n', '\0']) {
-            return Err(format!("URL {text:?} holds CR, LF or NUL in its path"));
+            return Err(format!("URL {shown:?} holds CR, LF or NUL in its path"));
         }
         Ok(Source {
             scheme,
@@ -139,6 +141,22 @@ impl fmt::Debug for Source {
             write!(f, "{user}@")?;
         }
         write!(f, "{}:{}/{}", self.host, self.port, self.path)
+    }
+}
+
+/// `text` with the password of its user info (if any) replaced by `****`, for messages.
+pub fn redacted(text: &str) -> String {
+    let Some(start) = text.find("://").map(|i| i + 3) else {
+        return text.to_string();
+    };
+    let rest = &text[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return text.to_string();
+    };
+    match authority[..at].find(':') {
+        Some(colon) => format!("{}:****{}", &text[..start + colon], &text[start + at..]),
+        None => text.to_string(),
     }
 }
 
@@ -192,6 +210,17 @@ mod tests {
         assert_eq!(abs.root("/home/x"), "/etc/x");
         let v6 = Source::parse("ftp://[::1]:2100/").unwrap();
         assert_eq!((v6.host.as_str(), v6.port), ("::1", 2100));
+    }
+
+    #[test]
+    fn passwords_never_show_in_errors() {
+        assert_eq!(redacted("ftp://u:p%40ss@h/x"), "ftp://u:****@h/x");
+        assert_eq!(redacted("ftp://u@h/x:y@z"), "ftp://u@h/x:y@z");
+        assert_eq!(redacted("no url"), "no url");
+        let err = Source::parse("ftp://u:hunter2@h/%ff").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = Source::parse("gopher://u:hunter2@h/").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

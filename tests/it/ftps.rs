@@ -42,7 +42,10 @@ fn check_mirror(server: &Vsftpd, served: &std::path::Path, scheme: &str) {
     let out = mirror(&url, target.path(), &[&ca[..], &["-vv"]].concat());
     let trace = stderr(&out);
     assert!(out.status.success(), "{trace}");
-    assert!(trace.contains("data connection in TLS, session resumed: true"), "{trace}");
+    assert!(
+        trace.contains("data connection in TLS, session resumed: true"),
+        "{trace}"
+    );
     assert!(!trace.contains("session resumed: false"), "{trace}");
     assert_eq!(differences(served, target.path()), Vec::<String>::new());
     assert_eq!(

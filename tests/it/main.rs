@@ -4,6 +4,7 @@
 mod support;
 
 mod client;
+mod credentials;
 mod faults;
 mod ftps;
 mod harness;

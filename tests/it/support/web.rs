@@ -54,6 +54,8 @@ pub struct NginxOptions {
     pub tls: bool,
     /// Bytes per second per download (`limit_rate`); 0: unlimited.
     pub limit_rate: u32,
+    /// Basic authentication required, for this user and password.
+    pub basic_auth: Option<(&'static str, &'static str)>,
 }
 
 pub struct Nginx {
@@ -77,6 +79,13 @@ impl Nginx {
             .expect("temp dir");
         if options.tls {
             test_certificates(dir.path());
+        }
+        if let Some((user, password)) = options.basic_auth {
+            fs::write(
+                dir.path().join("htpasswd"),
+                format!("{user}:{{PLAIN}}{password}\n"),
+            )
+            .unwrap();
         }
         let port = free_port();
         fs::write(
@@ -157,6 +166,10 @@ fn config(root: &Path, dir: &Path, port: u16, options: &NginxOptions) -> String 
     } else {
         "on"
     };
+    let auth = match options.basic_auth {
+        Some(_) => format!("auth_basic \"test\";\n        auth_basic_user_file {d}/htpasswd;"),
+        None => String::new(),
+    };
     format!(
         "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
          events {{ worker_connections 256; }}\n\
@@ -164,7 +177,7 @@ fn config(root: &Path, dir: &Path, port: u16, options: &NginxOptions) -> String 
          access_log {d}/access.log mirror;\n    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n\
          fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n    scgi_temp_path {d}/scgi;\n\
          server {{\n        listen 127.0.0.1:{port}{tls};\n        root {root};\n        autoindex on;\n\
-         autoindex_exact_size {exact};\n        limit_rate {rate};\n    }}\n}}\n",
+         autoindex_exact_size {exact};\n        limit_rate {rate};\n        {auth}\n    }}\n}}\n",
         root = root.display(),
         rate = options.limit_rate,
     )
