@@ -135,6 +135,16 @@ impl Write for Stream {
     }
 }
 
+/// A TLS failure as a user reads it: for an untrusted certificate, what to do about it.
+pub fn explain(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::InvalidCertificate(why) => format!(
+            "the server's certificate is not trusted ({why:?}); --ca-file FILE trusts its CA, --insecure trusts anything"
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// The name to verify the certificate against: a DNS name or an IP address.
 pub fn server_name(host: &str) -> Result<ServerName<'static>, String> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');

@@ -86,7 +86,7 @@ impl From<io::Error> for Error {
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>());
         match tls {
-            Some(t) => Error::Tls(t.to_string()),
+            Some(t) => Error::Tls(crate::tls::explain(t)),
             None => Error::Io(e),
         }
     }

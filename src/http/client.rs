@@ -93,7 +93,7 @@ impl From<io::Error> for Error {
         let tls = e
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .map(|t| t.to_string());
+            .map(crate::tls::explain);
         match tls {
             Some(message) => Error::Tls(message),
             None if e.kind() == io::ErrorKind::InvalidData => Error::Protocol(e.to_string()),
