@@ -1,29 +1,38 @@
-//! Each command from resolved arguments to an exit code: the one place where flags become the
-//! values the rest of the program works with, and where the pipeline's steps are put in order
-//! (list, scan, diff, then render or execute).
+//! Each command from resolved arguments to an exit code, and the pipeline's steps in order for
+//! one job: lock, list, scan, diff, then render or execute, then report.
 
-use crate::cli::{ConnectionArgs, Format, LsArgs, MirrorArgs, TlsArg};
+use crate::cli::{Format, LsArgs, MirrorArgs, RunArgs, RunOptions};
+use crate::config;
 use crate::error::{Error, Exit};
 use crate::exec::progress::{Mode, Progress};
-use crate::filter::Filter;
-use crate::ftp::{self, DataMode, Security};
-use crate::http::{client as http, proxy::Proxies};
+use crate::exec::{self, rate::Limiter, Outcome};
+use crate::job::{self, Job};
+use crate::local::{self, LocalEntry};
 use crate::plan::{self, Inputs, Plan};
-use crate::pool::{Pool, Retry};
+use crate::pool::Pool;
 use crate::remote::{self, RemoteTree};
-use crate::session::{self, Connector};
-use crate::source::{Scheme, Source};
+use crate::report::{self, JobReport};
+use crate::session;
+use crate::source::{redacted, Source};
 use crate::state::State;
-use crate::{credentials, exec, local, ls, report, tls};
+use crate::tree::RelPath;
+use crate::{lock, ls};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// How much to say.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
 /// `ftpmirror ls`.
 pub fn ls(args: LsArgs) -> Result<Exit, Error> {
     let source = Source::parse(&args.url).map_err(Error::Usage)?;
-    let connector = connector(&source, &args.connection)?;
+    let connector = job::connector(&source, &args.connection.settings())?;
     let mut session = connector.open().map_err(|e| connect_error(&source, e))?;
     let root = source.root(session.login_dir());
     let exit = ls::run(&mut session, &root, args.recursive, args.format)?;
@@ -31,105 +40,235 @@ pub fn ls(args: LsArgs) -> Result<Exit, Error> {
     Ok(exit)
 }
 
-/// `ftpmirror mirror`.
-pub fn mirror(args: MirrorArgs, verbose: u8, quiet: bool) -> Result<Exit, Error> {
+/// `ftpmirror mirror`: one job from the command line.
+pub fn mirror(args: MirrorArgs, out: Output) -> Result<Exit, Error> {
+    let run = args.run.clone();
+    let job = Job::resolve("mirror", args.settings().map_err(Error::Usage)?)?;
+    run_jobs(vec![job], &run, out)
+}
+
+/// `ftpmirror run`: jobs from a job file. Every job is resolved before any runs, so a bad
+/// setting in one stops the run before it touches anything.
+pub fn run(args: RunArgs, out: Output) -> Result<Exit, Error> {
+    let path = args
+        .config
+        .or_else(|| config::find(|k| std::env::var(k).ok(), Path::exists))
+        .ok_or_else(|| {
+            Error::Usage(
+                "no job file: give -c FILE or create mirror.toml (see mirror.toml(5))".into(),
+            )
+        })?;
+    let file = config::load(&path).map_err(Error::Usage)?;
+    let selected = file.select(&args.jobs).map_err(Error::Usage)?;
+    let jobs = selected
+        .into_iter()
+        .map(|(name, settings)| Job::resolve(&name, settings))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, job) in jobs.iter().enumerate() {
+        if let Some(other) = jobs[..i].iter().find(|o| o.target == job.target) {
+            return Err(Error::Usage(format!(
+                "jobs {} and {} share the target {}: each job needs its own",
+                other.name,
+                job.name,
+                job.target.display()
+            )));
+        }
+    }
+    run_jobs(jobs, &args.run, out)
+}
+
+/// Runs the jobs one after another; the exit code is the worst of theirs.
+fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error> {
+    if let Some(path) = &run.log_file {
+        crate::logger::open_file(path)
+            .map_err(|e| Error::Usage(format!("cannot open log file {}: {e}", path.display())))?;
+    }
+    let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, run, out)).collect();
+    if let Some(path) = &run.summary_json {
+        report::write_json(path, &reports).map_err(|source| Error::Io {
+            context: format!("writing {}", path.display()),
+            source,
+        })?;
+    }
+    Ok(reports
+        .iter()
+        .map(|r| r.exit)
+        .max()
+        .unwrap_or(Exit::Success))
+}
+
+fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
+    let started_at = chrono::Utc::now();
     let started = Instant::now();
-    let source = Source::parse(&args.source).map_err(Error::Usage)?;
-    let filter = Filter::new(&args.include, &args.exclude).map_err(Error::Usage)?;
-    check_target(&args.target)?;
-    let retry = Retry {
-        tries: args.tries,
-        first_delay: Duration::from_secs(1),
+    let mut unchanged = 0;
+    let result = mirror_job(job, run, out, &mut unchanged);
+    let (exit, outcome) = match result {
+        Ok(outcome) if outcome.errors.is_empty() => (Exit::Success, outcome),
+        Ok(outcome) => (Exit::Partial, outcome),
+        Err(e) => {
+            log::error!("{}{e}", job_prefix(job));
+            let errors = vec![e.to_string()];
+            (
+                e.exit(),
+                Outcome {
+                    errors,
+                    ..Outcome::default()
+                },
+            )
+        }
     };
-    let connector = connector(&source, &args.connection)?;
-    let mut pool = Pool::open(connector, args.connections.into(), retry)
-        .map_err(|e| connect_error(&source, e))?;
-    let root = source.root(pool.login_dir());
-    let remote = remote::walk(&mut pool, &root, &filter);
+    let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
+    if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
+        let line = report::summary(&outcome, unchanged, started.elapsed());
+        crate::logger::note(&line);
+        println!("{}{line}", job_prefix(job));
+    }
+    JobReport {
+        name: job.name.clone(),
+        source: redacted(&format!("{:?}", job.source)),
+        target: job.target.display().to_string(),
+        started: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        duration_seconds: started.elapsed().as_secs_f64(),
+        exit,
+        exit_code: exit as u8,
+        fetched: outcome.fetched,
+        bytes: outcome.bytes,
+        made: outcome.made,
+        deleted: outcome.deleted,
+        unchanged,
+        errors: outcome.errors,
+    }
+}
+
+/// `job: ` before messages of `run` jobs; nothing for `mirror`.
+fn job_prefix(job: &Job) -> String {
+    match job.name.as_str() {
+        "mirror" => String::new(),
+        name => format!("{name}: "),
+    }
+}
+
+/// One job: everything from the lock to the state file.
+fn mirror_job(
+    job: &Job,
+    run: &RunOptions,
+    out: Output,
+    unchanged: &mut usize,
+) -> Result<Outcome, Error> {
+    check_target(&job.target)?;
+    let _lock = match run.dry_run {
+        true => None,
+        false => Some(lock::acquire(
+            &job.target,
+            run.wait_lock.map(Duration::from_secs),
+        )?),
+    };
+    let mut pool = Pool::open(job.connector.clone(), job.connections, job.retry)
+        .map_err(|e| connect_error(&job.source, e))?;
+    pool.set_deadline(job.job_timeout.map(|t| Instant::now() + t));
+    let root = job.source.root(pool.login_dir());
+    let remote = remote::walk(&mut pool, &root, &job.filter);
     for error in &remote.errors {
         log::error!("{error}");
     }
     let local =
-        local::scan(&args.target).map_err(|e| io_error("reading the target", &args.target, e))?;
+        local::scan(&job.target).map_err(|e| io_error("reading the target", &job.target, e))?;
     for warning in &local.skipped {
         log::warn!("{warning}");
     }
     let state =
-        State::load(&args.target).map_err(|e| io_error("reading the state in", &args.target, e))?;
-    let plan = make_plan(
+        State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
+    let plan = make_plan(&mut pool, job, &root, &remote, &local.entries, &state);
+    *unchanged = plan.keeps.len();
+    if run.dry_run {
+        pool.close();
+        match run.format {
+            Format::Text => print!("{}", plan::render_text(&plan, out.verbose > 0)),
+            Format::Json => println!("{}", plan::render_json(&plan)),
+        }
+        return Ok(Outcome {
+            errors: remote.errors,
+            ..Outcome::default()
+        });
+    }
+    let outcome = execute(
+        job,
         &mut pool,
         &root,
         &remote,
-        &local.entries,
+        &local.partials,
         &state,
-        &filter,
-        args.delete,
+        &plan,
+        out,
     );
-    let listing_failed = !remote.errors.is_empty();
-    if args.dry_run {
-        pool.close();
-        match args.format {
-            Format::Text => print!("{}", plan::render_text(&plan, verbose > 0)),
-            Format::Json => println!("{}", plan::render_json(&plan)),
-        }
-        return Ok(if listing_failed {
-            Exit::Partial
-        } else {
-            Exit::Success
-        });
-    }
-    std::fs::create_dir_all(&args.target).map_err(|e| io_error("creating", &args.target, e))?;
+    pool.close();
+    Ok(outcome)
+}
+
+/// Carries out the plan with progress shown as the output allows.
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    job: &Job,
+    pool: &mut Pool,
+    root: &str,
+    remote: &RemoteTree,
+    partials: &[RelPath],
+    state: &State,
+    plan: &Plan,
+    out: Output,
+) -> Outcome {
     for skip in &plan.skipped {
         log::warn!("skipping {}: {}", skip.path, skip.reason);
     }
-    let mode = match (quiet, std::io::stderr().is_terminal()) {
+    let mode = match (out.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Mode::Quiet,
         (false, true) => Mode::Bars,
         (false, false) => Mode::Lines,
     };
-    let totals = plan.totals();
     let progress = Progress::new(
         mode,
         plan.fetches.len(),
-        totals.bytes,
-        args.connections.into(),
+        plan.totals().bytes,
+        job.connections,
     );
+    let limiter = job.limit_rate.map(|rate| Limiter::new(rate.0));
     let ctx = exec::Context {
-        target: &args.target,
-        root: &root,
+        target: &job.target,
+        root,
         offset: remote.offset,
-        partials: &local.partials,
-        state: &state,
+        partials,
+        state,
+        limiter: limiter.as_ref(),
     };
-    let mut outcome = exec::execute(&plan, &mut pool, &ctx, &progress);
+    let mut outcome = exec::execute(plan, pool, &ctx, &progress);
     progress.finish();
-    pool.close();
-    outcome.errors.splice(0..0, remote.errors.iter().cloned());
-    let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
-    if (changed || !outcome.errors.is_empty() || verbose > 0) && !quiet {
-        println!(
-            "{}",
-            report::summary(&outcome, totals.unchanged, started.elapsed())
-        );
+    let mut errors = remote.errors.clone();
+    if let Some(withheld) = plan.withheld {
+        errors.push(format!(
+            "{} deletions planned, over --max-delete {}: none done",
+            withheld.deletes, withheld.limit
+        ));
+        log::error!("{}", errors.last().expect("just pushed"));
     }
-    Ok(if outcome.errors.is_empty() {
-        Exit::Success
-    } else {
-        Exit::Partial
-    })
+    errors.append(&mut outcome.errors);
+    outcome.errors = errors;
+    outcome
 }
 
 /// Plans; where the listing could not decide, probes (one MDTM or HEAD per such file) and
 /// plans again with what the probes told.
 fn make_plan(
     pool: &mut Pool,
+    job: &Job,
     root: &str,
     remote: &RemoteTree,
-    local: &BTreeMap<crate::tree::RelPath, local::LocalEntry>,
+    local: &BTreeMap<RelPath, LocalEntry>,
     state: &State,
-    filter: &Filter,
-    delete: bool,
 ) -> Plan {
+    let files = local
+        .values()
+        .filter(|e| e.kind == local::LocalKind::File)
+        .count();
     let diff = |entries| {
         plan::diff(&Inputs {
             remote: entries,
@@ -137,8 +276,11 @@ fn make_plan(
             offset: remote.offset,
             local,
             state,
-            filter,
-            delete,
+            filter: &job.filter,
+            last: job.last.as_ref(),
+            delete: job.delete,
+            max_delete: job.max_delete.map(|m| m.limit(files)),
+            allow_empty: job.allow_empty,
         })
     };
     let plan = diff(&remote.entries);
@@ -173,68 +315,4 @@ fn connect_error(source: &Source, e: session::Error) -> Error {
         server: format!("{}:{}", source.host, source.port),
         source: e,
     }
-}
-
-/// FTP's TLS mode: the scheme's when it has one (`ftps://` implicit, `ftpes://` required), else
-/// `--tls`, else auto for a password login (so it is not sent in clear where TLS is on offer) and
-/// off for anonymous.
-fn security(scheme: Scheme, tls: Option<TlsArg>, login: &ftp::Login) -> Result<Security, Error> {
-    let conflict = |url: &str| Err(Error::Usage(format!("--tls off contradicts an {url} URL")));
-    Ok(match (scheme, tls) {
-        (Scheme::Ftps, Some(TlsArg::Off)) => return conflict("ftps://"),
-        (Scheme::Ftpes, Some(TlsArg::Off)) => return conflict("ftpes://"),
-        (Scheme::Ftps, _) => Security::Implicit,
-        (Scheme::Ftpes, _) | (_, Some(TlsArg::Required)) => Security::Required,
-        (_, Some(TlsArg::Auto)) => Security::Auto,
-        (_, Some(TlsArg::Off)) => Security::Off,
-        (_, None) if login.user == ftp::Login::anonymous().user => Security::Off,
-        (_, None) => Security::Auto,
-    })
-}
-
-fn connector(source: &Source, args: &ConnectionArgs) -> Result<Connector, Error> {
-    let sources = credentials::Sources {
-        user: args.user.clone(),
-        password_file: args.password_file.clone(),
-        netrc_file: args.netrc_file.clone(),
-    };
-    let login = credentials::resolve(source, &sources)?;
-    let connect_timeout = Duration::from_secs(args.connect_timeout);
-    let read_timeout = Duration::from_secs(args.timeout);
-    if args.insecure {
-        log::warn!("--insecure: server certificates are not checked; anyone on the path can read and change the transfer");
-    }
-    let trust = tls::Trust {
-        ca_file: args.ca_file.clone(),
-        insecure: args.insecure,
-    };
-    let tls_config = tls::config(&trust).map_err(Error::Usage)?;
-    let ftp = ftp::Options {
-        connect_timeout,
-        read_timeout,
-        data_mode: match args.active {
-            true => DataMode::Active,
-            false => DataMode::Passive,
-        },
-        trust_pasv_host: args.trust_pasv_address,
-        extended: !args.no_epsv,
-        security: security(source.scheme, args.tls, &login)?,
-        tls: Some(tls_config.clone()),
-    };
-    let http = http::Options {
-        connect_timeout,
-        read_timeout,
-        tls: tls_config,
-        proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
-        max_redirects: args.max_redirects,
-        other_hosts: args.allow_other_hosts,
-        auth: (login.user != ftp::Login::anonymous().user)
-            .then(|| (login.user.clone(), login.password.clone())),
-    };
-    Ok(Connector {
-        source: source.clone(),
-        login,
-        ftp,
-        http,
-    })
 }

@@ -1,6 +1,8 @@
 //! The command line, parsed by clap into a struct that mirrors it. Nothing past `main` reads
-//! these flags: they are resolved once into the values each command needs.
+//! these flags: `mirror` and `ls` turn theirs into [`Settings`], the same struct a job file
+//! gives, and defaults are applied in one place when a job is resolved.
 
+use crate::settings::{MaxDelete, Pattern, Rate, Settings, SourceUrl, TlsArg};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -8,10 +10,10 @@ use std::path::PathBuf;
 #[command(
     name = "ftpmirror",
     version,
-    about = "Mirror a remote FTP tree into a local directory"
+    about = "Mirror a remote FTP or HTTP tree into a local directory"
 )]
 pub struct Cli {
-    /// More output: -v for progress notes, -vv for a protocol trace (passwords masked).
+    /// More output: -v for notes and unchanged files, -vv for a protocol trace (passwords masked).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Print only errors.
@@ -24,47 +26,100 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Make TARGET an exact copy of the remote tree at SOURCE, and keep it so.
-    Mirror(MirrorArgs),
+    Mirror(Box<MirrorArgs>),
+    /// Run jobs from a job file (mirror.toml): the named ones, or all, one after another.
+    Run(RunArgs),
     /// Print the remote listing as ftpmirror parses it.
     Ls(LsArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct MirrorArgs {
-    /// ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), or http(s):// of index pages
+    /// ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), or http(s):// of index pages.
+    /// Parsed after clap, which would print a bad value whole, password included.
     pub source: String,
     /// The local directory to mirror into (created if missing).
     pub target: PathBuf,
+    #[command(flatten)]
+    pub mirror: MirrorOptions,
+    #[command(flatten)]
+    pub run: RunOptions,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Jobs to run (default: all, in name order).
+    pub jobs: Vec<String>,
+    /// The job file (default: $FTPMIRROR_CONFIG, ./mirror.toml, ~/.config/ftpmirror/mirror.toml,
+    /// /etc/ftpmirror/mirror.toml, the first that exists).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+/// How a run behaves, whatever its jobs.
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
     /// Print what would be done and change nothing.
     #[arg(short = 'n', long)]
     pub dry_run: bool,
     /// Output of --dry-run.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// When another run holds the target's lock, wait up to this many seconds for it.
+    #[arg(long, value_name = "SECONDS")]
+    pub wait_lock: Option<u64>,
+    /// Append timestamped lines (changes, warnings, errors) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    /// Write a JSON summary of the run (per job: counts, bytes, duration, errors) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+}
+
+/// What to mirror, and how.
+#[derive(Args, Debug)]
+pub struct MirrorOptions {
     /// Delete local files and directories that are gone from the server.
     #[arg(long)]
     pub delete: bool,
+    /// With --delete: delete nothing if more than N files (or N% of the local files) would go.
+    #[arg(long, value_name = "N|N%")]
+    pub max_delete: Option<MaxDelete>,
+    /// Let a directory that had files on the last run be emptied when it now lists empty.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Mirror only files matching GLOB (repeatable; `**` crosses directories).
     #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
+    pub include: Vec<Pattern>,
     /// Leave out paths matching GLOB (repeatable); excluded local files are never deleted.
     #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-    /// Parallel connections, each a logged-in session reused for every listing and file.
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub connections: u16,
-    /// Attempts per file or listing when the server fails transiently (4xx, reset, timeout).
-    #[arg(long, value_name = "N", default_value_t = 3,
-          value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub tries: u32,
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub exclude: Vec<Pattern>,
+    /// Fetch files matching GLOB (index files: Release, Packages*, repodata/*) only after every
+    /// other transfer succeeded; deletions come after them (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub last: Vec<Pattern>,
+    /// Parallel connections, each a logged-in session reused for every listing and file
+    /// (default 4).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub connections: Option<u16>,
+    /// Attempts per file or listing when the server fails transiently (default 3).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub tries: Option<u32>,
+    /// Give up on the whole job after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub job_timeout: Option<u64>,
+    /// Cap the total bandwidth of all connections, in bytes per second (500k, 10M).
+    #[arg(long, value_name = "RATE")]
+    pub limit_rate: Option<Rate>,
 }
 
 #[derive(Args, Debug)]
 pub struct LsArgs {
-    /// ftp://[user@]host[:port]/path or http(s)://host[:port]/path/
+    /// ftp(s)://[user@]host[:port]/path or http(s)://host[:port]/path/
     pub url: String,
     /// List subdirectories too.
     #[arg(short = 'R', long)]
@@ -73,13 +128,6 @@ pub struct LsArgs {
     pub format: Format,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TlsArg {
-    Off,
-    Auto,
-    Required,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,13 +171,64 @@ pub struct ConnectionArgs {
     /// Follow HTTP redirects to other hosts (never to another scheme).
     #[arg(long)]
     pub allow_other_hosts: bool,
-    /// Most HTTP redirects followed for one request.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub max_redirects: u32,
-    /// Seconds to wait for a connection to open.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub connect_timeout: u64,
-    /// Seconds to wait for any reply or data before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub timeout: u64,
+    /// Most HTTP redirects followed for one request (default 10).
+    #[arg(long, value_name = "N")]
+    pub max_redirects: Option<u32>,
+    /// Seconds to wait for a connection to open (default 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub connect_timeout: Option<u64>,
+    /// Seconds without a byte from the server before a reply or transfer is given up (default 60).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+}
+
+/// A flag given is `Some(true)`; not given leaves the job file's or default value.
+fn flag(given: bool) -> Option<bool> {
+    given.then_some(true)
+}
+
+fn list<T>(given: Vec<T>) -> Option<Vec<T>> {
+    (!given.is_empty()).then_some(given)
+}
+
+impl ConnectionArgs {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            user: self.user.clone(),
+            password_file: self.password_file.clone(),
+            netrc_file: self.netrc_file.clone(),
+            active: flag(self.active),
+            trust_pasv_address: flag(self.trust_pasv_address),
+            no_epsv: flag(self.no_epsv),
+            tls: self.tls,
+            ca_file: self.ca_file.clone(),
+            insecure: flag(self.insecure),
+            allow_other_hosts: flag(self.allow_other_hosts),
+            max_redirects: self.max_redirects,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            ..Settings::default()
+        }
+    }
+}
+
+impl MirrorArgs {
+    pub fn settings(self) -> Result<Settings, String> {
+        let m = self.mirror;
+        Ok(Settings {
+            source: Some(self.source.parse::<SourceUrl>()?),
+            target: Some(self.target),
+            include: list(m.include),
+            exclude: list(m.exclude),
+            last: list(m.last),
+            delete: flag(m.delete),
+            max_delete: m.max_delete,
+            allow_empty: flag(m.allow_empty),
+            connections: m.connections,
+            tries: m.tries,
+            job_timeout: m.job_timeout,
+            limit_rate: m.limit_rate,
+            ..self.connection.settings()
+        })
+    }
 }

@@ -1,9 +1,10 @@
 //! Who to log in as, and with which password.
 //!
 //! The user: `--user`, else the URL's user, else the netrc entry for the host, else anonymous.
-//! The password, first found: `--password-file`, `FTPMIRROR_PASSWORD`, the netrc entry for the
-//! host and user (`--netrc-file`, else `~/.netrc`), the URL (with a warning: a URL shows in
-//! `ps`). A password is never printed: commands are masked in traces, URLs in messages.
+//! The password, first found: `--password-file` (or a job's `password_file`), the variable a
+//! job's `password_env` names, `FTPMIRROR_PASSWORD`, the netrc entry for the host and user
+//! (`--netrc-file`, else `~/.netrc`), the URL (with a warning: a URL shows in `ps`). A job's
+//! own settings come before what the environment offers to every job. A password is never printed: commands are masked in traces, URLs in messages.
 
 use crate::error::Error;
 use crate::ftp::Login;
@@ -20,6 +21,8 @@ pub struct Sources {
     pub password_file: Option<PathBuf>,
     /// A netrc file named explicitly: it must exist.
     pub netrc_file: Option<PathBuf>,
+    /// The name of an environment variable holding the password (job files).
+    pub password_env: Option<String>,
 }
 
 pub fn resolve(source: &Source, given: &Sources) -> Result<Login, Error> {
@@ -31,6 +34,8 @@ pub fn resolve(source: &Source, given: &Sources) -> Result<Login, Error> {
     };
     let password = if let Some(file) = &given.password_file {
         read_password_file(file)?
+    } else if let Some(password) = env_password(given.password_env.as_deref())? {
+        password
     } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
         password
     } else if let Some(password) = entry.and_then(|e| e.password.clone()) {
@@ -87,6 +92,16 @@ fn warn_if_readable_by_others(path: &Path) {
             mode & 0o777
         );
     }
+}
+
+/// The variable `name` must be set when a job names it: a silent fallback would log in wrong.
+fn env_password(name: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    std::env::var(name)
+        .map(Some)
+        .map_err(|_| Error::Usage(format!("password_env names {name}, which is not set")))
 }
 
 fn read_password_file(file: &Path) -> Result<String, Error> {

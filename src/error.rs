@@ -5,7 +5,8 @@ use std::fmt;
 use std::process::ExitCode;
 
 /// Exit codes, documented in `man/ftpmirror.1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Exit {
     Success = 0,
     /// Some files or directories failed; the rest was done.
@@ -14,6 +15,8 @@ pub enum Exit {
     Usage = 2,
     /// Nothing was done: the server could not be reached or refused the login.
     NothingDone = 3,
+    /// Another run holds the target's lock.
+    Locked = 4,
 }
 
 impl From<Exit> for ExitCode {
@@ -41,6 +44,8 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+    /// Another run holds the target's lock.
+    Locked(String),
 }
 
 impl Error {
@@ -49,6 +54,7 @@ impl Error {
             Error::Usage(_) => Exit::Usage,
             Error::Connect { .. } => Exit::NothingDone,
             Error::Remote { .. } | Error::Io { .. } => Exit::Partial,
+            Error::Locked(_) => Exit::Locked,
         }
     }
 }
@@ -60,6 +66,7 @@ impl fmt::Display for Error {
             Error::Connect { server, source } => write!(f, "{server}: {source}"),
             Error::Remote { context, source } => write!(f, "{context}: {source}"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
+            Error::Locked(m) => write!(f, "{m}"),
         }
     }
 }

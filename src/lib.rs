@@ -7,13 +7,16 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod exec;
 pub mod filter;
 pub mod ftp;
 pub mod http;
+pub mod job;
 pub mod local;
+pub mod lock;
 pub mod logger;
 pub mod ls;
 pub mod netrc;
@@ -22,6 +25,7 @@ pub mod pool;
 pub mod remote;
 pub mod report;
 pub mod session;
+pub mod settings;
 pub mod source;
 pub mod state;
 pub mod tls;

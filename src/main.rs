@@ -1,15 +1,21 @@
 //! `ftpmirror`: parse flags, run the command, exit with its code.
 
 use clap::Parser;
+use ftpmirror::app::{self, Output};
 use ftpmirror::cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ftpmirror::logger::init(cli.verbose, cli.quiet);
+    let out = Output {
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+    };
     let result = match cli.command {
-        Command::Mirror(args) => ftpmirror::app::mirror(args, cli.verbose, cli.quiet),
-        Command::Ls(args) => ftpmirror::app::ls(args),
+        Command::Mirror(args) => app::mirror(*args, out),
+        Command::Run(args) => app::run(args, out),
+        Command::Ls(args) => app::ls(args),
     };
     match result {
         Ok(exit) => exit.into(),

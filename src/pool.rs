@@ -10,7 +10,7 @@
 use crate::session::{Connector, Error, Session};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often and how patiently to retry a transient failure.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +71,11 @@ impl<T> Queue<T> {
         }
     }
 
+    /// The items no worker took (the job ran out of time).
+    pub fn drain(&self) -> Vec<T> {
+        self.state.lock().expect("queue lock").0.drain(..).collect()
+    }
+
     fn done(&self) {
         let mut state = self.state.lock().expect("queue lock");
         state.1 -= 1;
@@ -88,6 +93,8 @@ pub struct Pool {
     /// Workers that could not open a session are not started again in later phases.
     refused: Vec<bool>,
     login_dir: String,
+    /// No worker takes a new item after this (`--job-timeout`).
+    deadline: Option<Instant>,
 }
 
 impl Pool {
@@ -103,7 +110,16 @@ impl Pool {
             refused: vec![false; sessions.len()],
             sessions,
             login_dir,
+            deadline: None,
         })
+    }
+
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    pub fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// The directory the first session was put in at login.
@@ -119,7 +135,8 @@ impl Pool {
         work: &(dyn Fn(&mut Worker, T) -> R + Sync),
     ) -> Vec<R> {
         let results = Mutex::new(Vec::new());
-        let (connector, retry) = (&self.connector, self.retry);
+        let (connector, retry, deadline) = (&self.connector, self.retry, self.deadline);
+        let in_time = move || deadline.is_none_or(|d| Instant::now() < d);
         std::thread::scope(|scope| {
             for (index, (slot, refused)) in
                 self.sessions.iter_mut().zip(&mut self.refused).enumerate()
@@ -141,14 +158,15 @@ impl Pool {
                         0 => Ok(()),
                         _ => Err(e),
                     }) {
-                        log::info!(
-                            "connection {} not opened: {e}; going on with fewer",
+                        log::warn!(
+                            "{}: connection {} refused ({e}); going on with fewer",
+                            connector.source.host,
                             index + 1
                         );
                         *refused = true;
                         return;
                     }
-                    while let Some(item) = queue.pop() {
+                    while let Some(item) = in_time().then(|| queue.pop()).flatten() {
                         let result = work(&mut worker, item);
                         results.lock().expect("results lock").push(result);
                         queue.done();

@@ -35,6 +35,12 @@ pub fn walk(pool: &mut Pool, root: &str, filter: &Filter) -> RemoteTree {
         list_into(worker, &queue, &tree, filter, root, dir)
     });
     let mut tree = tree.into_inner().expect("tree lock");
+    for dir in queue.drain() {
+        let remote = dir.remote(root);
+        tree.errors
+            .push(format!("cannot list {remote}: the job ran out of time"));
+        tree.failed.insert(dir);
+    }
     tree.offset = calibrate(pool, root, &tree.entries);
     tree
 }

@@ -1,8 +1,32 @@
-//! The end-of-run summary line.
+//! What a run tells at its end: a summary line per job (only when something changed or failed,
+//! or with `-v`), and with `--summary-json` one JSON document for monitoring.
 
+use crate::error::Exit;
 use crate::exec::Outcome;
 use crate::plan::render::human_bytes;
+use serde::Serialize;
+use std::path::Path;
 use std::time::Duration;
+
+/// One job's result.
+#[derive(Debug, Serialize)]
+pub struct JobReport {
+    pub name: String,
+    /// The source URL, password removed.
+    pub source: String,
+    pub target: String,
+    /// When the job started, RFC 3339 UTC.
+    pub started: String,
+    pub duration_seconds: f64,
+    pub exit: Exit,
+    pub exit_code: u8,
+    pub fetched: usize,
+    pub bytes: u64,
+    pub made: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub errors: Vec<String>,
+}
 
 pub fn summary(outcome: &Outcome, unchanged: usize, elapsed: Duration) -> String {
     let mut line = format!(
@@ -17,4 +41,18 @@ pub fn summary(outcome: &Outcome, unchanged: usize, elapsed: Duration) -> String
         line += &format!("; {} errors", outcome.errors.len());
     }
     line
+}
+
+/// Writes the reports as `{"jobs": [...]}` through a temp file and a rename, so a monitor never
+/// reads half a document.
+pub fn write_json(path: &Path, jobs: &[JobReport]) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Document<'a> {
+        jobs: &'a [JobReport],
+    }
+    let text = serde_json::to_string_pretty(&Document { jobs }).expect("plain data serializes");
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    std::fs::write(&temp, text + "\n")?;
+    std::fs::rename(&temp, path)
 }

@@ -178,6 +178,14 @@ impl fmt::Display for RelPath {
     }
 }
 
+/// Lets maps keyed by paths be searched by string ranges (e.g. everything below `a/`); the
+/// order is the string's, as the derived `Ord` is.
+impl std::borrow::Borrow<str> for RelPath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl TryFrom<String> for RelPath {
     type Error = String;
     fn try_from(text: String) -> Result<RelPath, String> {

@@ -5,6 +5,7 @@
 
 pub mod fetch;
 pub mod progress;
+pub mod rate;
 
 use crate::local::partial_name;
 use crate::plan::render::human_bytes;
@@ -31,6 +32,8 @@ pub struct Context<'a> {
     pub partials: &'a [RelPath],
     /// The state as loaded: records of files whose fetch fails stay as they were.
     pub state: &'a State,
+    /// The shared bandwidth budget, with `--limit-rate`.
+    pub limiter: Option<&'a rate::Limiter>,
 }
 
 /// What a run did.
@@ -49,8 +52,18 @@ pub fn execute(plan: &Plan, pool: &mut Pool, ctx: &Context, progress: &Progress)
         files: plan.carried.clone(),
     };
     prepare_dirs(plan, ctx, &mut outcome, progress);
-    fetch_all(plan, pool, ctx, progress, &mut outcome, &mut state);
+    fetch_all(plan, false, pool, ctx, progress, &mut outcome, &mut state);
     make_links(plan, ctx, &mut outcome, progress);
+    // Index files (`last`) only once everything they may name is here; deletions after them,
+    // so a reader of the mirror never sees an index naming a missing file.
+    let last = plan.fetches.iter().filter(|f| f.last).count();
+    match outcome.errors.is_empty() {
+        true => fetch_all(plan, true, pool, ctx, progress, &mut outcome, &mut state),
+        false if last > 0 => outcome.errors.push(format!(
+            "{last} files marked last not fetched, since other transfers failed"
+        )),
+        false => {}
+    }
     match outcome.errors.is_empty() {
         true => {
             delete_all(plan, ctx, &mut outcome, progress);
@@ -125,15 +138,18 @@ fn check_parents(target: &Path, path: &RelPath) -> io::Result<()> {
     Ok(())
 }
 
+/// Fetches the files of the plan that are `last` (or not), in parallel.
+#[allow(clippy::too_many_arguments)]
 fn fetch_all(
     plan: &Plan,
+    last: bool,
     pool: &mut Pool,
     ctx: &Context,
     progress: &Progress,
     outcome: &mut Outcome,
     state: &mut State,
 ) {
-    let queue = Queue::new(0..plan.fetches.len());
+    let queue = Queue::new((0..plan.fetches.len()).filter(|&i| plan.fetches[i].last == last));
     let done = AtomicUsize::new(0);
     let total = plan.fetches.len();
     let results = pool.run(&queue, &|worker, index| {
@@ -147,7 +163,7 @@ fn fetch_all(
         };
         let result = check_parents(ctx.target, &f.path)
             .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
-            .and_then(|()| fetch_with_retry(worker, &job, progress));
+            .and_then(|()| fetch_with_retry(worker, &job, ctx, progress));
         let mark = if f.reason == Reason::New { '+' } else { '*' };
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Ok(fetched) = &result {
@@ -163,6 +179,14 @@ fn fetch_all(
         }
         (index, result)
     });
+    for index in queue.drain() {
+        fail(
+            outcome,
+            &plan.fetches[index].path,
+            "not fetched",
+            "the job ran out of time",
+        );
+    }
     for (index, result) in results {
         let f = &plan.fetches[index];
         match result {
@@ -186,13 +210,20 @@ fn fetch_all(
 fn fetch_with_retry(
     worker: &mut crate::pool::Worker,
     job: &fetch::Job,
+    ctx: &Context,
     progress: &Progress,
 ) -> Result<fetch::Fetched, fetch::Error> {
+    let mut counted = |n| {
+        progress.bytes(n);
+        if let Some(limiter) = ctx.limiter {
+            limiter.take(n);
+        }
+    };
     let local_error = Mutex::new(None);
     let result =
         worker.attempt(
             &format!("fetching {}", job.remote_path),
-            |session| match fetch::fetch(session, job, &mut |n| progress.bytes(n)) {
+            |session| match fetch::fetch(session, job, &mut counted) {
                 Ok(fetched) => Ok(Some(fetched)),
                 Err(fetch::Error::Remote(e)) => Err(e),
                 Err(other) => {

@@ -61,6 +61,7 @@ impl Progress {
 
     /// A file or other change is done: `line` is its report line (`+ path`, `- path`, ...).
     pub fn done(&self, files_done: usize, files: usize, line: &str) {
+        crate::logger::note(line);
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => println!("{line}"),
@@ -70,8 +71,9 @@ impl Progress {
         }
     }
 
-    /// A line that is shown whatever the mode but quiet (summaries).
+    /// A change line shown whatever the mode but quiet (directories, links, deletions).
     pub fn say(&self, line: &str) {
+        crate::logger::note(line);
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => println!("{line}"),

@@ -5,12 +5,13 @@
 //! set a path goes to.
 
 use super::time::{compare, same_listed, Offset, Order};
-use super::{Delete, Fetch, Link, Plan, Reason, Skip};
+use super::{Delete, Fetch, Link, Plan, Reason, Skip, Withheld};
 use crate::filter::Filter;
 use crate::local::{LocalEntry, LocalKind};
 use crate::state::{LocalMeta, Record, RemoteMeta, State};
 use crate::tree::{Entry, Kind, RelPath};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 /// What the planner looks at.
 pub struct Inputs<'a> {
@@ -21,7 +22,13 @@ pub struct Inputs<'a> {
     pub local: &'a BTreeMap<RelPath, LocalEntry>,
     pub state: &'a State,
     pub filter: &'a Filter,
+    /// Files to fetch after all others.
+    pub last: Option<&'a Filter>,
     pub delete: bool,
+    /// The most deletions allowed; over it, none at all.
+    pub max_delete: Option<u64>,
+    /// Let a directory that held files on the last run be emptied when it now lists empty.
+    pub allow_empty: bool,
 }
 
 /// What to do with one remote file that has a local file at its path.
@@ -100,6 +107,7 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
             mtime: entry.mtime,
             unique: entry.unique.clone(),
             reason,
+            last: inputs.last.is_some_and(|last| last.allows(path, false)),
         }),
         Decision::Keep | Decision::Probe => {
             if decision == Decision::Probe {
@@ -240,11 +248,18 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
     if !inputs.delete {
         return;
     }
+    let guarded = emptied_dirs(inputs);
+    for dir in &guarded {
+        let what = if dir.is_root() { "the source" } else { "it" };
+        let reason = format!("lists empty but held files on the last run; nothing below {what} is deleted (--allow-empty allows it)");
+        skip(plan, dir, &reason);
+    }
     let replaced: Vec<&RelPath> = plan.replaced_dirs.iter().collect();
     for (path, local) in inputs.local {
         let is_dir = local.kind == LocalKind::Dir;
         if inputs.remote.contains_key(path)
             || under_any(path, inputs.failed)
+            || under_any(path, &guarded)
             || replaced.iter().any(|r| path.starts_with(r))
             || !inputs.filter.allows(path, is_dir)
         {
@@ -261,6 +276,50 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
             .cmp(&a.path.depth())
             .then(a.path.cmp(&b.path))
     });
+    if let Some(limit) = inputs
+        .max_delete
+        .filter(|&limit| plan.deletes.len() as u64 > limit)
+    {
+        plan.withheld = Some(Withheld {
+            deletes: plan.deletes.len(),
+            limit,
+        });
+        plan.deletes.clear();
+    }
+}
+
+/// Remote directories (the root included) that list nothing now but held files on the last
+/// run: a broken or truncated listing must not wipe a mirror.
+fn emptied_dirs(inputs: &Inputs) -> BTreeSet<RelPath> {
+    if inputs.allow_empty {
+        return BTreeSet::new();
+    }
+    let parents: BTreeSet<RelPath> = inputs.remote.keys().filter_map(RelPath::parent).collect();
+    let dirs = inputs
+        .remote
+        .iter()
+        .filter(|(_, e)| e.kind == Kind::Dir)
+        .map(|(p, _)| p);
+    std::iter::once(&RelPath::root())
+        .chain(dirs)
+        .filter(|d| !parents.contains(*d) && !inputs.failed.contains(*d))
+        .filter(|d| held_files(inputs.state, d))
+        .cloned()
+        .collect()
+}
+
+/// Whether the state records a file below `dir`.
+fn held_files(state: &State, dir: &RelPath) -> bool {
+    if dir.is_root() {
+        return !state.files.is_empty();
+    }
+    let prefix = format!("{}/", dir.as_str());
+    let mut after = state
+        .files
+        .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded));
+    after
+        .next()
+        .is_some_and(|(path, _)| path.as_str().starts_with(&prefix))
 }
 
 /// Files below a directory that could not be listed keep their state: nothing is known of them.
@@ -274,6 +333,9 @@ fn carry_unlisted(plan: &mut Plan, inputs: &Inputs) {
 
 /// Whether `path` lies strictly below one of `dirs`.
 fn under_any(path: &RelPath, dirs: &BTreeSet<RelPath>) -> bool {
+    if dirs.is_empty() {
+        return false;
+    }
     let mut parent = path.parent();
     while let Some(p) = parent {
         if dirs.contains(&p) {
@@ -336,7 +398,10 @@ mod tests {
         state: State,
         failed: BTreeSet<RelPath>,
         filter: Filter,
+        last: Option<Filter>,
         delete: bool,
+        max_delete: Option<u64>,
+        allow_empty: bool,
         offset: Offset,
     }
 
@@ -348,7 +413,10 @@ mod tests {
                 state: State::default(),
                 failed: BTreeSet::new(),
                 filter: Filter::new(&[], &[]).unwrap(),
+                last: None,
                 delete: false,
+                max_delete: None,
+                allow_empty: false,
                 offset: None,
             }
         }
@@ -361,7 +429,10 @@ mod tests {
                 local: &self.local,
                 state: &self.state,
                 filter: &self.filter,
+                last: self.last.as_ref(),
                 delete: self.delete,
+                max_delete: self.max_delete,
+                allow_empty: self.allow_empty,
             })
         }
 
@@ -565,6 +636,115 @@ mod tests {
             .map(|d| d.path.to_string())
             .collect();
         assert_eq!(deleted, ["top"], "excluded paths are never deleted");
+    }
+
+    #[test]
+    fn deletes_over_the_limit_are_all_withheld() {
+        let mut case = Case::new();
+        case.delete = true;
+        for name in ["a", "b", "c"] {
+            case.local.insert(p(name), local_file(1, T));
+        }
+        case.remote.insert(p("keep"), file(1, None));
+        case.allow_empty = true;
+        case.max_delete = Some(2);
+        let plan = case.plan();
+        assert!(plan.deletes.is_empty());
+        assert_eq!(
+            plan.withheld,
+            Some(Withheld {
+                deletes: 3,
+                limit: 2
+            })
+        );
+        case.max_delete = Some(3);
+        assert_eq!(case.plan().deletes.len(), 3);
+    }
+
+    #[test]
+    fn a_directory_that_now_lists_empty_is_not_emptied() {
+        let mut case = Case::new();
+        case.delete = true;
+        case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
+        case.remote.insert(p("e"), Entry::new("e", Kind::Dir));
+        case.remote.insert(p("e/kept"), file(1, None));
+        let dir = LocalEntry {
+            kind: LocalKind::Dir,
+            size: 0,
+            mtime: T,
+        };
+        for (path, entry) in [
+            ("d", dir.clone()),
+            ("d/f", local_file(1, T)),
+            ("e", dir),
+            ("e/gone", local_file(1, T)),
+            ("e/kept", local_file(1, T)),
+        ] {
+            case.local.insert(p(path), entry);
+        }
+        let record = Record {
+            remote: RemoteMeta {
+                size: Some(1),
+                mtime: None,
+                unique: None,
+            },
+            local: LocalMeta { size: 1, mtime: T },
+        };
+        case.state.files.insert(p("d/f"), record.clone());
+        case.state.files.insert(p("d b"), record.clone());
+        case.state.files.insert(p("e/gone"), record);
+        let deleted: Vec<String> = case
+            .plan()
+            .deletes
+            .iter()
+            .map(|d| d.path.to_string())
+            .collect();
+        assert_eq!(deleted, ["e/gone"]);
+        assert_eq!(case.plan().skipped[0].path, "d");
+        case.allow_empty = true;
+        let deleted: Vec<String> = case
+            .plan()
+            .deletes
+            .iter()
+            .map(|d| d.path.to_string())
+            .collect();
+        assert_eq!(deleted, ["d/f", "e/gone"]);
+    }
+
+    #[test]
+    fn an_empty_source_does_not_wipe_the_mirror() {
+        let mut case = Case::new();
+        case.delete = true;
+        case.local.insert(p("f"), local_file(1, T));
+        let record = Record {
+            remote: RemoteMeta {
+                size: Some(1),
+                mtime: None,
+                unique: None,
+            },
+            local: LocalMeta { size: 1, mtime: T },
+        };
+        case.state.files.insert(p("f"), record);
+        assert!(case.plan().deletes.is_empty());
+        case.state = State::default();
+        assert_eq!(case.plan().deletes.len(), 1, "no state: nothing was held");
+    }
+
+    #[test]
+    fn last_files_are_marked() {
+        let mut case = one_file(file(1, None), None);
+        case.remote.insert(p("Release"), file(1, None));
+        case.last = Some(Filter::new(&["Release".to_string()], &[]).unwrap());
+        let last: Vec<(String, bool)> = case
+            .plan()
+            .fetches
+            .iter()
+            .map(|f| (f.path.to_string(), f.last))
+            .collect();
+        assert_eq!(
+            last,
+            [("Release".to_string(), true), ("x".to_string(), false)]
+        );
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct Fetch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique: Option<String>,
     pub reason: Reason,
+    /// Fetched only after every other file (a `last` pattern: index files).
+    pub last: bool,
 }
 
 impl Fetch {
@@ -82,6 +84,13 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// Deletions not done because there were more than allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Withheld {
+    pub deletes: usize,
+    pub limit: u64,
+}
+
 /// Everything a run will do.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -95,6 +104,8 @@ pub struct Plan {
     /// Local paths that must go before the action at the same path can happen (a directory where
     /// a file now is). Only with `--delete`, since it removes a whole subtree.
     pub replaced_dirs: Vec<RelPath>,
+    /// Set when the deletions were over `--max-delete`: then `deletes` is empty.
+    pub withheld: Option<Withheld>,
     /// Files whose change the listing cannot decide (a day-precision time on the same day):
     /// one MDTM each, then plan again.
     #[serde(skip)]

@@ -5,6 +5,7 @@ mod support;
 
 mod client;
 mod credentials;
+mod cron;
 mod faults;
 mod ftps;
 mod harness;

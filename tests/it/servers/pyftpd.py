@@ -32,6 +32,8 @@ def parse_args():
                    help="drop MLSD/MLST (and their FEAT line): a LIST-only server")
     p.add_argument("--log", help="log file; every command received at DEBUG level")
     p.add_argument("--tls-cert", help="serve FTPS with this PEM (cert+key), generated if missing")
+    p.add_argument("--max-cons-per-ip", type=int, default=0,
+                   help="connections allowed from one address (0: no limit); more get 421")
     p.add_argument("--throttle", type=int, default=0,
                    help="bytes per second each download may send (0: unlimited)")
     p.add_argument("--watch-stdin", action="store_true",
@@ -142,7 +144,7 @@ def main():
     server = FTPServer(("127.0.0.1", args.port), handler)
     # 0 = unlimited: parallel test clients all come from 127.0.0.1.
     server.max_cons = 0
-    server.max_cons_per_ip = 0
+    server.max_cons_per_ip = args.max_cons_per_ip
     if args.watch_stdin:
         exit_when_stdin_closes()
     print(server.address[1], flush=True)

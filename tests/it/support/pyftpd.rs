@@ -29,6 +29,8 @@ pub struct PyftpdOptions {
     pub tls: bool,
     /// Bytes per second each download may send (pyftpdlib's ThrottledDTPHandler); 0: unlimited.
     pub throttle: u32,
+    /// Connections allowed at once (more are greeted with 421); 0: no limit.
+    pub max_connections: u32,
 }
 
 /// A pyftpdlib server on 127.0.0.1: anonymous read-only and `alice`/`secret-pw` read-write, both
@@ -110,6 +112,10 @@ fn command(root: &Path, dir: &Path, options: &PyftpdOptions) -> Command {
     }
     if options.throttle > 0 {
         cmd.arg("--throttle").arg(options.throttle.to_string());
+    }
+    if options.max_connections > 0 {
+        cmd.arg("--max-cons-per-ip")
+            .arg(options.max_connections.to_string());
     }
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -234,7 +234,7 @@ pub fn bulk_tree(root: &Path, dirs: usize, per_dir: usize) -> usize {
         fs::create_dir_all(&dir).expect("create dir");
         for f in 0..per_dir {
             let n = d * per_dir + f;
-            let mtime = if n % 2 == 0 {
+            let mtime = if n.is_multiple_of(2) {
                 old_mtime()
             } else {
                 recent_mtime()

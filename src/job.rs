@@ -1,0 +1,153 @@
+//! A job: everything one mirror run needs, resolved once from [`Settings`] with the defaults
+//! applied and every value checked. Nothing after this looks at flags or job-file keys.
+
+use crate::error::Error;
+use crate::filter::Filter;
+use crate::ftp::{self, DataMode, Security};
+use crate::http::{client as http, proxy::Proxies};
+use crate::pool::Retry;
+use crate::session::Connector;
+use crate::settings::{MaxDelete, Pattern, Rate, Settings, TlsArg};
+use crate::source::{Scheme, Source};
+use crate::{credentials, tls};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const DEFAULT_CONNECTIONS: u16 = 4;
+pub const DEFAULT_TRIES: u32 = 3;
+
+/// One mirror job, ready to run.
+pub struct Job {
+    pub name: String,
+    pub source: Source,
+    pub target: PathBuf,
+    pub filter: Filter,
+    /// Files fetched after all others (`last`), if any patterns were given.
+    pub last: Option<Filter>,
+    pub delete: bool,
+    pub max_delete: Option<MaxDelete>,
+    pub allow_empty: bool,
+    pub connections: usize,
+    pub retry: Retry,
+    pub job_timeout: Option<Duration>,
+    pub limit_rate: Option<Rate>,
+    pub connector: Connector,
+}
+
+impl Job {
+    pub fn resolve(name: &str, s: Settings) -> Result<Job, Error> {
+        let missing = |key: &str| Error::Usage(format!("job {name}: no {key} given"));
+        let source = s.source.clone().ok_or_else(|| missing("source"))?.0;
+        let target = s.target.clone().ok_or_else(|| missing("target"))?;
+        let patterns = |p: &Option<Vec<Pattern>>| -> Vec<String> {
+            p.iter().flatten().map(|p| p.0.clone()).collect()
+        };
+        let filter =
+            Filter::new(&patterns(&s.include), &patterns(&s.exclude)).map_err(Error::Usage)?;
+        let connections = s.connections.unwrap_or(DEFAULT_CONNECTIONS);
+        if !(1..=64).contains(&connections) {
+            return Err(Error::Usage(format!(
+                "job {name}: connections must be 1 to 64, not {connections}"
+            )));
+        }
+        let tries = s.tries.unwrap_or(DEFAULT_TRIES);
+        if !(1..=100).contains(&tries) {
+            return Err(Error::Usage(format!(
+                "job {name}: tries must be 1 to 100, not {tries}"
+            )));
+        }
+        let last = match patterns(&s.last) {
+            last if last.is_empty() => None,
+            last => Some(Filter::new(&last, &[]).map_err(Error::Usage)?),
+        };
+        Ok(Job {
+            name: name.to_string(),
+            connector: connector(&source, &s)?,
+            source,
+            target,
+            filter,
+            last,
+            delete: s.delete.unwrap_or(false),
+            max_delete: s.max_delete,
+            allow_empty: s.allow_empty.unwrap_or(false),
+            connections: s
+                .connections
+                .unwrap_or(DEFAULT_CONNECTIONS)
+                .clamp(1, 64)
+                .into(),
+            retry: Retry {
+                tries: s.tries.unwrap_or(DEFAULT_TRIES).max(1),
+                first_delay: Duration::from_secs(1),
+            },
+            job_timeout: s.job_timeout.map(Duration::from_secs),
+            limit_rate: s.limit_rate,
+        })
+    }
+}
+
+/// FTP's TLS mode: the scheme's when it has one (`ftps://` implicit, `ftpes://` required), else
+/// `tls`, else auto for a password login (so it is not sent in clear where TLS is on offer) and
+/// off for anonymous.
+fn security(scheme: Scheme, tls: Option<TlsArg>, login: &ftp::Login) -> Result<Security, Error> {
+    let conflict = |url: &str| Err(Error::Usage(format!("tls off contradicts an {url} URL")));
+    Ok(match (scheme, tls) {
+        (Scheme::Ftps, Some(TlsArg::Off)) => return conflict("ftps://"),
+        (Scheme::Ftpes, Some(TlsArg::Off)) => return conflict("ftpes://"),
+        (Scheme::Ftps, _) => Security::Implicit,
+        (Scheme::Ftpes, _) | (_, Some(TlsArg::Required)) => Security::Required,
+        (_, Some(TlsArg::Auto)) => Security::Auto,
+        (_, Some(TlsArg::Off)) => Security::Off,
+        (_, None) if login.user == ftp::Login::anonymous().user => Security::Off,
+        (_, None) => Security::Auto,
+    })
+}
+
+/// How to open sessions to `source`: credentials, timeouts, TLS, proxies.
+pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
+    let sources = credentials::Sources {
+        user: s.user.clone(),
+        password_file: s.password_file.clone(),
+        password_env: s.password_env.clone(),
+        netrc_file: s.netrc_file.clone(),
+    };
+    let login = credentials::resolve(source, &sources)?;
+    let connect_timeout = Duration::from_secs(s.connect_timeout.unwrap_or(30));
+    let read_timeout = Duration::from_secs(s.timeout.unwrap_or(60));
+    let insecure = s.insecure.unwrap_or(false);
+    if insecure {
+        log::warn!("--insecure: server certificates are not checked; anyone on the path can read and change the transfer");
+    }
+    let trust = tls::Trust {
+        ca_file: s.ca_file.clone(),
+        insecure,
+    };
+    let tls_config = tls::config(&trust).map_err(Error::Usage)?;
+    let ftp = ftp::Options {
+        connect_timeout,
+        read_timeout,
+        data_mode: match s.active.unwrap_or(false) {
+            true => DataMode::Active,
+            false => DataMode::Passive,
+        },
+        trust_pasv_host: s.trust_pasv_address.unwrap_or(false),
+        extended: !s.no_epsv.unwrap_or(false),
+        security: security(source.scheme, s.tls, &login)?,
+        tls: Some(tls_config.clone()),
+    };
+    let http = http::Options {
+        connect_timeout,
+        read_timeout,
+        tls: tls_config,
+        proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
+        max_redirects: s.max_redirects.unwrap_or(10),
+        other_hosts: s.allow_other_hosts.unwrap_or(false),
+        auth: (login.user != ftp::Login::anonymous().user)
+            .then(|| (login.user.clone(), login.password.clone())),
+    };
+    Ok(Connector {
+        source: source.clone(),
+        login,
+        ftp,
+        http,
+    })
+}
