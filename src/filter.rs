@@ -55,9 +55,10 @@ impl Filter {
         lineage(path, is_dir).any(|(text, dir)| self.include.matches(text, dir))
     }
 
-    /// True when there are no patterns at all: every path is allowed.
-    pub fn is_empty(&self) -> bool {
-        self.include.is_empty() && self.exclude.is_empty()
+    /// True with include patterns: only some files take part, so only the directories that
+    /// lead to them are worth making.
+    pub fn selects(&self) -> bool {
+        !self.include.is_empty()
     }
 }
 
@@ -204,10 +205,9 @@ mod tests {
     }
 
     #[test]
-    fn is_empty() {
-        assert!(Filter::new(&[], &[]).unwrap().is_empty());
-        assert!(!Filter::new(&[], &strings(&["x"])).unwrap().is_empty());
-        assert!(!Filter::new(&strings(&["x/"]), &[]).unwrap().is_empty());
+    fn selects_only_with_includes() {
+        assert!(!Filter::new(&[], &strings(&["x"])).unwrap().selects());
+        assert!(Filter::new(&strings(&["x/"]), &[]).unwrap().selects());
     }
 
     #[test]

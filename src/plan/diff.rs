@@ -41,11 +41,13 @@ enum Decision {
 
 pub fn diff(inputs: &Inputs) -> Plan {
     let mut plan = Plan::default();
+    let needed = needed_dirs(inputs);
     for (path, entry) in inputs.remote {
         if !inputs.filter.allows(path, entry.kind == Kind::Dir) {
             continue;
         }
         match &entry.kind {
+            Kind::Dir if needed.as_ref().is_some_and(|n| !n.contains(path)) => {}
             Kind::Dir => plan_dir(&mut plan, inputs, path, entry),
             Kind::File => plan_file(&mut plan, inputs, path, entry),
             Kind::Symlink { target } => plan_link(&mut plan, inputs, path, target.as_deref()),
@@ -55,6 +57,29 @@ pub fn diff(inputs: &Inputs) -> Plan {
     plan_deletes(&mut plan, inputs);
     carry_unlisted(&mut plan, inputs);
     plan
+}
+
+/// With include patterns, the directories that lead to an included file or link; `None` when
+/// every directory is mirrored.
+fn needed_dirs(inputs: &Inputs) -> Option<BTreeSet<RelPath>> {
+    if !inputs.filter.selects() {
+        return None;
+    }
+    let mut needed = BTreeSet::new();
+    let included = inputs
+        .remote
+        .iter()
+        .filter(|(p, e)| e.kind != Kind::Dir && inputs.filter.allows(p, false));
+    for (path, _) in included {
+        let mut parent = path.parent();
+        while let Some(dir) = parent.filter(|d| !d.is_root()) {
+            if !needed.insert(dir.clone()) {
+                break;
+            }
+            parent = dir.parent();
+        }
+    }
+    Some(needed)
 }
 
 fn skip(plan: &mut Plan, path: &RelPath, reason: &str) {
@@ -728,6 +753,20 @@ mod tests {
         assert!(case.plan().deletes.is_empty());
         case.state = State::default();
         assert_eq!(case.plan().deletes.len(), 1, "no state: nothing was held");
+    }
+
+    #[test]
+    fn with_includes_only_directories_leading_to_included_files_are_made() {
+        let mut case = Case::new();
+        for dir in ["a", "a/b", "c"] {
+            case.remote.insert(p(dir), Entry::new(dir, Kind::Dir));
+        }
+        case.remote.insert(p("a/b/x.iso"), file(1, None));
+        case.remote.insert(p("c/y.txt"), file(1, None));
+        case.filter = Filter::new(&["*.iso".to_string()], &[]).unwrap();
+        let plan = case.plan();
+        assert_eq!(plan.mkdirs, [p("a"), p("a/b")]);
+        assert_eq!(plan.fetches.len(), 1);
     }
 
     #[test]

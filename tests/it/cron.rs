@@ -343,3 +343,65 @@ fn run_executes_named_jobs_from_a_job_file() {
     );
     assert!(!dir.path().join("one").exists());
 }
+
+#[test]
+fn the_example_job_file_runs_as_shipped_against_test_servers() {
+    let served = served_dir();
+    bulk_tree(served.path(), 2, 3);
+    fs::create_dir_all(served.path().join("dists/stable")).unwrap();
+    fs::write(served.path().join("dists/stable/Release"), b"release").unwrap();
+    fs::create_dir_all(served.path().join("reports/2026")).unwrap();
+    fs::write(served.path().join("reports/2026/q1.pdf"), b"report").unwrap();
+    fs::write(served.path().join("totals.csv"), b"1,2").unwrap();
+    let plain = Pyftpd::start(served.path());
+    let tls = Pyftpd::start_with(
+        served.path(),
+        PyftpdOptions {
+            tls: true,
+            ..Default::default()
+        },
+    );
+    let dir = temp_dir();
+    let example =
+        fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/mirror.example.toml")).unwrap();
+    let pointed = example
+        .replace("ftp://ftp.example.org/debian/", &plain.url())
+        .replace("ftp://files.example.org/drop/", &tls.url())
+        .replace("/srv/mirror/debian", "debian")
+        .replace("/srv/drop", "drop");
+    assert_ne!(pointed, example);
+    let file = dir.path().join("mirror.toml");
+    fs::write(&file, pointed).unwrap();
+    // The example's drop job reads its password from drop.password beside the job file.
+    fs::write(
+        dir.path().join("drop.password"),
+        format!("{}\n", crate::support::pyftpd::PASSWORD),
+    )
+    .unwrap();
+    let out = ftpmirror()
+        .args(["run", "-c"])
+        .arg(&file)
+        .env("SSL_CERT_FILE", tls.cert_path().unwrap())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let differences = crate::support::tree::differences(served.path(), &dir.path().join("debian"));
+    assert_eq!(differences, Vec::<String>::new());
+    // The drop job includes only *.csv and reports/**.
+    let drop: Vec<_> = crate::support::snapshot(&dir.path().join("drop"))
+        .into_iter()
+        .map(|e| e.path)
+        .collect();
+    let want: Vec<std::path::PathBuf> = [
+        "reports",
+        "reports/2026",
+        "reports/2026/q1.pdf",
+        "totals.csv",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    assert_eq!(drop, want);
+    assert!(tls.count("AUTH") > 0, "the drop job speaks TLS");
+}
