@@ -20,6 +20,7 @@ pub mod lock;
 pub mod logger;
 pub mod ls;
 pub mod netrc;
+pub mod pace;
 pub mod plan;
 pub mod pool;
 pub mod remote;

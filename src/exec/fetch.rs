@@ -124,8 +124,9 @@ fn fetch_http(
     // Without the validator of the interrupted response, a resume could splice two versions.
     let from = if validator.is_some() { kept } else { 0 };
     let mut sink = TempSink {
-        out: open_temp(&temp, from)?,
+        out: Capped::new(open_temp(&temp, from)?, f.size, from),
         sidecar: sidecar.clone(),
+        size: f.size,
     };
     let url = session.url(&job.remote_path, false);
     let result = session
@@ -133,8 +134,11 @@ fn fetch_http(
         .download(&url, from, validator.as_deref(), &mut sink, progress);
     let download = match result {
         Ok(download) => download,
+        Err(crate::http::client::Error::Io(e)) if is_overflow(&e) => {
+            return Err(overflow(job, &temp))
+        }
         Err(e) => {
-            abandon(sink.out, &temp);
+            abandon(sink.out.inner, &temp);
             return Err(e.into());
         }
     };
@@ -283,7 +287,7 @@ fn download_ftp(
     from: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
-    let mut out = open_temp(temp, from)?;
+    let mut out = Capped::new(open_temp(temp, from)?, job.fetch.size, from);
     match session
         .client
         .retr(&job.remote_path, from, &mut out, progress)
@@ -292,6 +296,7 @@ fn download_ftp(
             out.flush().map_err(|e| local("writing", temp, e))?;
             Ok(from + n)
         }
+        Err(ftp::Error::Io(e)) if is_overflow(&e) => Err(overflow(job, temp)),
         Err(ftp::Error::Permanent(reply)) if from > 0 && reply.code != 550 => {
             log::info!(
                 "{}: REST refused ({reply}); fetching it whole",
@@ -301,17 +306,72 @@ fn download_ftp(
             download_ftp(session, job, temp, 0, progress)
         }
         Err(e) => {
-            abandon(out, temp);
+            abandon(out.inner, temp);
             Err(e.into())
         }
     }
 }
 
+/// A server that sends more than it listed is broken or hostile: its bytes go, and the file is
+/// not kept in any form.
+fn overflow(job: &Job, temp: &Path) -> Error {
+    let _ = fs::remove_file(temp);
+    let _ = fs::remove_file(validator_path(temp));
+    let listed = job.fetch.size.unwrap_or(0);
+    Error::Size {
+        listed,
+        got: listed + 1,
+    }
+}
+
+/// A writer that refuses to hold more than the listed size, so an endless body cannot fill the
+/// disk.
+struct Capped<W> {
+    inner: W,
+    /// Bytes the file may still take; `None` when the listing gave no size.
+    room: Option<u64>,
+}
+
+impl<W: Write> Capped<W> {
+    fn new(inner: W, size: Option<u64>, from: u64) -> Capped<W> {
+        Capped {
+            inner,
+            room: size.map(|s| s.saturating_sub(from)),
+        }
+    }
+}
+
+fn is_overflow(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::FileTooLarge
+}
+
+impl<W: Write> Write for Capped<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(room) = &mut self.room {
+            if buf.len() as u64 > *room {
+                return Err(io::Error::new(
+                    io::ErrorKind::FileTooLarge,
+                    "more bytes than the listing said",
+                ));
+            }
+            *room -= buf.len() as u64;
+        }
+        self.inner.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// The temp file as an HTTP download's sink: truncated when the server starts from 0, and the
-/// response's validator written beside it before the body, so a killed run can resume.
+/// response's validator written beside it before the body, so a killed run can resume. Capped
+/// at the listed size.
 struct TempSink {
-    out: BufWriter<File>,
+    out: Capped<BufWriter<File>>,
     sidecar: PathBuf,
+    size: Option<u64>,
 }
 
 impl Write for TempSink {
@@ -326,10 +386,12 @@ impl Write for TempSink {
 
 impl Sink for TempSink {
     fn begin(&mut self, head: &Head, start: u64) -> io::Result<()> {
+        self.out.room = self.size.map(|size| size.saturating_sub(start));
         if start == 0 {
-            self.out.flush()?;
-            self.out.get_mut().set_len(0)?;
-            self.out.get_mut().seek(SeekFrom::Start(0))?;
+            let out = &mut self.out.inner;
+            out.flush()?;
+            out.get_mut().set_len(0)?;
+            out.get_mut().seek(SeekFrom::Start(0))?;
         }
         // RFC 9110 section 13.1.5: If-Range needs a strong validator.
         let strong_etag = head.header("etag").filter(|e| !e.starts_with("W/"));

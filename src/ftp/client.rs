@@ -8,6 +8,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
 use super::reply::{Reply, ReplyReader};
+use crate::pace::Deadline;
 use crate::tls::Stream;
 use chrono::NaiveDateTime;
 use rustls::ClientConfig;
@@ -278,37 +279,40 @@ impl Client {
         Ok(())
     }
 
+    /// One reply, which must arrive whole within the read timeout: a server dripping a byte at a
+    /// time never trips the socket's idle timeout.
     pub(super) fn read_reply(&mut self) -> Result<Reply> {
-        let mut reader = ReplyReader::default();
+        let mut replies = ReplyReader::default();
+        let mut reader = Deadline::new(&mut self.ctrl, self.options.read_timeout);
         loop {
-            let line = self.read_line()?;
+            let line = read_line(&mut reader)?;
             log::debug!("< {line}");
-            if let Some(reply) = reader.push(&line).map_err(Error::Protocol)? {
+            if let Some(reply) = replies.push(&line).map_err(Error::Protocol)? {
                 return Ok(reply);
             }
         }
     }
+}
 
-    fn read_line(&mut self) -> Result<String> {
-        let mut buf = Vec::new();
-        let limit = MAX_LINE as u64 + 1;
-        let n = (&mut self.ctrl).take(limit).read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
-        }
-        if buf.last() != Some(&b'\n') {
-            if buf.len() > MAX_LINE {
-                return Err(Error::Protocol(format!(
-                    "reply line longer than {MAX_LINE} bytes"
-                )));
-            }
-            return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
-        }
-        while matches!(buf.last(), Some(b'\n' | b'\r')) {
-            buf.pop();
-        }
-        Ok(String::from_utf8_lossy(&buf).into_owned())
+fn read_line(reader: &mut impl BufRead) -> Result<String> {
+    let mut buf = Vec::new();
+    let limit = MAX_LINE as u64 + 1;
+    let n = reader.take(limit).read_until(b'\n', &mut buf)?;
+    if n == 0 {
+        return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
     }
+    if buf.last() != Some(&b'\n') {
+        if buf.len() > MAX_LINE {
+            return Err(Error::Protocol(format!(
+                "reply line longer than {MAX_LINE} bytes"
+            )));
+        }
+        return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// A copy of the run's TLS configuration with a session cache of its own.

@@ -9,6 +9,8 @@ use std::fmt;
 
 /// Longest reply we hold; RFC 959 sets no limit, hostile servers would use that.
 pub const MAX_REPLY_LINES: usize = 10_000;
+/// Most bytes of text in one reply.
+pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
 /// A complete reply from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +60,16 @@ impl fmt::Display for Reply {
 #[derive(Debug, Default)]
 pub struct ReplyReader {
     open: Option<(u16, Vec<String>)>,
+    bytes: usize,
 }
 
 impl ReplyReader {
     /// Feeds one line (without its CRLF). Returns the reply once its last line has been fed.
     pub fn push(&mut self, line: &str) -> Result<Option<Reply>, String> {
+        self.bytes += line.len();
+        if self.bytes > MAX_REPLY_BYTES {
+            return Err(format!("reply longer than {MAX_REPLY_BYTES} bytes"));
+        }
         let Some((code, lines)) = &mut self.open else {
             let (code, sep, text) =
                 split_code(line).ok_or_else(|| format!("malformed reply line {line:?}"))?;
@@ -81,6 +88,7 @@ impl ReplyReader {
                 lines.push(text.to_string());
                 let text = lines.join("\n");
                 self.open = None;
+                self.bytes = 0;
                 Ok(Some(Reply { code, text }))
             }
             _ if lines.len() >= MAX_REPLY_LINES => {

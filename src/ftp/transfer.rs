@@ -14,9 +14,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Instant;
 
 /// Largest listing we hold in memory; a server that sends more is broken or hostile.
-pub const MAX_LISTING: u64 = 256 * 1024 * 1024;
-
-const BUFFER: usize = 256 * 1024;
+pub const MAX_LISTING: u64 = 64 * 1024 * 1024;
 
 /// A data channel waiting for its command: connected (passive) or listening (active).
 enum Channel {
@@ -67,7 +65,7 @@ impl Client {
         let Some(mut data) = self.open(&Command::Retr(path))? else {
             return Ok(0);
         };
-        match copy(&mut data, out, u64::MAX, progress) {
+        match self.copy(&mut data, out, u64::MAX, progress) {
             Ok(n) => {
                 drop(data);
                 self.finish()?;
@@ -100,7 +98,7 @@ impl Client {
         let Some(mut data) = self.open(command)? else {
             return Ok(0);
         };
-        let n = copy(input, &mut data, u64::MAX, &mut |_| {})?;
+        let n = self.copy(input, &mut data, u64::MAX, &mut |_| {})?;
         data.flush()?;
         // close_notify tells the server the upload ended, rather than was cut (RFC 4217 12.6).
         data.finish()?;
@@ -114,7 +112,7 @@ impl Client {
         let Some(mut data) = self.open(command)? else {
             return Ok(buf);
         };
-        let n = copy(&mut data, &mut buf, MAX_LISTING, &mut |_| {})?;
+        let n = self.copy(&mut data, &mut buf, MAX_LISTING, &mut |_| {})?;
         drop(data);
         if n >= MAX_LISTING {
             self.abort_transfer();
@@ -171,6 +169,22 @@ impl Client {
                 break;
             }
         }
+    }
+
+    fn copy(
+        &self,
+        from: &mut dyn Read,
+        to: &mut dyn Write,
+        limit: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        Ok(crate::pace::copy(
+            from,
+            to,
+            limit,
+            self.options.read_timeout,
+            progress,
+        )?)
     }
 
     fn passive(&mut self) -> Result<TcpStream> {
@@ -234,28 +248,4 @@ impl Client {
             }
         }
     }
-}
-
-/// Copies at most `limit` bytes, reporting each chunk. Stops early at `limit` so the caller can
-/// tell an oversized stream from a complete one.
-fn copy(
-    from: &mut dyn Read,
-    to: &mut dyn Write,
-    limit: u64,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64> {
-    let mut buf = vec![0; BUFFER];
-    let mut total = 0u64;
-    while total < limit {
-        let n = match from.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
-        to.write_all(&buf[..n])?;
-        total += n as u64;
-        progress(n as u64);
-    }
-    Ok(total)
 }

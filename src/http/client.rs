@@ -9,6 +9,7 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
+use crate::pace::Deadline;
 use crate::tls::Stream;
 use rustls::ClientConfig;
 use std::io::{self, BufReader, Read, Write};
@@ -266,14 +267,17 @@ impl Client {
         self.roundtrip(&request)
     }
 
+    /// Sends a request and reads the response head, which must arrive whole within the read
+    /// timeout (a server dripping bytes never trips the socket's idle timeout).
     fn roundtrip(&mut self, request: &[u8]) -> Result<Head> {
+        let within = self.options.read_timeout;
         let conn = self.conn.as_mut().expect("connected");
         let result = conn
             .reader
             .get_mut()
             .write_all(request)
             .and_then(|()| conn.reader.get_mut().flush())
-            .and_then(|()| message::read_head(&mut conn.reader));
+            .and_then(|()| message::read_head(&mut Deadline::new(&mut conn.reader, within)));
         result.map_err(|e| {
             self.conn = None;
             Error::from(e)
@@ -353,22 +357,35 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
         let framing = head.framing(method).map_err(Error::Protocol)?;
+        let period = self.options.read_timeout;
         let conn = self.conn.as_mut().expect("connected");
         let result = match framing {
             Framing::None => Ok(0),
             Framing::Length(n) if n > limit => Err(Error::Protocol(format!(
                 "body of {n} bytes is over the limit of {limit}"
             ))),
-            Framing::Length(n) => copy(&mut (&mut conn.reader).take(n), out, limit, progress)
-                .and_then(|got| match got == n {
-                    true => Ok(got),
-                    false => Err(Error::Io(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!("body shorter than announced: {got} of {n} bytes"),
-                    ))),
-                }),
-            Framing::Chunked => copy(&mut Chunked::new(&mut conn.reader), out, limit, progress),
-            Framing::UntilClose => copy(&mut conn.reader, out, limit, progress),
+            Framing::Length(n) => copy(
+                &mut (&mut conn.reader).take(n),
+                out,
+                limit,
+                period,
+                progress,
+            )
+            .and_then(|got| match got == n {
+                true => Ok(got),
+                false => Err(Error::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("body shorter than announced: {got} of {n} bytes"),
+                ))),
+            }),
+            Framing::Chunked => copy(
+                &mut Chunked::new(&mut conn.reader),
+                out,
+                limit,
+                period,
+                progress,
+            ),
+            Framing::UntilClose => copy(&mut conn.reader, out, limit, period, progress),
         };
         if result.is_err() || framing == Framing::UntilClose || !head.keeps_alive() {
             self.conn = None;
@@ -377,27 +394,18 @@ impl Client {
     }
 }
 
+/// Copies the body; more than `limit` bytes is an error.
 fn copy(
     from: &mut dyn Read,
     to: &mut dyn Write,
     limit: u64,
+    period: Duration,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
-    let mut buf = vec![0; 256 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(total),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
-        total += n as u64;
-        if total > limit {
-            return Err(Error::Protocol(format!("body larger than {limit} bytes")));
-        }
-        to.write_all(&buf[..n]).map_err(Error::Io)?;
-        progress(n as u64);
+    let total = crate::pace::copy(from, to, limit.saturating_add(1), period, progress)?;
+    match total > limit {
+        true => Err(Error::Protocol(format!("body larger than {limit} bytes"))),
+        false => Ok(total),
     }
 }
 

@@ -1,0 +1,161 @@
+//! Bounds on slow servers. A socket's read timeout ends a silent server, but not one that sends
+//! a byte every few hundred milliseconds: [`Deadline`] bounds the time to read a whole reply or
+//! head, and [`Pace`] ends a transfer that moves less than [`MIN_BYTES`] in a whole timeout.
+
+use std::io::{self, BufRead, Read, Write};
+use std::time::{Duration, Instant};
+
+/// Less than this in one timeout period is a stalled transfer, however steadily it drips.
+pub const MIN_BYTES: u64 = 1024;
+
+/// A reader that fails with `TimedOut` once `until` has passed.
+pub struct Deadline<R> {
+    inner: R,
+    until: Instant,
+}
+
+impl<R> Deadline<R> {
+    pub fn new(inner: R, within: Duration) -> Deadline<R> {
+        Deadline {
+            inner,
+            until: Instant::now() + within,
+        }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        match Instant::now() > self.until {
+            true => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the server answers too slowly",
+            )),
+            false => Ok(()),
+        }
+    }
+}
+
+impl<R: Read> Read for Deadline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.check()?;
+        self.inner.read(buf)
+    }
+}
+
+impl<R: BufRead> BufRead for Deadline<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.check()?;
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.inner.consume(amount)
+    }
+}
+
+/// Counts a transfer's bytes per period of `timeout`; a period with less than [`MIN_BYTES`]
+/// ends it.
+pub struct Pace {
+    period: Duration,
+    started: Instant,
+    bytes: u64,
+}
+
+impl Pace {
+    pub fn new(period: Duration) -> Pace {
+        Pace {
+            period,
+            started: Instant::now(),
+            bytes: 0,
+        }
+    }
+
+    /// Counts `n` more bytes; an error when the period that just ended moved too little.
+    pub fn moved(&mut self, n: u64) -> io::Result<()> {
+        self.bytes += n;
+        if self.started.elapsed() < self.period {
+            return Ok(());
+        }
+        if self.bytes < MIN_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "transfer stalled: {} bytes in {}s",
+                    self.bytes,
+                    self.period.as_secs()
+                ),
+            ));
+        }
+        *self = Pace::new(self.period);
+        Ok(())
+    }
+}
+
+/// Copies at most `limit` bytes, reporting each chunk to `progress`, and fails a transfer that
+/// moves less than [`MIN_BYTES`] in a `period`. Stops at `limit`, so the caller can tell an
+/// oversized stream (it returned `limit`) from a complete one.
+pub fn copy(
+    from: &mut dyn Read,
+    to: &mut dyn Write,
+    limit: u64,
+    period: Duration,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<u64> {
+    let mut buf = vec![0; 256 * 1024];
+    let mut pace = Pace::new(period);
+    let mut total = 0u64;
+    while total < limit {
+        let room = usize::try_from(limit - total)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = match from.read(&mut buf[..room]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        to.write_all(&buf[..n])?;
+        total += n as u64;
+        pace.moved(n as u64)?;
+        progress(n as u64);
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_stops_at_the_limit() {
+        let mut out = Vec::new();
+        let mut seen = 0;
+        let n = copy(
+            &mut &b"abcdef"[..],
+            &mut out,
+            4,
+            Duration::from_secs(60),
+            &mut |k| seen += k,
+        )
+        .unwrap();
+        assert_eq!((n, seen, out.as_slice()), (4, 4, &b"abcd"[..]));
+    }
+
+    #[test]
+    fn a_passed_deadline_fails_reads() {
+        let mut late = Deadline::new(&b"data"[..], Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(late.fill_buf().unwrap_err().kind(), io::ErrorKind::TimedOut);
+        let mut early = Deadline::new(&b"data"[..], Duration::from_secs(60));
+        assert_eq!(early.fill_buf().unwrap(), b"data");
+    }
+
+    #[test]
+    fn a_dripping_transfer_stalls_and_a_steady_one_does_not() {
+        let mut drip = Pace::new(Duration::from_millis(20));
+        drip.moved(1).unwrap();
+        std::thread::sleep(Duration::from_millis(25));
+        assert!(drip.moved(1).is_err());
+        let mut steady = Pace::new(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(25));
+        steady.moved(MIN_BYTES).unwrap();
+    }
+}
