@@ -8,6 +8,7 @@ mod credentials;
 mod cron;
 mod faults;
 mod ftps;
+mod fuzz;
 mod harness;
 mod http;
 mod http_faults;
