@@ -100,14 +100,14 @@ fn fetch_ftp(
     job: &Job,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
-    let exact = exact_mtime(session, job)?;
-    let version = format!(
-        "{:?}|{exact:?}|{:?}|{:?}",
-        job.fetch.size, job.fetch.mtime, job.fetch.unique
+    let (exact, prepared) = exact_mtime(session, job)?;
+    let f = job.fetch;
+    let temp = temp_path(
+        job,
+        &format!("{:?}|{exact:?}|{:?}|{:?}", f.size, f.mtime, f.unique),
     );
-    let temp = temp_path(job, &version);
-    let from = resumable(&temp, job.fetch.size)?;
-    let got = download_ftp(session, job, &temp, from, progress)?;
+    let from = resumable(&temp, f.size)?;
+    let got = download_ftp(session, job, &temp, from, Some(prepared), progress)?;
     finish(job, &temp, from, got, exact)
 }
 
@@ -209,17 +209,31 @@ fn local(what: &str, path: &Path, e: io::Error) -> Error {
     Error::Local(format!("{what} {}", path.display()), e)
 }
 
-/// The remote time to the second: from the listing when it is that precise, else one MDTM;
-/// `None` when the server has no MDTM.
-fn exact_mtime(session: &mut ftp::Session, job: &Job) -> Result<Option<i64>, Error> {
+/// The remote time to the second: from the listing when it is that precise, else one MDTM
+/// (`None` when the server has none), sent in the same round trip as the data channel's setup,
+/// which is returned for the RETR.
+fn exact_mtime(
+    session: &mut ftp::Session,
+    job: &Job,
+) -> Result<(Option<i64>, ftp::Prepared), Error> {
     let listed = job.fetch.mtime;
     if let Some(m) = listed.filter(|m| m.precision == Precision::Second && m.zone == Zone::Utc) {
-        return Ok(Some(to_utc(&m, None)));
+        let (_, prepared) = session.client.prepare(None)?;
+        return Ok((Some(to_utc(&m, None)), prepared));
     }
-    match session.client.mdtm(&job.remote_path) {
-        Ok(time) => Ok(Some(time.and_utc().timestamp())),
-        Err(e) if e.is_transient() => Err(e.into()),
-        Err(_) => Ok(None),
+    let (reply, prepared) = session
+        .client
+        .prepare(Some(&ftp::Command::Mdtm(&job.remote_path)))?;
+    let reply = reply.expect("prepare answers the command it was given");
+    match reply.class() {
+        2 => Ok((
+            ftp::parse_mdtm(&reply)
+                .ok()
+                .map(|t| t.and_utc().timestamp()),
+            prepared,
+        )),
+        4 => Err(ftp::Error::Transient(reply).into()),
+        _ => Ok((None, prepared)),
     }
 }
 
@@ -278,20 +292,26 @@ fn abandon(mut out: BufWriter<File>, temp: &Path) {
     }
 }
 
-/// RETR into the temp file from `from`; a server that refuses REST is asked for the whole file.
-/// Returns the temp file's final length.
+/// RETR into the temp file from `from` (over `prepared` when the data channel is set up
+/// already); a server that refuses REST is asked for the whole file. Returns the temp file's
+/// final length.
 fn download_ftp(
     session: &mut ftp::Session,
     job: &Job,
     temp: &Path,
     from: u64,
+    prepared: Option<ftp::Prepared>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
     let mut out = Capped::new(open_temp(temp, from)?, job.fetch.size, from);
-    match session
-        .client
-        .retr(&job.remote_path, from, &mut out, progress)
-    {
+    let client = &mut session.client;
+    let result = match prepared {
+        Some(prepared) => {
+            client.retr_prepared(prepared, &job.remote_path, from, &mut out, progress)
+        }
+        None => client.retr(&job.remote_path, from, &mut out, progress),
+    };
+    match result {
         Ok(n) => {
             out.flush().map_err(|e| local("writing", temp, e))?;
             Ok(from + n)
@@ -303,7 +323,7 @@ fn download_ftp(
                 job.remote_path
             );
             drop(out);
-            download_ftp(session, job, temp, 0, progress)
+            download_ftp(session, job, temp, 0, None, progress)
         }
         Err(e) => {
             abandon(out.inner, temp);

@@ -17,10 +17,10 @@ mod session;
 pub(crate) mod timeval;
 mod transfer;
 
-pub use client::{Client, DataMode, Options, Security, MAX_LINE};
+pub use client::{parse_mdtm, Client, DataMode, Options, Security, MAX_LINE};
 pub use command::Command;
 pub use error::{Error, Result};
 pub use features::Features;
 pub use reply::{Reply, ReplyReader};
 pub use session::{ListCommand, Login, Session};
-pub use transfer::MAX_LISTING;
+pub use transfer::{Prepared, MAX_LISTING};

@@ -8,6 +8,7 @@ use super::client::{connect_any, Client, DataMode};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
+use super::reply::Reply;
 use crate::tls::Stream;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -16,9 +17,12 @@ use std::time::Instant;
 /// Largest listing we hold in memory; a server that sends more is broken or hostile.
 pub const MAX_LISTING: u64 = 64 * 1024 * 1024;
 
-/// A data channel waiting for its command: connected (passive) or listening (active).
+/// A data channel set up for the next command: the server's passive address, or our
+/// listening socket (active mode).
+pub struct Prepared(Channel);
+
 enum Channel {
-    Connected(TcpStream),
+    Passive(SocketAddr),
     Listening(TcpListener),
 }
 
@@ -59,10 +63,35 @@ impl Client {
         out: &mut dyn Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
+        let (_, prepared) = self.prepare(None)?;
+        self.retr_prepared(prepared, path, offset, out, progress)
+    }
+
+    /// Sets up the data channel for the next transfer (EPSV or PASV; EPRT or PORT), sending
+    /// `before` in the same round trip when the mode allows, and returns its reply. A per-file
+    /// MDTM costs no round trip of its own that way.
+    pub fn prepare(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, Prepared)> {
+        if self.options.data_mode == DataMode::Active {
+            let reply = before.map(|c| self.command(c)).transpose()?;
+            return Ok((reply, Prepared(Channel::Listening(self.active()?))));
+        }
+        let (reply, addr) = self.passive(before)?;
+        Ok((reply, Prepared(Channel::Passive(addr))))
+    }
+
+    /// RETR over a channel from [`Client::prepare`].
+    pub fn retr_prepared(
+        &mut self,
+        prepared: Prepared,
+        path: &str,
+        offset: u64,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
         if offset > 0 {
             self.expect(&Command::Rest(offset), 3)?;
         }
-        let Some(mut data) = self.open(&Command::Retr(path))? else {
+        let Some(mut data) = self.start(prepared, &Command::Retr(path))? else {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
@@ -127,19 +156,28 @@ impl Client {
     /// Opens a data channel and sends `command` over the control connection. `None` when the
     /// server answered at once with a `2xx` and no data (some do for an empty listing).
     fn open(&mut self, command: &Command) -> Result<Option<Stream>> {
-        let channel = match self.options.data_mode {
-            DataMode::Passive => Channel::Connected(self.passive()?),
-            DataMode::Active => Channel::Listening(self.active()?),
+        let (_, prepared) = self.prepare(None)?;
+        self.start(prepared, command)
+    }
+
+    /// Sends `command` and connects the data channel. In passive mode the command goes first and
+    /// the connection is made while the server reads it: one round trip for both.
+    fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Option<Stream>> {
+        self.send(command)?;
+        let connected = match &prepared.0 {
+            Channel::Passive(addr) => Some(connect_any(*addr, self.options.connect_timeout)),
+            Channel::Listening(_) => None,
         };
-        let reply = self.command(command)?;
+        let reply = self.read_reply()?;
         match reply.class() {
             1 => {}
             2 => return Ok(None),
             _ => return Err(Error::from_reply(reply)),
         }
-        let stream = match channel {
-            Channel::Connected(stream) => stream,
-            Channel::Listening(listener) => self.accept(listener)?,
+        let stream = match (prepared.0, connected) {
+            (Channel::Listening(listener), _) => self.accept(listener)?,
+            (_, Some(connected)) => connected?,
+            (Channel::Passive(_), None) => unreachable!("a passive channel was connected above"),
         };
         stream.set_read_timeout(Some(self.options.read_timeout))?;
         stream.set_write_timeout(Some(self.options.read_timeout))?;
@@ -187,19 +225,31 @@ impl Client {
         )?)
     }
 
-    fn passive(&mut self) -> Result<TcpStream> {
-        let timeout = self.options.connect_timeout;
+    /// The server's passive address: EPSV, or PASV when EPSV is off or refused. `before` goes
+    /// in the same write as the first of them, and its reply is returned.
+    fn passive(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, SocketAddr)> {
+        let mut before_reply = None;
         if !self.skip_extended {
-            let reply = self.command(&Command::Epsv)?;
+            let reply = match before {
+                Some(first) => {
+                    self.send_both(first, &Command::Epsv)?;
+                    before_reply = Some(self.read_reply()?);
+                    self.read_reply()?
+                }
+                None => self.command(&Command::Epsv)?,
+            };
             match reply.class() {
                 2 => {
                     let port = passive::epsv_port(&reply.text)
                         .ok_or_else(|| Error::Protocol(format!("bad EPSV reply {reply}")))?;
-                    return connect_any(SocketAddr::new(self.peer.ip(), port), timeout);
+                    return Ok((before_reply, SocketAddr::new(self.peer.ip(), port)));
                 }
                 5 => self.skip_extended = true,
                 _ => return Err(Error::from_reply(reply)),
             }
+        }
+        if let (Some(first), None) = (before, &before_reply) {
+            before_reply = Some(self.command(first)?);
         }
         let reply = self.expect(&Command::Pasv, 2)?;
         let addr = passive::pasv_addr(&reply.text)
@@ -208,7 +258,7 @@ impl Client {
             true => (*addr.ip()).into(),
             false => self.peer.ip(),
         };
-        connect_any(SocketAddr::new(ip, addr.port()), timeout)
+        Ok((before_reply, SocketAddr::new(ip, addr.port())))
     }
 
     fn active(&mut self) -> Result<TcpListener> {

@@ -22,9 +22,7 @@ fn dropped_transfer_is_retried_and_resumed_with_rest() {
     });
     let second: Script = Box::new(move |c: &mut PeerConn| {
         c.preamble();
-        assert_eq!(c.expect("REST"), "400");
-        c.send("350 restarting at 400");
-        assert_eq!(c.transfer("RETR", &tail, "226 done"), "/f");
+        assert_eq!(c.transfer_after_rest(400, &tail, "226 done"), "/f");
         c.expect("QUIT");
         c.send("221 bye");
     });

@@ -67,10 +67,23 @@ impl PeerConn {
     /// One passive transfer: EPSV, then `verb` (whose argument is returned), `150`, `data` on the
     /// data connection, which is then closed, and `end` on the control connection.
     pub fn transfer(&mut self, verb: &str, data: &[u8], end: &str) -> String {
+        self.transfer_with(None, verb, data, end)
+    }
+
+    /// A resumed RETR: EPSV, `REST offset`, RETR.
+    pub fn transfer_after_rest(&mut self, offset: u64, data: &[u8], end: &str) -> String {
+        self.transfer_with(Some(offset), "RETR", data, end)
+    }
+
+    fn transfer_with(&mut self, rest: Option<u64>, verb: &str, data: &[u8], end: &str) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         self.expect("EPSV");
         let port = listener.local_addr().unwrap().port();
         self.send(&format!("229 Entering Extended Passive Mode (|||{port}|)"));
+        if let Some(offset) = rest {
+            assert_eq!(self.expect("REST"), offset.to_string());
+            self.send(&format!("350 restarting at {offset}"));
+        }
         let arg = self.expect(verb);
         self.send("150 here it comes");
         let (mut stream, _) = listener.accept().unwrap();
