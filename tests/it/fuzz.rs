@@ -29,7 +29,11 @@ fn server_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn bounded(what: &str, started: Instant) {
-    assert!(started.elapsed() < Duration::from_secs(2), "{what} took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{what} took {:?}",
+        started.elapsed()
+    );
 }
 
 proptest! {
