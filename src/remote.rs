@@ -63,13 +63,9 @@ fn list_into(
             return;
         }
     };
-    if let Some(first) = listing.unread.first() {
-        log::warn!(
-            "{remote}: {} listing lines not understood, first: {first:?}",
-            listing.unread.len()
-        );
-    }
+    warn_unread(&remote, &listing.unread);
     let mut found = Vec::with_capacity(listing.entries.len());
+    let mut too_deep = Vec::new();
     for entry in listing.entries {
         let path = match dir.join(&entry.name) {
             Ok(path) => path,
@@ -83,13 +79,21 @@ fn list_into(
         }
         if entry.kind == Kind::Dir {
             match path.depth() > MAX_DEPTH {
-                true => log::warn!("{remote}: not descending deeper than {MAX_DEPTH} levels"),
+                true => too_deep.push(path.clone()),
                 false => queue.push(path.clone()),
             }
         }
         found.push((path, entry));
     }
     let mut tree = tree.lock().expect("tree lock");
+    // What lies deeper is missing from the mirror: an error, and no deletions below.
+    for path in too_deep {
+        tree.errors.push(format!(
+            "{}: not descending deeper than {MAX_DEPTH} levels",
+            path.remote(root)
+        ));
+        tree.failed.insert(path);
+    }
     for (path, entry) in found {
         if tree.entries.contains_key(&path) {
             log::warn!(
@@ -99,6 +103,17 @@ fn list_into(
             continue;
         }
         tree.entries.insert(path, entry);
+    }
+}
+
+/// Every line or link the listing did not yield an entry for, named (up to a bound).
+fn warn_unread(dir: &str, unread: &[String]) {
+    const SHOWN: usize = 20;
+    for line in unread.iter().take(SHOWN) {
+        log::warn!("{dir}: not understood, skipped: {line:?}");
+    }
+    if unread.len() > SHOWN {
+        log::warn!("{dir}: {} more lines not understood", unread.len() - SHOWN);
     }
 }
 

@@ -153,6 +153,14 @@ impl Session {
             Session::Http(h) => {
                 let url = h.url(path, true);
                 let (response, body) = h.client.page(&url, MAX_INDEX)?;
+                // Entries are fetched by their listed paths: a listing that moved elsewhere
+                // (a directory redirecting to its parent) would mirror the wrong files there.
+                if response.url.path() != url.path() {
+                    return Err(Error::Http(http::Error::Refused(format!(
+                        "{url} redirected to {}: a directory listing that moves is not followed",
+                        response.url
+                    ))));
+                }
                 let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url);
                 Ok(DirListing {
                     command: "GET".into(),

@@ -10,6 +10,8 @@ mod faults;
 mod ftps;
 mod fuzz;
 mod harness;
+mod hostile_ftp;
+mod hostile_http;
 mod http;
 mod http_faults;
 mod ls;

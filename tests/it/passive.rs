@@ -63,6 +63,9 @@ fn pasv_host_is_used_when_trusted() {
         ..Options::default()
     };
     let err = fetch(peer.port, options).unwrap_err();
-    assert!(matches!(&err, Error::Transient(r) if r.code == 425), "{err:?}");
+    assert!(
+        matches!(&err, Error::Transient(r) if r.code == 425),
+        "{err:?}"
+    );
     peer.finish();
 }

@@ -69,6 +69,19 @@ enum Line<'a> {
     Binary(&'a [u8]),
 }
 
+/// A line that is not UTF-8, with each invalid byte written `\xNN`, so the user can still tell
+/// which name it was (a replacement character would hide it).
+fn escaped(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out += chunk.valid();
+        for byte in chunk.invalid() {
+            out += &format!("\\x{byte:02X}");
+        }
+    }
+    out
+}
+
 /// Splits listing data into non-empty lines, each without its LF or CRLF.
 fn lines(data: &[u8]) -> impl Iterator<Item = Line<'_>> {
     data.split(|&b| b == b'\n')
@@ -102,9 +115,7 @@ fn read_lines<'a>(
     };
     for line in lines {
         match line {
-            Line::Binary(bytes) => reading
-                .unread
-                .push(String::from_utf8_lossy(bytes).into_owned()),
+            Line::Binary(bytes) => reading.unread.push(escaped(bytes)),
             Line::Text(text) => match parse(text) {
                 Ok(entry) => {
                     reading.read += 1;
@@ -181,7 +192,7 @@ pub fn parse_nlst(data: &[u8]) -> (Vec<String>, Vec<String>) {
         match line {
             Line::Text(name) if is_dot_name(name) => {}
             Line::Text(name) => names.push(name.to_owned()),
-            Line::Binary(bytes) => unread.push(String::from_utf8_lossy(bytes).into_owned()),
+            Line::Binary(bytes) => unread.push(escaped(bytes)),
         }
     }
     (names, unread)
@@ -277,7 +288,7 @@ mod tests {
         assert_eq!(listing.entries.len(), 18);
         // The server sent the ISO-8859-1 name as raw bytes: not UTF-8, so not an entry.
         let latin1 =
-            "-rw-r--r--    1 0        0               0 Nov 21 20:08 caf\u{fffd}-latin1.txt";
+            "-rw-r--r--    1 0        0               0 Nov 21 20:08 caf\\xE9-latin1.txt";
         assert_eq!(listing.unread, [latin1]);
         assert_eq!(names(&listing)[0], " leading space");
         assert!(names(&listing).contains(&"trailing space "));
@@ -616,7 +627,7 @@ mod tests {
         let data = b"type=file;size=1; caf\xe9\r\ntype=file;size=2; ok\r\n";
         let listing = parse_mlsd(data);
         assert_eq!(names(&listing), ["ok"]);
-        assert_eq!(listing.unread, ["type=file;size=1; caf\u{fffd}"]);
+        assert_eq!(listing.unread, ["type=file;size=1; caf\\xE9"]);
     }
 
     #[test]

@@ -68,6 +68,35 @@ impl HttpPeer {
         }
     }
 
+    /// Like [`HttpPeer::start`], but the handler writes the response itself, for faults that
+    /// take time: a stall, a drip, a body without end. It returns whether the connection stays
+    /// open for another request.
+    pub fn start_raw(
+        handler: impl Fn(&Request, &mut TcpStream) -> bool + Send + Sync + 'static,
+    ) -> HttpPeer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<RawHandler> = Arc::new(handler);
+        let (log, stopped) = (requests.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let (handler, log) = (handler.clone(), log.clone());
+                std::thread::spawn(move || serve_raw(stream.unwrap(), &*handler, &log));
+            }
+        });
+        HttpPeer {
+            port,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }
@@ -97,6 +126,22 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
         log.lock().unwrap().push(request.clone());
         let reply = handler(&request);
         if writer.write_all(&reply.bytes).is_err() || reply.close {
+            return;
+        }
+    }
+}
+
+type RawHandler = dyn Fn(&Request, &mut TcpStream) -> bool + Send + Sync;
+
+fn serve_raw(stream: TcpStream, handler: &RawHandler, log: &Mutex<Vec<Request>>) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    while let Some(request) = read_request(&mut reader) {
+        log.lock().unwrap().push(request.clone());
+        if !handler(&request, &mut writer) {
             return;
         }
     }

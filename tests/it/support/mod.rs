@@ -12,10 +12,12 @@
 // Helpers here serve tests written later; not every one is used by every build.
 #![allow(dead_code)]
 
+pub mod fake_ftp;
 pub mod http_peer;
 pub mod peer;
 pub mod ports;
 pub mod pyftpd;
+pub mod sentinel;
 pub mod server;
 pub mod tree;
 pub mod vsftpd;

@@ -1,0 +1,823 @@
+//! A small in-process FTP server serving a virtual site, for hostile-server tests: every listing
+//! is raw bytes the test wrote (so any hostile line can be injected), and faults real servers
+//! will not produce on demand are hooks: a data connection dropped after N bytes, stalled, fed
+//! one byte at a time or without end, a missing final reply, a silent, dripping or endless
+//! control connection, a `421` at the greeting or after USER.
+//!
+//! It speaks what ftpmirror uses: USER, PASS, FEAT (with or without `MLST`), OPTS, TYPE, PWD,
+//! CWD (absolute and relative, tracked per connection), LIST (the current directory, or its
+//! argument), MLSD (its argument, or the current directory), SIZE, MDTM, REST, RETR, EPSV,
+//! PASV, NOOP, ABOR, QUIT. Passive mode only. Every connection is served on its own thread, so
+//! ftpmirror's `-j N` sessions all get one; every command line received is recorded.
+//!
+//! Nothing here blocks for long: sockets have short timeouts and every loop checks the stop
+//! flag, so dropping the [`FakeFtp`] ends all its threads.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long apart a dripping peer sends its bytes.
+pub const DRIP: Duration = Duration::from_millis(300);
+/// How often blocked loops wake up to look at the stop flag.
+const TICK: Duration = Duration::from_millis(50);
+/// A connection idle for this long is closed: no test waits that long.
+const IDLE: Duration = Duration::from_secs(60);
+
+/// What the server says instead of its normal reply (or as its greeting).
+#[derive(Clone, Debug)]
+pub enum Answer {
+    /// This line (CRLF added).
+    Line(String),
+    /// This line, then the control connection is closed (a `421`).
+    Closing(String),
+    /// Nothing at all; the connection stays open until the client leaves.
+    Silent,
+    /// These bytes, one every [`DRIP`], then silence.
+    Drip(Vec<u8>),
+    /// `220 ` and then this many bytes of one endless line without a line end, then silence.
+    Long(usize),
+}
+
+/// What goes wrong on a data connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The first N bytes, then the data connection closes and `426` follows.
+    DropAfter(usize),
+    /// The data connection opens and nothing is ever sent on it, nor a final reply.
+    Stall,
+    /// All the bytes, the data connection closes, and no final reply ever comes.
+    NoFinal,
+    /// The bytes one every [`DRIP`]; `226` if they ever run out.
+    Drip,
+    /// The bytes over and over, without end (or a pattern, for an empty payload).
+    Endless,
+}
+
+/// A fault for transfers of one path (or of every path, `"*"`), for its first `times` transfers
+/// (`None`: all of them).
+#[derive(Clone, Debug)]
+struct FaultRule {
+    path: String,
+    fault: Fault,
+    times: Option<usize>,
+}
+
+/// Listings made on the fly, for directories with no fixed listing: `None` means no such
+/// directory.
+pub type Generator = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
+
+/// The virtual site: what the server serves and how it misbehaves. Paths are absolute, without
+/// a trailing `/` (the root is `/`).
+#[derive(Clone)]
+pub struct Site {
+    /// FEAT lists `MLST`: ftpmirror then lists with `MLSD /dir`, else with `CWD /dir` + `LIST`.
+    pub mlst: bool,
+    pub greeting: Answer,
+    /// Raw listing bytes per directory (LIST or MLSD output, as the site's flavour is).
+    pub listings: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// MDTM answers (`YYYYMMDDHHMMSS`); a path without one gets `550`.
+    pub mdtm: BTreeMap<String, String>,
+    /// SIZE answers that differ from the file's length.
+    pub sizes: BTreeMap<String, u64>,
+    faults: Vec<FaultRule>,
+    /// Replies replaced, by upper-case verb, for the first `times` such commands (`None`: all).
+    answers: Vec<(String, Answer, Option<usize>)>,
+    pub generator: Option<Generator>,
+}
+
+impl Site {
+    /// A site whose FEAT offers MLST (listings by MLSD).
+    pub fn mlsd() -> Site {
+        Site::new(true)
+    }
+
+    /// A site without MLST (listings by CWD and LIST).
+    pub fn list() -> Site {
+        Site::new(false)
+    }
+
+    fn new(mlst: bool) -> Site {
+        Site {
+            mlst,
+            greeting: Answer::Line("220 fake ftp ready".into()),
+            listings: BTreeMap::new(),
+            files: BTreeMap::new(),
+            mdtm: BTreeMap::new(),
+            sizes: BTreeMap::new(),
+            faults: Vec::new(),
+            answers: Vec::new(),
+            generator: None,
+        }
+    }
+
+    /// The raw listing of directory `path`.
+    pub fn dir(mut self, path: &str, listing: impl AsRef<[u8]>) -> Site {
+        self.listings
+            .insert(normalize(path), listing.as_ref().to_vec());
+        self
+    }
+
+    pub fn file(mut self, path: &str, content: impl AsRef<[u8]>) -> Site {
+        self.files
+            .insert(normalize(path), content.as_ref().to_vec());
+        self
+    }
+
+    pub fn mdtm(mut self, path: &str, time: &str) -> Site {
+        self.mdtm.insert(normalize(path), time.to_string());
+        self
+    }
+
+    pub fn size(mut self, path: &str, size: u64) -> Site {
+        self.sizes.insert(normalize(path), size);
+        self
+    }
+
+    pub fn greeting(mut self, answer: Answer) -> Site {
+        self.greeting = answer;
+        self
+    }
+
+    /// `fault` on every transfer of `path` (`"*"`: of any path).
+    pub fn fault(self, path: &str, fault: Fault) -> Site {
+        self.fault_times(path, fault, None)
+    }
+
+    /// `fault` on the first transfer of `path` only.
+    pub fn fault_once(self, path: &str, fault: Fault) -> Site {
+        self.fault_times(path, fault, Some(1))
+    }
+
+    fn fault_times(mut self, path: &str, fault: Fault, times: Option<usize>) -> Site {
+        let path = match path {
+            "*" => "*".to_string(),
+            p => normalize(p),
+        };
+        self.faults.push(FaultRule { path, fault, times });
+        self
+    }
+
+    /// `answer` instead of the normal reply to every `verb` command.
+    pub fn answer(mut self, verb: &str, answer: Answer) -> Site {
+        self.answers.push((verb.to_ascii_uppercase(), answer, None));
+        self
+    }
+
+    /// `answer` instead of the normal reply to the first `verb` command only.
+    pub fn answer_once(mut self, verb: &str, answer: Answer) -> Site {
+        self.answers
+            .push((verb.to_ascii_uppercase(), answer, Some(1)));
+        self
+    }
+
+    /// Listings for directories without a fixed one, made when asked for.
+    pub fn generate(mut self, f: impl Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'static) -> Site {
+        self.generator = Some(Arc::new(f));
+        self
+    }
+
+    fn listing(&self, dir: &str) -> Option<Vec<u8>> {
+        match self.listings.get(dir) {
+            Some(l) => Some(l.clone()),
+            None => self.generator.as_ref().and_then(|g| g(dir)),
+        }
+    }
+
+    fn is_dir(&self, dir: &str) -> bool {
+        dir == "/" || self.listings.contains_key(dir) || self.listing(dir).is_some()
+    }
+
+    /// The fault for a transfer of `path`, counting it against its rule's `times`.
+    fn take_fault(&mut self, path: &str) -> Option<Fault> {
+        let rule = self
+            .faults
+            .iter_mut()
+            .find(|r| (r.path == "*" || r.path == path) && r.times.is_none_or(|t| t > 0))?;
+        if let Some(t) = rule.times.as_mut() {
+            *t -= 1;
+        }
+        Some(rule.fault)
+    }
+
+    fn take_answer(&mut self, verb: &str) -> Option<Answer> {
+        let (_, answer, times) = self
+            .answers
+            .iter_mut()
+            .find(|(v, _, times)| v == verb && times.is_none_or(|t| t > 0))?;
+        if let Some(t) = times.as_mut() {
+            *t -= 1;
+        }
+        Some(answer.clone())
+    }
+}
+
+/// What the server's threads share.
+struct Shared {
+    site: Mutex<Site>,
+    commands: Mutex<Vec<String>>,
+    connections: Mutex<usize>,
+    stop: AtomicBool,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// A running fake server on 127.0.0.1.
+pub struct FakeFtp {
+    pub port: u16,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl FakeFtp {
+    pub fn start(site: Site) -> FakeFtp {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared {
+            site: Mutex::new(site),
+            commands: Mutex::new(Vec::new()),
+            connections: Mutex::new(0),
+            stop: AtomicBool::new(false),
+            threads: Mutex::new(Vec::new()),
+        });
+        let s = shared.clone();
+        let accept = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(stream) = stream else { continue };
+                *s.connections.lock().unwrap() += 1;
+                let conn_shared = s.clone();
+                let handle = std::thread::spawn(move || serve(stream, conn_shared));
+                s.threads.lock().unwrap().push(handle);
+            }
+        });
+        FakeFtp {
+            port,
+            shared,
+            accept: Some(accept),
+        }
+    }
+
+    /// `ftp://127.0.0.1:PORT/`
+    pub fn url(&self) -> String {
+        format!("ftp://127.0.0.1:{}/", self.port)
+    }
+
+    /// Every command line received so far, on all connections, in order of arrival.
+    pub fn commands(&self) -> Vec<String> {
+        self.shared.commands.lock().unwrap().clone()
+    }
+
+    /// Commands received with this verb (case-insensitive), as whole lines.
+    pub fn with_verb(&self, verb: &str) -> Vec<String> {
+        self.commands()
+            .into_iter()
+            .filter(|c| {
+                c.split(' ')
+                    .next()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(verb))
+            })
+            .collect()
+    }
+
+    /// How many control connections were accepted.
+    pub fn connections(&self) -> usize {
+        *self.shared.connections.lock().unwrap()
+    }
+
+    /// Changes the site between (or during) runs.
+    pub fn edit(&self, change: impl FnOnce(&mut Site)) {
+        change(&mut self.shared.site.lock().unwrap());
+    }
+
+    /// Replaces the whole site.
+    pub fn replace(&self, site: Site) {
+        *self.shared.site.lock().unwrap() = site;
+    }
+}
+
+impl Drop for FakeFtp {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+        let threads: Vec<_> = self.shared.threads.lock().unwrap().drain(..).collect();
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `/a/b` from any spelling: absolute, no trailing `/`, `.` and `..` resolved.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// One control connection.
+struct Conn {
+    ctrl: TcpStream,
+    shared: Arc<Shared>,
+    /// Bytes read but not yet made into command lines.
+    buf: Vec<u8>,
+    /// Command lines that arrived during a transfer, to be handled after it.
+    pending: VecDeque<String>,
+    cwd: String,
+    rest: u64,
+    passive: Option<TcpListener>,
+    last_command: Instant,
+}
+
+/// What reading a command found.
+enum Poll {
+    Line(String),
+    /// Nothing yet (a tick passed).
+    Nothing,
+    /// The client left, or the server is stopping.
+    Gone,
+}
+
+fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    let _ = stream.set_read_timeout(Some(TICK));
+    let _ = stream.set_write_timeout(Some(TICK));
+    let _ = stream.set_nodelay(true);
+    let mut conn = Conn {
+        ctrl: stream,
+        shared,
+        buf: Vec::new(),
+        pending: VecDeque::new(),
+        cwd: "/".into(),
+        rest: 0,
+        passive: None,
+        last_command: Instant::now(),
+    };
+    let greeting = conn.shared.site.lock().unwrap().greeting.clone();
+    if !conn.answer(greeting) {
+        return;
+    }
+    while let Some(line) = conn.next_command() {
+        if !conn.handle(&line) {
+            break;
+        }
+    }
+    let _ = conn.ctrl.shutdown(Shutdown::Both);
+}
+
+impl Conn {
+    fn stopping(&self) -> bool {
+        self.shared.stop.load(Ordering::SeqCst)
+    }
+
+    /// Writes all of `bytes`, waiting out a client that reads slowly; false when the client is
+    /// gone or the server stops.
+    fn send_raw(&mut self, bytes: &[u8]) -> bool {
+        write_patiently(&mut self.ctrl, bytes, &self.shared.stop, None)
+    }
+
+    fn send(&mut self, line: &str) -> bool {
+        self.send_raw(format!("{line}\r\n").as_bytes())
+    }
+
+    /// Sends `answer`; false when the connection is over.
+    fn answer(&mut self, answer: Answer) -> bool {
+        match answer {
+            Answer::Line(line) => self.send(&line),
+            Answer::Closing(line) => {
+                self.send(&line);
+                false
+            }
+            Answer::Silent => {
+                self.hold();
+                false
+            }
+            Answer::Drip(bytes) => {
+                for b in bytes {
+                    if !self.send_raw(&[b]) || !self.sleep(DRIP) {
+                        return false;
+                    }
+                }
+                self.hold();
+                false
+            }
+            Answer::Long(n) => {
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut left = n;
+                let mut ok = self.send_raw(b"220 ");
+                while ok && left > 0 {
+                    let k = left.min(chunk.len());
+                    ok = self.send_raw(&chunk[..k]);
+                    left -= k;
+                }
+                if ok {
+                    self.hold();
+                }
+                false
+            }
+        }
+    }
+
+    /// Sleeps `d` in ticks; false when the server stops meanwhile.
+    fn sleep(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            if self.stopping() {
+                return false;
+            }
+            std::thread::sleep(TICK.min(end - Instant::now()));
+        }
+        !self.stopping()
+    }
+
+    /// Keeps the connection open, saying nothing, until the client leaves.
+    fn hold(&mut self) {
+        let mut sink = [0u8; 4096];
+        let start = Instant::now();
+        while !self.stopping() && start.elapsed() < IDLE {
+            match self.ctrl.read(&mut sink) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if is_tick(&e) => {}
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// One read attempt for a command line.
+    fn poll_command(&mut self) -> Poll {
+        if let Some(line) = self.pending.pop_front() {
+            return Poll::Line(line);
+        }
+        loop {
+            if let Some(at) = self.buf.iter().position(|&b| b == b'\n') {
+                let raw: Vec<u8> = self.buf.drain(..=at).collect();
+                let line = String::from_utf8_lossy(&raw)
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string();
+                self.last_command = Instant::now();
+                return Poll::Line(line);
+            }
+            if self.stopping() || self.last_command.elapsed() > IDLE || self.buf.len() > 1 << 20 {
+                return Poll::Gone;
+            }
+            let mut chunk = [0u8; 4096];
+            match self.ctrl.read(&mut chunk) {
+                Ok(0) => return Poll::Gone,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if is_tick(&e) => return Poll::Nothing,
+                Err(_) => return Poll::Gone,
+            }
+        }
+    }
+
+    fn next_command(&mut self) -> Option<String> {
+        loop {
+            match self.poll_command() {
+                Poll::Line(line) => return Some(line),
+                Poll::Nothing => {}
+                Poll::Gone => return None,
+            }
+        }
+    }
+
+    fn resolve(&self, arg: &str) -> String {
+        match arg.starts_with('/') {
+            true => normalize(arg),
+            false => normalize(&format!("{}/{arg}", self.cwd)),
+        }
+    }
+
+    /// Handles one command line; false when the connection is over.
+    fn handle(&mut self, line: &str) -> bool {
+        self.shared.commands.lock().unwrap().push(line.to_string());
+        let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
+        let verb = verb.to_ascii_uppercase();
+        let answer = self.shared.site.lock().unwrap().take_answer(&verb);
+        if let Some(answer) = answer {
+            return self.answer(answer);
+        }
+        match verb.as_str() {
+            "USER" => self.send("230 logged in"),
+            "PASS" => self.send("230 logged in"),
+            "ACCT" => self.send("202 not needed"),
+            "FEAT" => {
+                let mlst = self.shared.site.lock().unwrap().mlst;
+                let mut text = String::from("211-Features:\r\n");
+                if mlst {
+                    text += " MLST type*;size*;modify*;\r\n";
+                }
+                text += " SIZE\r\n MDTM\r\n REST STREAM\r\n EPSV\r\n UTF8\r\n211 End\r\n";
+                self.send_raw(text.as_bytes())
+            }
+            "OPTS" => self.send("200 ok"),
+            "TYPE" => self.send("200 type set"),
+            "SYST" => self.send("215 UNIX Type: L8"),
+            "NOOP" => self.send("200 ok"),
+            "PWD" | "XPWD" => {
+                let cwd = self.cwd.replace('"', "\"\"");
+                self.send(&format!("257 \"{cwd}\" is the current directory"))
+            }
+            "CWD" => {
+                let path = self.resolve(arg);
+                if self.shared.site.lock().unwrap().is_dir(&path) {
+                    self.cwd = path;
+                    self.send("250 ok")
+                } else {
+                    self.send("550 no such directory")
+                }
+            }
+            "CDUP" => {
+                self.cwd = normalize(&format!("{}/..", self.cwd));
+                self.send("250 ok")
+            }
+            "SIZE" => {
+                let path = self.resolve(arg);
+                let site = self.shared.site.lock().unwrap();
+                let size = site
+                    .sizes
+                    .get(&path)
+                    .copied()
+                    .or_else(|| site.files.get(&path).map(|f| f.len() as u64));
+                drop(site);
+                match size {
+                    Some(n) => self.send(&format!("213 {n}")),
+                    None => self.send("550 no such file"),
+                }
+            }
+            "MDTM" => {
+                let path = self.resolve(arg);
+                let time = self.shared.site.lock().unwrap().mdtm.get(&path).cloned();
+                match time {
+                    Some(t) => self.send(&format!("213 {t}")),
+                    None => self.send("550 no time for that"),
+                }
+            }
+            "REST" => match arg.trim().parse() {
+                Ok(n) => {
+                    self.rest = n;
+                    self.send(&format!("350 restarting at {n}"))
+                }
+                Err(_) => self.send("501 bad offset"),
+            },
+            "EPSV" => match TcpListener::bind("127.0.0.1:0") {
+                Ok(l) => {
+                    let port = l.local_addr().unwrap().port();
+                    self.passive = Some(l);
+                    self.send(&format!("229 Entering Extended Passive Mode (|||{port}|)"))
+                }
+                Err(_) => self.send("425 cannot listen"),
+            },
+            "PASV" => match TcpListener::bind("127.0.0.1:0") {
+                Ok(l) => {
+                    let port = l.local_addr().unwrap().port();
+                    self.passive = Some(l);
+                    self.send(&format!(
+                        "227 Entering Passive Mode (127,0,0,1,{},{})",
+                        port >> 8,
+                        port & 0xff
+                    ))
+                }
+                Err(_) => self.send("425 cannot listen"),
+            },
+            "LIST" | "MLSD" | "NLST" => {
+                let dir = match arg.trim() {
+                    a if a.is_empty() || a.starts_with('-') => self.cwd.clone(),
+                    a => self.resolve(a),
+                };
+                let listing = self.shared.site.lock().unwrap().listing(&dir);
+                match listing {
+                    Some(bytes) => self.transfer(&dir, bytes),
+                    None => self.send("550 no such directory"),
+                }
+            }
+            "RETR" => {
+                let path = self.resolve(arg);
+                let file = self.shared.site.lock().unwrap().files.get(&path).cloned();
+                let rest = std::mem::take(&mut self.rest) as usize;
+                match file {
+                    Some(bytes) if rest <= bytes.len() => {
+                        self.transfer(&path, bytes[rest..].to_vec())
+                    }
+                    Some(_) => self.send("554 restart offset past the end"),
+                    None => self.send("550 no such file"),
+                }
+            }
+            "ABOR" => self.send("225 no transfer to abort"),
+            "QUIT" => {
+                self.send("221 bye");
+                false
+            }
+            _ => self.send("502 not implemented"),
+        }
+    }
+
+    /// One transfer of `payload` on the passive connection, with the fault set for `path`.
+    fn transfer(&mut self, path: &str, payload: Vec<u8>) -> bool {
+        let Some(listener) = self.passive.take() else {
+            return self.send("425 use EPSV or PASV first");
+        };
+        if !self.send("150 opening data connection") {
+            return false;
+        }
+        let Some(data) = accept(&listener, &self.shared.stop) else {
+            return self.send("425 no data connection");
+        };
+        let fault = self.shared.site.lock().unwrap().take_fault(path);
+        let abort = Arc::new(AtomicBool::new(false));
+        let (stop, flag) = (self.shared.clone(), abort.clone());
+        let sender = std::thread::spawn(move || send_data(data, payload, fault, &flag, &stop.stop));
+        // While the data flows, the client may send ABOR (or give up and leave).
+        let mut aborted = false;
+        while !sender.is_finished() {
+            match self.poll_command() {
+                Poll::Line(line) if line.trim().eq_ignore_ascii_case("ABOR") => {
+                    self.shared.commands.lock().unwrap().push(line);
+                    aborted = true;
+                    abort.store(true, Ordering::SeqCst);
+                    break;
+                }
+                Poll::Line(line) => self.pending.push_back(line),
+                Poll::Nothing => {}
+                Poll::Gone => {
+                    abort.store(true, Ordering::SeqCst);
+                    let _ = sender.join();
+                    return false;
+                }
+            }
+        }
+        let _ = sender.join();
+        if aborted {
+            return self.send("426 transfer aborted") && self.send("226 abort done");
+        }
+        match fault {
+            None | Some(Fault::Drip) => self.send("226 transfer complete"),
+            Some(Fault::DropAfter(_)) => self.send("426 connection closed; transfer aborted"),
+            Some(Fault::Stall | Fault::NoFinal | Fault::Endless) => true,
+        }
+    }
+}
+
+fn is_tick(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+    )
+}
+
+/// Writes all of `bytes` through timeouts; false when the peer is gone, the server stops or
+/// the transfer is aborted.
+fn write_patiently(
+    stream: &mut TcpStream,
+    mut bytes: &[u8],
+    stop: &AtomicBool,
+    abort: Option<&AtomicBool>,
+) -> bool {
+    let start = Instant::now();
+    while !bytes.is_empty() {
+        if stop.load(Ordering::SeqCst)
+            || abort.is_some_and(|a| a.load(Ordering::SeqCst))
+            || start.elapsed() > IDLE
+        {
+            return false;
+        }
+        match stream.write(bytes) {
+            Ok(0) => return false,
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if is_tick(&e) => {}
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// The client's data connection, within a few seconds.
+fn accept(listener: &TcpListener, stop: &AtomicBool) -> Option<TcpStream> {
+    listener.set_nonblocking(true).ok()?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline && !stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).ok()?;
+                stream.set_read_timeout(Some(TICK)).ok()?;
+                stream.set_write_timeout(Some(TICK)).ok()?;
+                return Some(stream);
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// The data connection's side of a transfer.
+fn send_data(
+    mut data: TcpStream,
+    payload: Vec<u8>,
+    fault: Option<Fault>,
+    abort: &AtomicBool,
+    stop: &AtomicBool,
+) {
+    let over = || stop.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
+    match fault {
+        None | Some(Fault::NoFinal) => {
+            write_patiently(&mut data, &payload, stop, Some(abort));
+        }
+        Some(Fault::DropAfter(n)) => {
+            write_patiently(
+                &mut data,
+                &payload[..n.min(payload.len())],
+                stop,
+                Some(abort),
+            );
+        }
+        Some(Fault::Stall) => {
+            // Open and silent until the client hangs up.
+            let mut sink = [0u8; 1024];
+            let start = Instant::now();
+            while !over() && start.elapsed() < IDLE {
+                match data.read(&mut sink) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if is_tick(&e) => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        Some(Fault::Drip) => {
+            for b in &payload {
+                if !write_patiently(&mut data, &[*b], stop, Some(abort)) {
+                    break;
+                }
+                let end = Instant::now() + DRIP;
+                while Instant::now() < end && !over() {
+                    std::thread::sleep(TICK);
+                }
+                if over() {
+                    break;
+                }
+            }
+        }
+        Some(Fault::Endless) => {
+            let block: Vec<u8> = match payload.is_empty() {
+                true => (0..64 * 1024u32).map(|i| (i % 251) as u8).collect(),
+                false => payload.repeat((64 * 1024 / payload.len()).max(1)),
+            };
+            let start = Instant::now();
+            while start.elapsed() < IDLE && write_patiently(&mut data, &block, stop, Some(abort)) {}
+        }
+    }
+    let _ = data.shutdown(Shutdown::Both);
+}
+
+/// One `ls -l` line for a file (day precision: a year, not a time).
+pub fn ls_file(name: &str, size: usize) -> String {
+    format!("-rw-r--r--   1 ftp      ftp      {size:>8} Jan 02  2020 {name}\r\n")
+}
+
+/// One `ls -l` line for a directory.
+pub fn ls_dir(name: &str) -> String {
+    format!("drwxr-xr-x   2 ftp      ftp          4096 Jan 02  2020 {name}\r\n")
+}
+
+/// One `ls -l` line for a symbolic link.
+pub fn ls_link(name: &str, target: &str) -> String {
+    format!(
+        "lrwxrwxrwx   1 ftp      ftp      {:>8} Jan 02  2020 {name} -> {target}\r\n",
+        target.len()
+    )
+}
+
+/// One MLSD line for a file, modified 2024-01-01 00:00:00 UTC.
+pub fn mlsd_file(name: &str, size: usize) -> String {
+    format!("type=file;size={size};modify=20240101000000; {name}\r\n")
+}
+
+/// One MLSD line for a directory.
+pub fn mlsd_dir(name: &str) -> String {
+    format!("type=dir;modify=20240101000000; {name}\r\n")
+}
+
+/// `n` bytes that differ from file to file (seeded by `seed`).
+pub fn content(seed: u8, n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|i| ((i as u64 * 31 + seed as u64 * 7) % 251) as u8)
+        .collect()
+}
