@@ -197,7 +197,8 @@ class Server:
         tests/it/support/web.rs: `daemon off; master_process off;`, so the process we start is
         the one serving and stopping it by PID leaves no orphaned worker. It never lists
         dot-files. The access log is one line per request:
-        `CONNECTION_SERIAL METHOD URI STATUS BODY_BYTES`."""
+        `CONNECTION_SERIAL METHOD URI STATUS BODY_BYTES END_TIME SECONDS` (END_TIME: when the
+        response was sent, epoch seconds with milliseconds; SECONDS: the request's duration)."""
         if not os.path.exists(NGINX):
             raise RuntimeError("nginx missing: run bench/install.sh")
         self.log = os.path.join(self.logdir, "access.log")
@@ -212,7 +213,7 @@ class Server:
                     "events { worker_connections 1024; }\n"
                     "http {\n"
                     "    log_format bench '$connection $request_method $request_uri $status "
-                    "$body_bytes_sent';\n"
+                    "$body_bytes_sent $msec $request_time';\n"
                     f"    access_log {d}/access.log bench;\n"
                     f"    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n"
                     f"    fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n"
@@ -694,17 +695,23 @@ def versions(args):
     v = {}
     if "ftpmirror" in args.tools:
         v["ftpmirror"] = first_line([args.ftpmirror, "--version"])
-        rev = first_line(["git", "-C", REPO, "describe", "--always", "--dirty"])
-        src = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src",
-                              "Cargo.toml", "Cargo.lock"], capture_output=True, text=True)
-        src = "src clean" if src.returncode == 0 and not src.stdout.strip() else "src modified"
         try:
             built = datetime.datetime.fromtimestamp(os.path.getmtime(args.ftpmirror),
                                                     datetime.timezone.utc)
-            built = f", binary {args.ftpmirror} of {built:%Y-%m-%d %H:%M} UTC"
+            built = (f"binary {args.ftpmirror} of {built:%Y-%m-%d %H:%M} UTC, "
+                     f"sha256 {sha256_file(args.ftpmirror)[:12]}")
         except OSError:
-            built = ""
-        v["ftpmirror"] += f" (tree {rev}, {src}{built})"
+            built = f"binary {args.ftpmirror} missing"
+        if args.ftpmirror_from:
+            built += f", built from {args.ftpmirror_from}"
+        elif os.path.commonpath([args.ftpmirror, REPO]) == REPO:
+            # A binary of this checkout: say which tree (it may have been rebuilt since).
+            rev = first_line(["git", "-C", REPO, "describe", "--always", "--dirty"])
+            src = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src",
+                                  "Cargo.toml", "Cargo.lock"], capture_output=True, text=True)
+            src = "src clean" if src.returncode == 0 and not src.stdout.strip() else "src modified"
+            built += f", checkout at {rev} ({src}) when the bench started"
+        v["ftpmirror"] += f" ({built})"
     if "lftp" in args.tools:
         v["lftp"] = first_line(["lftp", "--version"])
     if "rclone" in args.tools:
@@ -914,6 +921,9 @@ def parse_args(argv):
     p.add_argument("--json", help="also write every run's raw result here")
     p.add_argument("--ftpmirror", default=os.path.join(REPO, "target/release/ftpmirror"),
                    help="the ftpmirror binary (default target/release/ftpmirror)")
+    p.add_argument("--ftpmirror-from", metavar="TEXT",
+                   help="what the binary was built from (e.g. a commit), for the report; "
+                        "useful when it is a copy outside the checkout")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per tool run (1800)")
     p.add_argument("--workdir", help="work dir (default: a new dir under /tmp, removed at the end)")
     p.add_argument("--keep", action="store_true", help="keep the work dir (trees, targets, logs)")

@@ -167,7 +167,7 @@ fn mirror_job(
         .map_err(|e| connect_error(&job.source, e))?;
     pool.set_deadline(job.job_timeout.map(|t| Instant::now() + t));
     let root = job.source.root(pool.login_dir());
-    let remote = remote::walk(&mut pool, &root, &job.filter);
+    let mut remote = remote::walk(&mut pool, &root, &job.filter);
     for error in &remote.errors {
         log::error!("{error}");
     }
@@ -178,8 +178,12 @@ fn mirror_job(
     }
     let state =
         State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
-    let plan = make_plan(&mut pool, job, &root, &remote, &local.entries, &state);
+    let mut plan = make_plan(&mut pool, job, &root, &remote, &local.entries, &state);
     *unchanged = plan.keeps.len();
+    // The trees are in the plan now: what a large mirror needs in memory is halved.
+    remote.entries = BTreeMap::new();
+    let partials = local.partials;
+    drop(local.entries);
     if run.dry_run {
         pool.close();
         match run.format {
@@ -196,9 +200,9 @@ fn mirror_job(
         &mut pool,
         &root,
         &remote,
-        &local.partials,
+        &partials,
         &state,
-        &plan,
+        &mut plan,
         out,
     );
     pool.close();
@@ -214,7 +218,7 @@ fn execute(
     remote: &RemoteTree,
     partials: &[RelPath],
     state: &State,
-    plan: &Plan,
+    plan: &mut Plan,
     out: Output,
 ) -> Outcome {
     for skip in &plan.skipped {

@@ -46,11 +46,13 @@ pub struct Outcome {
     pub errors: Vec<String>,
 }
 
-pub fn execute(plan: &Plan, pool: &mut Pool, ctx: &Context, progress: &Progress) -> Outcome {
+/// Carries out `plan`; its `carried` records become the new state's start.
+pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progress) -> Outcome {
     let mut outcome = Outcome::default();
     let mut state = State {
-        files: plan.carried.clone(),
+        files: std::mem::take(&mut plan.carried),
     };
+    let plan = &*plan;
     prepare_dirs(plan, ctx, &mut outcome, progress);
     fetch_all(plan, false, pool, ctx, progress, &mut outcome, &mut state);
     make_links(plan, ctx, &mut outcome, progress);
