@@ -196,14 +196,7 @@ fn mirror_job(
         });
     }
     let outcome = execute(
-        job,
-        &mut pool,
-        &root,
-        &remote,
-        &partials,
-        &state,
-        &mut plan,
-        out,
+        job, &mut pool, &root, &remote, &partials, &state, &mut plan, out,
     );
     pool.close();
     Ok(outcome)

@@ -1,11 +1,11 @@
 //! The session pool: N workers, each owning one session (a logged-in FTP control connection or
 //! a keep-alive HTTP connection) that it reuses for every listing, probe and file it takes.
 //!
-//! The first session is opened before anything else, so a run that cannot connect or log in
-//! stops at once with nothing done. The others are opened by their workers in parallel with the
-//! first one's work, so logins overlap the listing. A worker whose session cannot be opened (the
-//! server refused another connection) bows out and the others carry on. A transient failure
-//! drops the session, waits with exponential backoff, reconnects and tries again.
+//! All sessions are opened at once before anything else, so their logins overlap and a run
+//! that cannot connect or log in stops with nothing done. Sessions the server refuses are left
+//! out; a worker whose session cannot be reopened later bows out and the others carry on. A
+//! transient failure drops the session, waits with exponential backoff, reconnects and tries
+//! again.
 
 use crate::session::{Connector, Error, Session};
 use std::collections::VecDeque;
@@ -98,12 +98,40 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Opens the first session now; the rest are opened by their workers.
+    /// Opens all sessions at once, so their logins overlap. Sessions the server refuses (a
+    /// `421 Too many connections`) are left out and the run goes on with fewer; only when none
+    /// opens is it an error.
     pub fn open(connector: Connector, size: usize, retry: Retry) -> Result<Pool, Error> {
-        let first = connector.open()?;
+        let opened: Vec<Result<Session, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..size.max(1))
+                .map(|_| scope.spawn(|| connector.open()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a login thread panicked"))
+                .collect()
+        });
+        let mut sessions: Vec<Option<Session>> = Vec::new();
+        let mut refusal = None;
+        for (index, result) in opened.into_iter().enumerate() {
+            match result {
+                Ok(session) => sessions.push(Some(session)),
+                Err(e) if refusal.is_none() => refusal = Some((index, e)),
+                Err(_) => {}
+            }
+        }
+        let Some(first) = sessions.first().and_then(Option::as_ref) else {
+            return Err(refusal.expect("no session means a refusal").1);
+        };
+        if let Some((index, e)) = refusal {
+            log::warn!(
+                "{}: connection {} refused ({e}); going on with {}",
+                connector.source.host,
+                index + 1,
+                sessions.len()
+            );
+        }
         let login_dir = first.login_dir().to_string();
-        let mut sessions: Vec<Option<Session>> = (0..size.max(1)).map(|_| None).collect();
-        sessions[0] = Some(first);
         Ok(Pool {
             connector,
             retry,

@@ -6,6 +6,7 @@
 //! and remembers a refusal so it is not asked again.
 
 use super::client::{Client, Options};
+use super::command::Command;
 use super::error::{Error, Result};
 use super::list::{self, Listing};
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
@@ -45,6 +46,8 @@ pub struct Session {
     /// The directory the server put us in at login.
     pub login_dir: String,
     list_command: ListCommand,
+    /// Whether LIST takes `-a` on this server.
+    list_all: bool,
 }
 
 impl Session {
@@ -65,6 +68,7 @@ impl Session {
             client,
             login_dir,
             list_command,
+            list_all: true,
         })
     }
 
@@ -96,12 +100,38 @@ impl Session {
         }
     }
 
-    /// CWD, then a bare LIST: an argument to LIST is globbed by some servers (vsftpd treats
-    /// `[x]` as a pattern) and read as options by others when it starts with `-`.
+    /// CWD (in the same round trip as EPSV), then LIST with no path: a path argument is globbed
+    /// by some servers (vsftpd treats `[x]` as a pattern). `-a`, so that servers that hide
+    /// dot-files (vsftpd) show them: a mirror must not miss `.htaccess`, nor delete a local copy
+    /// of a file the server has. A server that takes `-a` for a name answers with an error or
+    /// nothing: then a plain LIST is asked, and kept for the session.
     fn list(&mut self, path: &str) -> Result<Listing> {
-        self.client.cwd(path)?;
-        let data = self.client.list(None)?;
-        Ok(list::parse_list(&data, chrono::Utc::now().naive_utc()))
+        let (cwd, prepared) = self.client.prepare(Some(&Command::Cwd(path)))?;
+        match cwd.expect("prepare answers the command it was given") {
+            reply if reply.class() == 2 => {}
+            reply => return Err(Error::from_reply(reply)),
+        }
+        let now = chrono::Utc::now().naive_utc();
+        if !self.list_all {
+            return Ok(list::parse_list(
+                &self.client.list_prepared(prepared, None)?,
+                now,
+            ));
+        }
+        let all = match self.client.list_prepared(prepared, Some("-a")) {
+            Ok(data) => Some(list::parse_list(&data, now)),
+            Err(e) if e.reply().is_some_and(|r| r.class() == 5) => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(listing) = all.filter(|l| !l.entries.is_empty() || !l.unread.is_empty()) {
+            return Ok(listing);
+        }
+        let plain = list::parse_list(&self.client.list(None)?, now);
+        if !plain.entries.is_empty() {
+            log::info!("the server does not take LIST -a; listing without it");
+            self.list_all = false;
+        }
+        Ok(plain)
     }
 
     /// NLST names, then SIZE and MDTM for each: the last resort, one round trip or more per name.

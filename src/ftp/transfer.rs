@@ -32,6 +32,11 @@ impl Client {
         self.read_all(&Command::List(path))
     }
 
+    /// LIST over a channel from [`Client::prepare`], with `args` (such as `-a`) when given.
+    pub fn list_prepared(&mut self, prepared: Prepared, args: Option<&str>) -> Result<Vec<u8>> {
+        self.read_all_prepared(prepared, &Command::List(args))
+    }
+
     /// NLST of `path` (or of the current directory), as raw bytes.
     pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
         self.read_all(&Command::Nlst(path))
@@ -137,8 +142,13 @@ impl Client {
     }
 
     fn read_all(&mut self, command: &Command) -> Result<Vec<u8>> {
+        let (_, prepared) = self.prepare(None)?;
+        self.read_all_prepared(prepared, command)
+    }
+
+    fn read_all_prepared(&mut self, prepared: Prepared, command: &Command) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        let Some(mut data) = self.open(command)? else {
+        let Some(mut data) = self.start(prepared, command)? else {
             return Ok(buf);
         };
         let n = self.copy(&mut data, &mut buf, MAX_LISTING, &mut |_| {})?;

@@ -54,6 +54,10 @@ fn change_remote(root: &Path) {
 
 fn full_cycle(server: &dyn FtpServer, served: &Path) {
     let target = temp_dir();
+    // Dot-files are content: vsftpd shows them only to `LIST -a`.
+    fs::write(served.join(".hidden"), b"dot").unwrap();
+    fs::write(served.join("a/.htaccess"), b"deny").unwrap();
+    crate::support::tree::make_world_readable(served);
     let out = mirror(&server.url(), target.path(), &["-j", "4"]);
     assert_ok(&out);
     assert_same(served, target.path());

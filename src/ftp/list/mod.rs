@@ -287,8 +287,7 @@ mod tests {
         assert_eq!(listing.dialect, Some(Dialect::Unix));
         assert_eq!(listing.entries.len(), 18);
         // The server sent the ISO-8859-1 name as raw bytes: not UTF-8, so not an entry.
-        let latin1 =
-            "-rw-r--r--    1 0        0               0 Nov 21 20:08 caf\\xE9-latin1.txt";
+        let latin1 = "-rw-r--r--    1 0        0               0 Nov 21 20:08 caf\\xE9-latin1.txt";
         assert_eq!(listing.unread, [latin1]);
         assert_eq!(names(&listing)[0], " leading space");
         assert!(names(&listing).contains(&"trailing space "));
