@@ -95,6 +95,8 @@ pub struct Pool {
     login_dir: String,
     /// No worker takes a new item after this (`--job-timeout`).
     deadline: Option<Instant>,
+    /// Transfers whose server never confirmed them (remote path, why).
+    unconfirmed: Mutex<Vec<(String, String)>>,
 }
 
 impl Pool {
@@ -139,7 +141,13 @@ impl Pool {
             sessions,
             login_dir,
             deadline: None,
+            unconfirmed: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Transfers found unconfirmed since the last call (remote path, why).
+    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+        std::mem::take(self.unconfirmed.get_mut().expect("unconfirmed lock"))
     }
 
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
@@ -164,6 +172,7 @@ impl Pool {
     ) -> Vec<R> {
         let results = Mutex::new(Vec::new());
         let (connector, retry, deadline) = (&self.connector, self.retry, self.deadline);
+        let unconfirmed = &self.unconfirmed;
         let in_time = move || deadline.is_none_or(|d| Instant::now() < d);
         std::thread::scope(|scope| {
             for (index, (slot, refused)) in
@@ -179,6 +188,7 @@ impl Pool {
                         connector,
                         retry,
                         index,
+                        unconfirmed,
                     };
                     // The first worker stays to the end, so every item gets an answer even when
                     // no connection can be had any more.
@@ -199,6 +209,7 @@ impl Pool {
                         results.lock().expect("results lock").push(result);
                         queue.done();
                     }
+                    worker.collect();
                 });
             }
         });
@@ -219,9 +230,26 @@ pub struct Worker<'a> {
     connector: &'a Connector,
     retry: Retry,
     pub index: usize,
+    unconfirmed: &'a Mutex<Vec<(String, String)>>,
 }
 
 impl Worker<'_> {
+    /// Keeps what the session knows of unconfirmed transfers, then drops it.
+    fn drop_session(&mut self) {
+        self.collect();
+        *self.slot = None;
+    }
+
+    fn collect(&mut self) {
+        if let Some(session) = self.slot.as_mut() {
+            let found = session.take_unconfirmed();
+            self.unconfirmed
+                .lock()
+                .expect("unconfirmed lock")
+                .extend(found);
+        }
+    }
+
     fn session(&mut self) -> Result<&mut Session, Error> {
         if self.slot.is_none() {
             *self.slot = Some(self.connector.open()?);
@@ -238,18 +266,24 @@ impl Worker<'_> {
         mut step: impl FnMut(&mut Session) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let mut attempt = 0;
+        let mut stale_retried = false;
         loop {
             let result = self.session().and_then(&mut step);
             match result {
+                Err(e) if e.is_stale() && !stale_retried => {
+                    log::info!("{what}: {e}; again on a new session");
+                    self.drop_session();
+                    stale_retried = true;
+                }
                 Err(e) if e.is_transient() && attempt + 1 < self.retry.tries => {
                     log::info!("{what}: {e}; retrying");
-                    *self.slot = None;
+                    self.drop_session();
                     std::thread::sleep(self.retry.delay(attempt));
                     attempt += 1;
                 }
                 Err(e) => {
                     if e.breaks_session() {
-                        *self.slot = None;
+                        self.drop_session();
                     }
                     return Err(e);
                 }

@@ -69,13 +69,20 @@ impl Error {
         }
     }
 
+    /// The session was already unusable before the failed step: trying the step again on a
+    /// new session does not count as another attempt.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Error::Ftp(ftp::Error::Stale(_)))
+    }
+
     /// The connection is no longer usable after it.
     pub fn breaks_session(&self) -> bool {
-        matches!(
-            self,
-            Error::Ftp(ftp::Error::Io(_) | ftp::Error::Protocol(_))
-                | Error::Http(http::Error::Io(_) | http::Error::Protocol(_))
-        )
+        self.is_stale()
+            || matches!(
+                self,
+                Error::Ftp(ftp::Error::Io(_) | ftp::Error::Protocol(_))
+                    | Error::Http(http::Error::Io(_) | http::Error::Protocol(_))
+            )
     }
 }
 
@@ -188,6 +195,18 @@ impl Session {
                     mtime: head.header("last-modified").and_then(http_date),
                 })
             }
+        }
+    }
+
+    /// Transfers the server never confirmed (remote path, why); reads any confirmation still
+    /// owed first.
+    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+        match self {
+            Session::Ftp(s) => {
+                let _ = s.client.settle();
+                s.client.take_unconfirmed()
+            }
+            Session::Http(_) => Vec::new(),
         }
     }
 

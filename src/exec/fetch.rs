@@ -307,7 +307,8 @@ fn download_ftp(
     let client = &mut session.client;
     let result = match prepared {
         Some(prepared) => {
-            client.retr_prepared(prepared, &job.remote_path, from, &mut out, progress)
+            let expect = job.fetch.size.map(|size| size.saturating_sub(from));
+            client.retr_prepared(prepared, &job.remote_path, from, expect, &mut out, progress)
         }
         None => client.retr(&job.remote_path, from, &mut out, progress),
     };

@@ -15,6 +15,7 @@ use crate::pool::{Pool, Queue};
 use crate::state::State;
 use crate::tree::RelPath;
 use progress::Progress;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -189,9 +190,21 @@ fn fetch_all(
             "the job ran out of time",
         );
     }
+    let unconfirmed: BTreeMap<String, String> = pool.take_unconfirmed().into_iter().collect();
     for (index, result) in results {
         let f = &plan.fetches[index];
         match result {
+            Ok(_) if unconfirmed.contains_key(&f.path.remote(ctx.root)) => {
+                // Whole by its size, but the server did not stand by it: not kept.
+                let why = &unconfirmed[&f.path.remote(ctx.root)];
+                let _ = fs::remove_file(f.path.under(ctx.target));
+                fail(
+                    outcome,
+                    &f.path,
+                    "fetch failed: the server did not confirm it",
+                    why,
+                );
+            }
             Ok(fetched) => {
                 outcome.fetched += 1;
                 outcome.bytes += fetched.bytes;

@@ -85,6 +85,11 @@ pub struct Client {
     pub(super) tls: Option<Arc<ClientConfig>>,
     /// PROT P is in force: data connections are TLS too.
     pub(super) protect_data: bool,
+    /// Paths of transfers whose final reply is not read yet (see `Client::retr_prepared`).
+    pub(super) owed: Vec<String>,
+    /// Transfers whose final reply never came or was an error, with why: their files must not
+    /// be kept.
+    unconfirmed: Vec<(String, String)>,
     pub(super) peer: SocketAddr,
     pub(super) local: SocketAddr,
     pub(super) options: Options,
@@ -115,6 +120,8 @@ impl Client {
             host: host.to_string(),
             tls,
             protect_data: false,
+            owed: Vec::new(),
+            unconfirmed: Vec::new(),
             peer,
             local,
             welcome: String::new(),
@@ -245,7 +252,43 @@ impl Client {
     /// QUIT without waiting for the reply: the session ends either way, and a run's sessions
     /// then close in one go instead of one round trip each.
     pub fn quit(mut self) {
+        self.owed.clear();
         let _ = self.send(&Command::Quit);
+    }
+
+    /// Reads the final replies still owed for earlier transfers. One that is an error marks
+    /// its transfer unconfirmed; one that never comes does too, and leaves the session unusable
+    /// (the error is returned).
+    pub fn settle(&mut self) -> Result<()> {
+        let owed = std::mem::take(&mut self.owed);
+        for (i, path) in owed.iter().enumerate() {
+            // A transfer ends with 226 or 250 (RFC 959 4.2); any other completion reply is the
+            // answer to a later command: the server skipped the final reply and the replies
+            // are out of step, so the session cannot go on.
+            let reply = self.read_reply().and_then(|reply| match reply.code {
+                226 | 250 => Ok(None),
+                _ if reply.class() >= 4 => Ok(Some(reply.to_string())),
+                _ => Err(Error::Protocol(format!(
+                    "{reply} where a transfer's final reply was due"
+                ))),
+            });
+            match reply {
+                Ok(None) => {}
+                Ok(Some(why)) => self.unconfirmed.push((path.clone(), why)),
+                Err(e) => {
+                    let why = format!("no final reply: {e}");
+                    self.unconfirmed
+                        .extend(owed[i..].iter().map(|p| (p.clone(), why.clone())));
+                    return Err(Error::Stale(why));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The transfers found unconfirmed so far, taken.
+    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.unconfirmed)
     }
 
     /// Sends any command line and returns the reply, whatever its code.
@@ -276,19 +319,22 @@ impl Client {
             + &second.wire().map_err(Error::BadArgument)?;
         log::debug!("> {}", first.traced());
         log::debug!("> {}", second.traced());
-        let stream = self.ctrl.get_mut();
-        stream.write_all(lines.as_bytes())?;
-        stream.flush()?;
-        Ok(())
+        self.write(&lines)
     }
 
     pub(super) fn send(&mut self, command: &Command) -> Result<()> {
         let line = command.wire().map_err(Error::BadArgument)?;
         log::debug!("> {}", command.traced());
+        self.write(&line)
+    }
+
+    /// Writes command lines, then reads the final replies still owed for earlier transfers:
+    /// they come first, and the commands travel meanwhile instead of a round trip later.
+    fn write(&mut self, lines: &str) -> Result<()> {
         let stream = self.ctrl.get_mut();
-        stream.write_all(line.as_bytes())?;
+        stream.write_all(lines.as_bytes())?;
         stream.flush()?;
-        Ok(())
+        self.settle()
     }
 
     /// One reply, which must arrive whole within the read timeout: a server dripping a byte at a

@@ -20,6 +20,9 @@ pub enum Error {
     Protocol(String),
     /// A command argument we refuse to send (CR, LF or NUL in it).
     BadArgument(String),
+    /// An earlier transfer's final reply never came or came out of step: the session is
+    /// unusable, through no fault of the command that found out.
+    Stale(String),
     /// TLS failed or was refused: a bad certificate, a failed handshake, a server without TLS
     /// when TLS is required.
     Tls(String),
@@ -30,7 +33,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// True for failures a retry on a fresh session may cure: I/O errors, timeouts, 4xx replies.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Io(_) | Error::Transient(_))
+        matches!(self, Error::Io(_) | Error::Transient(_) | Error::Stale(_))
     }
 
     /// The server's reply, when the error is one.
@@ -67,6 +70,7 @@ impl fmt::Display for Error {
             Error::Protocol(m) => write!(f, "protocol error: {m}"),
             Error::BadArgument(m) => write!(f, "{m}"),
             Error::Tls(m) => write!(f, "TLS: {m}"),
+            Error::Stale(m) => write!(f, "session out of step: {m}"),
         }
     }
 }

@@ -69,7 +69,7 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
         let (_, prepared) = self.prepare(None)?;
-        self.retr_prepared(prepared, path, offset, out, progress)
+        self.retr_prepared(prepared, path, offset, None, out, progress)
     }
 
     /// Sets up the data channel for the next transfer (EPSV or PASV; EPRT or PORT), sending
@@ -84,12 +84,16 @@ impl Client {
         Ok((reply, Prepared(Channel::Passive(addr))))
     }
 
-    /// RETR over a channel from [`Client::prepare`].
+    /// RETR over a channel from [`Client::prepare`]. When `expect` bytes arrive, exactly, the
+    /// final reply is not waited for: servers send it only once they see the data connection
+    /// closed, a round trip later, and the byte count already proves the file whole. It is read
+    /// behind the session's next command instead (see `Client::send`).
     pub fn retr_prepared(
         &mut self,
         prepared: Prepared,
         path: &str,
         offset: u64,
+        expect: Option<u64>,
         out: &mut dyn Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
@@ -100,6 +104,11 @@ impl Client {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
+            Ok(n) if expect == Some(n) => {
+                drop(data);
+                self.owed.push(path.to_string());
+                Ok(n)
+            }
             Ok(n) => {
                 drop(data);
                 self.finish()?;
