@@ -152,10 +152,15 @@ impl Client {
     }
 
     /// USER, PASS and ACCT as the server asks for them (RFC 959 section 5.4).
+    ///
+    /// USER and PASS go in one write, a round trip less: a server that wants no password
+    /// (vsftpd's anonymous login) answers the PASS with a harmless 230 or 503.
     pub fn login(&mut self, user: &str, password: &str, account: Option<&str>) -> Result<()> {
-        let mut reply = self.command(&Command::User(user))?;
+        self.send_both(&Command::User(user), &Command::Pass(password))?;
+        let mut reply = self.read_reply()?;
+        let pass = self.read_reply();
         if reply.code == 331 {
-            reply = self.command(&Command::Pass(password))?;
+            reply = pass?;
         }
         if reply.code == 332 {
             let account = account.ok_or_else(|| Error::Login(reply.clone()))?;
@@ -171,12 +176,28 @@ impl Client {
     /// FEAT, kept for [`Client::features`]; a server without FEAT has no features.
     pub fn feat(&mut self) -> Result<&Features> {
         let reply = self.command(&Command::Feat)?;
+        self.take_features(reply)
+    }
+
+    pub(super) fn take_features(&mut self, reply: Reply) -> Result<&Features> {
         self.features = match reply.code {
             211 => Features::parse(&reply),
             _ if reply.class() == 5 => Features::default(),
             _ => return Err(Error::from_reply(reply)),
         };
         Ok(&self.features)
+    }
+
+    /// Sends `commands` in one write and reads their replies, in order: one round trip for
+    /// commands that do not depend on each other's answers.
+    pub fn batch(&mut self, commands: &[Command]) -> Result<Vec<Reply>> {
+        let mut lines = String::new();
+        for command in commands {
+            lines += &command.wire().map_err(Error::BadArgument)?;
+            log::debug!("> {}", command.traced());
+        }
+        self.write(&lines)?;
+        commands.iter().map(|_| self.read_reply()).collect()
     }
 
     pub fn features(&self) -> &Features {

@@ -44,13 +44,23 @@ impl Client {
 
     /// `PBSZ 0` and `PROT P` once the control connection is in TLS: data connections in TLS.
     pub fn protect(&mut self) -> Result<()> {
-        if !matches!(self.ctrl.get_ref(), Stream::Tls(_)) {
+        if !self.in_tls() {
             return Ok(());
         }
         self.expect(&Command::Raw("PBSZ 0"), 2)?;
         self.expect(&Command::Raw("PROT P"), 2)?;
         self.protect_data = true;
         Ok(())
+    }
+
+    /// Whether the control connection is in TLS.
+    pub fn in_tls(&self) -> bool {
+        matches!(self.ctrl.get_ref(), Stream::Tls(_))
+    }
+
+    /// Records that PBSZ and PROT P (sent in a batch) were accepted.
+    pub(super) fn set_protected(&mut self) {
+        self.protect_data = true;
     }
 
     /// A data connection as the session's protection level wants it.

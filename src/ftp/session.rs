@@ -56,14 +56,12 @@ impl Session {
         let mut client = Client::connect(host, port, options)?;
         client.secure(security)?;
         client.login(&login.user, &login.password, login.account.as_deref())?;
-        client.protect()?;
-        let list_command = match client.feat()?.has("MLST") {
+        let login_dir = setup(&mut client)?;
+        let list_command = match client.features().has("MLST") {
             true => ListCommand::Mlsd,
             false => ListCommand::List,
         };
         client.enable_utf8()?;
-        client.type_image()?;
-        let login_dir = client.pwd()?;
         Ok(Session {
             client,
             login_dir,
@@ -173,6 +171,36 @@ impl Session {
         };
         Ok(Entry::new(name, kind))
     }
+}
+
+/// The rest of the preamble in one round trip: PBSZ and PROT P when in TLS, FEAT, TYPE I, PWD.
+/// Returns the login directory.
+fn setup(client: &mut Client) -> Result<String> {
+    let tls = client.in_tls();
+    let mut commands = Vec::new();
+    if tls {
+        commands.extend([Command::Raw("PBSZ 0"), Command::Raw("PROT P")]);
+    }
+    commands.extend([Command::Feat, Command::TypeImage, Command::Pwd]);
+    let mut replies = client.batch(&commands)?.into_iter();
+    let mut next = || replies.next().expect("a reply per command");
+    if tls {
+        for reply in [next(), next()] {
+            if reply.class() != 2 {
+                return Err(Error::from_reply(reply));
+            }
+        }
+        client.set_protected();
+    }
+    client.take_features(next())?;
+    let type_reply = next();
+    if type_reply.class() != 2 {
+        return Err(Error::from_reply(type_reply));
+    }
+    let pwd = next();
+    pwd.quoted_path()
+        .filter(|_| pwd.class() == 2)
+        .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {pwd}")))
 }
 
 /// `500`/`502`/`504`: the command itself is not implemented, not a problem with the directory.

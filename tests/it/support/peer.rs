@@ -48,6 +48,8 @@ impl PeerConn {
     pub fn greet_and_login(&mut self) {
         self.send("220 scripted peer");
         self.expect("USER");
+        self.send("331 password please");
+        self.expect("PASS");
         self.send("230 welcome");
     }
 
