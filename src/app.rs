@@ -119,7 +119,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     };
     let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
     if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
-        let line = report::summary(&outcome, unchanged, started.elapsed());
+        let line = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
         crate::logger::note(&line);
         println!("{}{line}", job_prefix(job));
     }
@@ -135,7 +135,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         bytes: outcome.bytes,
         made: outcome.made,
         deleted: outcome.deleted,
-        unchanged,
+        unchanged: unchanged + outcome.revalidated,
         errors: outcome.errors,
     }
 }
@@ -178,7 +178,18 @@ fn mirror_job(
     }
     let state =
         State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
-    let mut plan = make_plan(&mut pool, job, &root, &remote, &local.entries, &state);
+    // A conditional GET costs what a HEAD does and saves the second request for a changed file;
+    // a dry run must not fetch, so it probes.
+    let revalidate = !run.dry_run && !job.source.scheme.is_ftp();
+    let mut plan = make_plan(
+        &mut pool,
+        job,
+        &root,
+        &remote,
+        &local.entries,
+        &state,
+        revalidate,
+    );
     *unchanged = plan.keeps.len();
     // The trees are in the plan now: what a large mirror needs in memory is halved.
     remote.entries = BTreeMap::new();
@@ -261,6 +272,7 @@ fn make_plan(
     remote: &RemoteTree,
     local: &BTreeMap<RelPath, LocalEntry>,
     state: &State,
+    revalidate: bool,
 ) -> Plan {
     let files = local
         .values()
@@ -278,6 +290,7 @@ fn make_plan(
             delete: job.delete,
             max_delete: job.max_delete.map(|m| m.limit(files)),
             allow_empty: job.allow_empty,
+            revalidate,
         })
     };
     let plan = diff(&remote.entries);

@@ -30,6 +30,9 @@ pub struct Job<'a> {
     /// The final local path; its parent directories were checked to be real directories.
     pub local_path: PathBuf,
     pub offset: Offset,
+    /// For a revalidation: the HTTP date the local copy's version carries; the GET is
+    /// conditional on a change since.
+    pub since: Option<String>,
 }
 
 /// A finished fetch.
@@ -37,6 +40,8 @@ pub struct Fetched {
     pub record: Record,
     pub bytes: u64,
     pub resumed_from: u64,
+    /// The server said the file has not changed (`304`): nothing was written.
+    pub not_modified: bool,
 }
 
 /// Why a fetch failed: the server's side, or ours (local disk), which retrying will not cure.
@@ -129,9 +134,11 @@ fn fetch_http(
         size: f.size,
     };
     let url = session.url(&job.remote_path, false);
-    let result = session
-        .client
-        .download(&url, from, validator.as_deref(), &mut sink, progress);
+    let since = job.since.as_deref();
+    let result =
+        session
+            .client
+            .download(&url, from, validator.as_deref(), since, &mut sink, progress);
     let download = match result {
         Ok(download) => download,
         Err(crate::http::client::Error::Io(e)) if is_overflow(&e) => {
@@ -142,6 +149,19 @@ fn fetch_http(
             return Err(e.into());
         }
     };
+    if download.response.head.status == 304 {
+        drop(sink);
+        let _ = fs::remove_file(&temp);
+        return Ok(Fetched {
+            record: Record {
+                remote: f.remote_meta(),
+                local: LocalMeta { size: 0, mtime: 0 },
+            },
+            bytes: 0,
+            resumed_from: 0,
+            not_modified: true,
+        });
+    }
     sink.out.flush().map_err(|e| local("writing", &temp, e))?;
     let _ = fs::remove_file(&sidecar);
     let got = download.start + download.bytes;
@@ -187,6 +207,7 @@ fn finish(
         },
         bytes: got - from,
         resumed_from: from,
+        not_modified: false,
     })
 }
 

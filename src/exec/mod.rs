@@ -44,6 +44,8 @@ pub struct Outcome {
     pub bytes: u64,
     pub made: usize,
     pub deleted: usize,
+    /// Files a conditional GET found unchanged.
+    pub revalidated: usize,
     pub errors: Vec<String>,
 }
 
@@ -158,18 +160,23 @@ fn fetch_all(
     let results = pool.run(&queue, &|worker, index| {
         let f = &plan.fetches[index];
         progress.start(worker.index, f.path.as_str());
+        let since = match f.reason {
+            Reason::Revalidate => ctx.state.files.get(&f.path).and_then(|r| r.remote.mtime),
+            _ => None,
+        };
         let job = fetch::Job {
             fetch: f,
             remote_path: f.path.remote(ctx.root),
             local_path: f.path.under(ctx.target),
             offset: ctx.offset,
+            since: since.map(|m| m.time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
         };
         let result = check_parents(ctx.target, &f.path)
             .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
             .and_then(|()| fetch_with_retry(worker, &job, ctx, progress));
         let mark = if f.reason == Reason::New { '+' } else { '*' };
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Ok(fetched) = &result {
+        if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
             progress.done(
                 n,
                 total,
@@ -204,6 +211,12 @@ fn fetch_all(
                     "fetch failed: the server did not confirm it",
                     why,
                 );
+            }
+            Ok(fetched) if fetched.not_modified => {
+                outcome.revalidated += 1;
+                if let Some(old) = ctx.state.files.get(&f.path) {
+                    state.files.insert(f.path.clone(), old.clone());
+                }
             }
             Ok(fetched) => {
                 outcome.fetched += 1;

@@ -172,12 +172,15 @@ impl Client {
         Ok((response, body))
     }
 
-    /// GET from byte `offset` (with `If-Range: validator` when given) into `sink`.
+    /// GET from byte `offset` (with `If-Range: validator` when given) into `sink`. With
+    /// `since` (an HTTP date) and from byte 0, the GET is conditional: a `304` answer moves no
+    /// body and comes back as a download of status 304.
     pub fn download(
         &mut self,
         url: &Url,
         offset: u64,
         validator: Option<&str>,
+        since: Option<&str>,
         sink: &mut dyn Sink,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Download> {
@@ -186,9 +189,19 @@ impl Client {
         if offset > 0 {
             headers.push(("Range", range.as_str()));
             headers.extend(validator.map(|v| ("If-Range", v)));
+        } else {
+            headers.extend(since.map(|date| ("If-Modified-Since", date)));
         }
         let response = self.exchange("GET", url, &headers)?;
         let start = match (offset, response.head.status) {
+            (0, 304) if since.is_some() => {
+                self.read_body(&response.head, "GET", &mut io::sink(), 0, &mut |_| {})?;
+                return Ok(Download {
+                    response,
+                    start: 0,
+                    bytes: 0,
+                });
+            }
             (0, _) => {
                 ok_status(&response)?;
                 0

@@ -29,6 +29,9 @@ pub struct Inputs<'a> {
     pub max_delete: Option<u64>,
     /// Let a directory that held files on the last run be emptied when it now lists empty.
     pub allow_empty: bool,
+    /// Files the listing tells nothing of are fetched with a conditional GET (a real HTTP run)
+    /// rather than probed first (FTP, and dry runs, which must not fetch).
+    pub revalidate: bool,
 }
 
 /// What to do with one remote file that has a local file at its path.
@@ -167,6 +170,14 @@ fn meta(entry: &Entry) -> RemoteMeta {
 fn decide(inputs: &Inputs, path: &RelPath, remote: &Entry, local: &LocalEntry) -> Decision {
     let written = |r: &Record| r.local.size == local.size && r.local.mtime == local.mtime;
     match inputs.state.files.get(path) {
+        Some(r)
+            if tells_nothing(remote)
+                && inputs.revalidate
+                && written(r)
+                && r.remote.mtime.is_some() =>
+        {
+            Decision::Fetch(Reason::Revalidate)
+        }
         Some(_) if tells_nothing(remote) => Decision::Probe,
         Some(r) if written(r) => match changed(&r.remote, remote, inputs.offset) {
             Some(detail) => Decision::Fetch(Reason::RemoteChanged { detail }),
@@ -427,6 +438,7 @@ mod tests {
         delete: bool,
         max_delete: Option<u64>,
         allow_empty: bool,
+        revalidate: bool,
         offset: Offset,
     }
 
@@ -442,6 +454,7 @@ mod tests {
                 delete: false,
                 max_delete: None,
                 allow_empty: false,
+                revalidate: false,
                 offset: None,
             }
         }
@@ -458,6 +471,7 @@ mod tests {
                 delete: self.delete,
                 max_delete: self.max_delete,
                 allow_empty: self.allow_empty,
+                revalidate: self.revalidate,
             })
         }
 

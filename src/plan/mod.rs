@@ -37,6 +37,9 @@ pub enum Reason {
     LocalChanged,
     /// Something that is not a file is at its path locally (a link, a directory, a device).
     Replaces { local: String },
+    /// The listing tells neither size nor time (python's http.server): a conditional GET
+    /// fetches it only if it changed since the time the state recorded.
+    Revalidate,
 }
 
 /// A file to download.

@@ -82,6 +82,7 @@ pub fn reason_text(reason: &Reason) -> String {
         Reason::RemoteChanged { detail } => format!("changed on the server: {detail}"),
         Reason::LocalChanged => "local copy changed since it was fetched".into(),
         Reason::Replaces { local } => format!("replaces local {local}"),
+        Reason::Revalidate => "fetched only if changed (the listing gives no size or date)".into(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! connections when the server refuses some, the deletion guards, `last` files after all others
 //! and deletions after them, the log file and the JSON summary, the rate cap and the job timeout.
 
-use crate::mirror::wait_for_partial;
+use crate::support::runs::{mirror, wait_for_partial};
 use crate::support::tree::{bulk_tree, sized_content};
 use crate::support::{
     awkward_tree, ftpmirror, served_dir, sized_file, temp_dir, FtpServer, Pyftpd, PyftpdOptions,
@@ -11,15 +11,6 @@ use std::fs;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn mirror(url: &str, target: &Path, extra: &[&str]) -> Output {
-    ftpmirror()
-        .args(["mirror", url])
-        .arg(target)
-        .args(extra)
-        .output()
-        .expect("run ftpmirror")
-}
 
 fn text(out: &Output) -> (String, String) {
     (

@@ -2,38 +2,14 @@
 //! http.server: the FTP scenarios again (fresh, no change, converge, killed and resumed), plus
 //! HTTPS with a self-signed certificate.
 
-use crate::support::tree::{bulk_tree, differences, mtime_differences, set_mtime, sized_content};
+use crate::support::runs::{
+    assert_ok, assert_same, change_remote, mirror, wait_for_partial, CHANGE_LINES,
+};
+use crate::support::tree::{bulk_tree, sized_content};
 use crate::support::web::{Nginx, NginxOptions, PyHttp, WebServer};
 use crate::support::{awkward_tree, ftpmirror, served_dir, temp_dir};
 use std::fs;
 use std::path::Path;
-use std::process::Output;
-use std::time::Duration;
-
-fn mirror(url: &str, target: &Path, extra: &[&str]) -> Output {
-    ftpmirror()
-        .args(["mirror", url])
-        .arg(target)
-        .args(extra)
-        .output()
-        .expect("run ftpmirror")
-}
-
-fn assert_ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status.code()
-    );
-    stdout
-}
-
-fn assert_same(served: &Path, target: &Path) {
-    assert_eq!(differences(served, target), Vec::<String>::new());
-    assert_eq!(mtime_differences(served, target), Vec::<String>::new());
-}
 
 /// The awkward tree without its symlink (web servers serve the file it points to) and a bulk
 /// tree of `files` files.
@@ -41,19 +17,6 @@ fn web_tree(root: &Path, dirs: usize, per_dir: usize) {
     awkward_tree(root);
     fs::remove_file(root.join("link to plain")).unwrap();
     bulk_tree(root, dirs, per_dir);
-}
-
-fn change_remote(root: &Path) {
-    fs::write(root.join("new file.txt"), b"brand new").unwrap();
-    fs::remove_file(root.join("bulk/d000/f0003.dat")).unwrap();
-    fs::remove_dir_all(root.join("bulk/d001")).unwrap();
-    fs::write(root.join("plain.txt"), vec![b'x'; 301]).unwrap();
-    let same_size = root.join("bulk/d000/f0001.dat");
-    let len = fs::metadata(&same_size).unwrap().len() as usize;
-    let before = fs::metadata(&same_size).unwrap().modified().unwrap();
-    fs::write(&same_size, vec![b'z'; len]).unwrap();
-    set_mtime(&same_size, before + Duration::from_secs(600));
-    crate::support::tree::make_world_readable(root);
 }
 
 fn full_cycle(server: &dyn WebServer, served: &Path) {
@@ -74,13 +37,7 @@ fn full_cycle(server: &dyn WebServer, served: &Path) {
     let stdout = assert_ok(&mirror(&server.url(), target.path(), &["--delete"]));
     assert_same(served, target.path());
     assert_eq!(server.file_gets().len(), gets + 3, "{stdout}");
-    for line in [
-        "+ new file.txt",
-        "* plain.txt",
-        "* bulk/d000/f0001.dat",
-        "- bulk/d000/f0003.dat",
-        "- bulk/d001",
-    ] {
+    for line in CHANGE_LINES {
         assert!(
             stdout.lines().any(|l| l.starts_with(line)),
             "no {line:?} in:\n{stdout}"
@@ -125,6 +82,11 @@ fn python_http_server_names_only() {
     web_tree(served.path(), 4, 50);
     let server = PyHttp::start(served.path());
     full_cycle(&server, served.path());
+    // The index tells nothing of the files: later runs ask with conditional GETs (a 304 for
+    // each file that did not change), never HEAD then GET.
+    let requests = server.requests();
+    assert!(requests.iter().filter(|r| r.status == 304).count() >= 200);
+    assert_eq!(requests.iter().filter(|r| r.method == "HEAD").count(), 0);
 }
 
 #[test]
@@ -146,7 +108,7 @@ fn killed_download_resumes_with_range_to_the_exact_byte() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let partial = crate::mirror::wait_for_partial(target.path(), 1024 * 1024);
+    let partial = wait_for_partial(target.path(), 1024 * 1024);
     child.kill().unwrap();
     child.wait().unwrap();
     drop(slow);

@@ -2,55 +2,17 @@
 //! mtimes), a second run fetches nothing, remote changes converge in one run, a dry run changes
 //! nothing, and a killed run resumes with REST to the exact byte.
 
-use crate::support::tree::{bulk_tree, differences, mtime_differences, set_mtime};
+use crate::support::runs::{
+    assert_ok, assert_same, change_remote, mirror, wait_for_partial, CHANGE_LINES,
+};
+use crate::support::tree::{bulk_tree, differences, set_mtime};
 use crate::support::{
     awkward_tree, ftpmirror, served_dir, snapshot, temp_dir, FtpServer, Pyftpd, PyftpdOptions,
     Vsftpd,
 };
 use std::fs;
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, SystemTime};
-
-fn mirror(url: &str, target: &Path, extra: &[&str]) -> Output {
-    ftpmirror()
-        .args(["mirror", url])
-        .arg(target)
-        .args(extra)
-        .output()
-        .expect("run ftpmirror")
-}
-
-fn assert_ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status.code()
-    );
-    stdout
-}
-
-fn assert_same(served: &Path, target: &Path) {
-    assert_eq!(differences(served, target), Vec::<String>::new());
-    assert_eq!(mtime_differences(served, target), Vec::<String>::new());
-}
-
-/// Changes of every kind a converging run must pick up.
-fn change_remote(root: &Path) {
-    fs::write(root.join("new file.txt"), b"brand new").unwrap();
-    fs::remove_file(root.join("bulk/d000/f0003.dat")).unwrap();
-    fs::remove_dir_all(root.join("bulk/d001")).unwrap();
-    fs::write(root.join("plain.txt"), vec![b'x'; 301]).unwrap();
-    // Same size, newer: a recent file (LIST shows minutes), ten minutes later.
-    let same_size = root.join("bulk/d000/f0001.dat");
-    let len = fs::metadata(&same_size).unwrap().len() as usize;
-    let before = fs::metadata(&same_size).unwrap().modified().unwrap();
-    fs::write(&same_size, vec![b'z'; len]).unwrap();
-    set_mtime(&same_size, before + Duration::from_secs(600));
-    crate::support::tree::make_world_readable(root);
-}
 
 fn full_cycle(server: &dyn FtpServer, served: &Path) {
     let target = temp_dir();
@@ -77,13 +39,7 @@ fn full_cycle(server: &dyn FtpServer, served: &Path) {
     let stdout = assert_ok(&out);
     assert_same(served, target.path());
     assert_eq!(server.count("RETR"), retrs + 3, "{stdout}");
-    for line in [
-        "+ new file.txt",
-        "* plain.txt",
-        "* bulk/d000/f0001.dat",
-        "- bulk/d000/f0003.dat",
-        "- bulk/d001",
-    ] {
+    for line in CHANGE_LINES {
         assert!(
             stdout.lines().any(|l| l.starts_with(line)),
             "no {line:?} in:\n{stdout}"
@@ -257,32 +213,6 @@ fn partial_of_an_older_version_is_not_resumed() {
     );
     assert!(fs::read(target.path().join("big.bin")).unwrap() == new);
     assert!(!partial.exists(), "the stale partial is cleaned up");
-}
-
-/// Waits until a temp file beside the target holds at least `len` bytes.
-pub fn wait_for_partial(target: &Path, len: u64) -> std::path::PathBuf {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let found = fs::read_dir(target)
-            .ok()
-            .into_iter()
-            .flatten()
-            .flatten()
-            .find(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(".ftpmirror-partial.")
-                    && e.metadata().map(|m| m.len() >= len).unwrap_or(false)
-            });
-        if let Some(entry) = found {
-            return entry.path();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no partial file appeared"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]

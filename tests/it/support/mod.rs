@@ -17,6 +17,7 @@ pub mod http_peer;
 pub mod peer;
 pub mod ports;
 pub mod pyftpd;
+pub mod runs;
 pub mod sentinel;
 pub mod server;
 pub mod tree;

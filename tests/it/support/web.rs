@@ -29,11 +29,13 @@ pub trait WebServer {
     /// Every request received so far: (method, decoded path, status, Range header or "-").
     fn requests(&self) -> Vec<Request>;
 
-    /// Requests that transferred a file's body: GETs of paths that are not directories.
+    /// Requests that transferred a file's body: GETs of paths that are not directories,
+    /// answered 200 or 206 (a 304 moves no body).
     fn file_gets(&self) -> Vec<Request> {
         self.requests()
             .into_iter()
             .filter(|r| r.method == "GET" && !r.path.ends_with('/'))
+            .filter(|r| matches!(r.status, 200 | 206))
             .collect()
     }
 }
