@@ -154,9 +154,6 @@ impl Pool {
         self.deadline = deadline;
     }
 
-    pub fn past_deadline(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
 
     /// The directory the first session was put in at login.
     pub fn login_dir(&self) -> &str {
