@@ -1,7 +1,7 @@
 #!/bin/bash
 # A no-change run over a 100,000-entry tree: ftpmirror's peak RSS and CPU time.
 #
-#   bash bench/scale.sh [--ftpmirror PATH] [--dirs 100] [--files 1000] [--repeat 3] [-j 8]
+#   bash bench/scale.sh [--ftpmirror PATH] [--dirs 100] [--files 1000] [--repeat 3] [-j 8] [--keep]
 #
 # Generates DIRS directories of FILES small files each (0 to 2,047 bytes, fixed mtimes with odd
 # seconds, deterministic) under /tmp, serves them with nginx (autoindex, exact sizes) on
@@ -11,7 +11,8 @@
 # run's requests are counted from nginx's access log (a no-change run should GET the index pages
 # and HEAD one file, nothing per file). Prints each run and the worst of the no-change runs.
 # nginx runs with `daemon off; master_process off;` as a child, stopped by PID on exit; the tree
-# (about 400 MB on disk) and the target are removed on exit.
+# (about 400 MB on disk) and the target are removed on exit (--keep: left in place, for a closer
+# look; the script prints where).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +21,7 @@ DIRS=100
 FILES=1000
 REPEAT=3
 CONNS=8
+KEEP=""
 while [ $# -gt 0 ]; do
     case $1 in
         --ftpmirror) FTPMIRROR=$2; shift 2 ;;
@@ -27,7 +29,8 @@ while [ $# -gt 0 ]; do
         --files) FILES=$2; shift 2 ;;
         --repeat) REPEAT=$2; shift 2 ;;
         -j) CONNS=$2; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        --keep) KEEP=1; shift ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "scale.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -44,7 +47,11 @@ cleanup() {
         kill "$NGINX_PID" 2>/dev/null || true
         wait "$NGINX_PID" 2>/dev/null || true
     fi
-    rm -rf "$WORK"
+    if [ -n "$KEEP" ]; then
+        echo "scale.sh: kept $WORK (src = the served tree, dst = the target)" >&2
+    else
+        rm -rf "$WORK"
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -106,7 +113,7 @@ done
 
 echo "# scale.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r); $DIRS x $FILES files over nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/nginx version: //'), -j $CONNS"
 echo "# ftpmirror: $FTPMIRROR ($("$FTPMIRROR" --version), sha256 $(sha256sum "$FTPMIRROR" | cut -c1-12))"
-printf '%-10s %8s %8s %8s %8s %9s %5s  %s\n' run wall_s user_s sys_s cpu_s rss_MiB exit requests
+printf '%-10s %8s %8s %8s %8s %9s %5s  %s\n' run wall_s user_s sys_s cpu_s rss_MiB exit "requests (nginx log); ftpmirror's summary"
 
 WORST_RSS=0
 WORST_CPU=0
@@ -114,9 +121,10 @@ one_run() {  # one_run LABEL
     local offset status=0
     offset=$(stat -c %s "$WORK/nginx/access.log" 2>/dev/null || echo 0)
     /usr/bin/time -v -o "$WORK/time.txt" "$FTPMIRROR" mirror "http://127.0.0.1:$PORT/" "$DST" \
-        -j "$CONNS" --delete > "$WORK/out.txt" 2>&1 || status=$?
+        -j "$CONNS" --delete --summary-json "$WORK/summary.json" > "$WORK/out.txt" 2>&1 || status=$?
     sleep 0.2
-    local requests
+    local requests summary
+    summary=$(grep -o '"\(fetched\|made\|deleted\|unchanged\)": [0-9]*' "$WORK/summary.json" | tr -d '"' | tr '\n' ' ')
     requests=$(tail -c +$((offset + 1)) "$WORK/nginx/access.log" | awk '
         { kind = ($3 ~ /\/$/) ? "index" : "file"; n[$2 " " kind " " $4]++ }
         END { for (k in n) printf "%s %d, ", k, n[k] }' | sed 's/, $//')
@@ -129,7 +137,7 @@ one_run() {  # one_run LABEL
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
     rss_mib=$(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')
     printf '%-10s %8s %8s %8s %8s %9s %5s  %s\n' "$1" "$wall" "$user" "$sys" "$cpu" "$rss_mib" \
-        "$status" "$requests"
+        "$status" "$requests; $summary"
     [ "$status" = 0 ] || tail -5 "$WORK/out.txt" >&2
     if [ "$1" != state ]; then
         WORST_RSS=$(awk -v a="$WORST_RSS" -v b="$rss_mib" 'BEGIN { print (b > a) ? b : a }')
@@ -138,11 +146,9 @@ one_run() {  # one_run LABEL
 }
 
 one_run state
-tail -2 "$WORK/out.txt" | sed 's/^/#   state run: /'
 for rep in $(seq "$REPEAT"); do
     one_run "no-change"
 done
-tail -2 "$WORK/out.txt" | sed 's/^/#   last run: /'
 echo "worst no-change run of $REPEAT: peak RSS $WORST_RSS MiB, CPU $WORST_CPU s (user+sys)"
 if [ "$(find "$DST" -path "$DST/.ftpmirror" -prune -o -type f -cnewer "$WORK/nginx/nginx.conf" -print | head -1)" ]; then
     echo "note: files in the target were changed during the runs (ctime after the copy)" >&2

@@ -8,6 +8,7 @@
 # session, where pyftpdlib, in Python, would be the bottleneck) and nginx (HTTP, autoindex), and
 # for each server, REPEAT times in turn:
 #   curl -o /dev/null URL/big                     (the reference: one stream, nothing written)
+#   curl -o /tmp/.../dst/big URL/big              (the same, writing the file: what a write costs)
 #   ftpmirror mirror URL/ /tmp/.../dst -j N       (into an empty target under /tmp, every time)
 # Prints each run's wall time, MB/s, user+sys CPU and peak RSS (GNU time), then the medians and
 # ftpmirror's median throughput over curl's. The source file is read once first so that both
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
         --size-mib) SIZE_MIB=$2; shift 2 ;;
         --repeat) REPEAT=$2; shift 2 ;;
         -j) CONNS=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "throughput.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -150,11 +151,14 @@ declare -A RESULTS
 for server in vsftpd nginx; do
     if [ $server = vsftpd ]; then URL=ftp://127.0.0.1:$FTP_PORT; else URL=http://127.0.0.1:$HTTP_PORT; fi
     for rep in $(seq "$REPEAT"); do
-        for tool in curl ftpmirror; do
+        for tool in curl curl-file ftpmirror; do
             DST=$WORK/dst
             rm -rf "$DST"
             if [ $tool = curl ]; then
                 timed curl -sS --fail -o /dev/null "$URL/big"
+            elif [ $tool = curl-file ]; then
+                mkdir -p "$DST"
+                timed curl -sS --fail -o "$DST/big" "$URL/big"
             else
                 timed "$FTPMIRROR" mirror "$URL/" "$DST" ${CONNS:+-j "$CONNS"} --delete -q
                 if [ "$LAST_STATUS" = 0 ] && ! cmp -s "$SRC/big" "$DST/big"; then
@@ -177,7 +181,7 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR 
 echo
 for server in vsftpd nginx; do
     c=$(echo "${RESULTS[$server.curl]}" | median)
+    w=$(echo "${RESULTS[$server.curl-file]}" | median)
     f=$(echo "${RESULTS[$server.ftpmirror]}" | median)
-    awk -v s=$server -v c="$c" -v f="$f" \
-        'BEGIN { printf "%s: median MB/s curl %d, ftpmirror %d, ratio %.2f\n", s, c, f, f / c }'
+    awk -v s=$server -v c="$c" -v w="$w" -v f="$f" 'BEGIN { printf "%s: median MB/s: curl -o /dev/null %d, curl -o file %d, ftpmirror %d; ftpmirror / curl -o /dev/null = %.2f, / curl -o file = %.2f\n", s, c, w, f, f / c, f / w }'
 done
