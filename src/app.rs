@@ -178,9 +178,6 @@ fn mirror_job(
     }
     let state =
         State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
-    // A conditional GET costs what a HEAD does and saves the second request for a changed file;
-    // a dry run must not fetch, so it probes.
-    let revalidate = !run.dry_run && !job.source.scheme.is_ftp();
     let mut plan = make_plan(
         &mut pool,
         job,
@@ -188,9 +185,9 @@ fn mirror_job(
         &remote,
         &local.entries,
         &state,
-        revalidate,
+        run.dry_run,
     );
-    *unchanged = plan.keeps.len();
+    *unchanged = plan.unchanged;
     // The trees are in the plan now: what a large mirror needs in memory is halved.
     remote.entries = BTreeMap::new();
     let partials = local.partials;
@@ -272,8 +269,11 @@ fn make_plan(
     remote: &RemoteTree,
     local: &BTreeMap<RelPath, LocalEntry>,
     state: &State,
-    revalidate: bool,
+    dry_run: bool,
 ) -> Plan {
+    // A conditional GET costs what a HEAD does and saves the second request for a changed file;
+    // a dry run must not fetch, so it probes instead.
+    let revalidate = !dry_run && !job.source.scheme.is_ftp();
     let files = local
         .values()
         .filter(|e| e.kind == local::LocalKind::File)
@@ -290,6 +290,7 @@ fn make_plan(
             delete: job.delete,
             max_delete: job.max_delete.map(|m| m.limit(files)),
             allow_empty: job.allow_empty,
+            list_keeps: dry_run,
             revalidate,
         })
     };

@@ -154,7 +154,6 @@ impl Pool {
         self.deadline = deadline;
     }
 
-
     /// The directory the first session was put in at login.
     pub fn login_dir(&self) -> &str {
         &self.login_dir

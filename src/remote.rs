@@ -94,7 +94,7 @@ fn list_into(
         ));
         tree.failed.insert(path);
     }
-    for (path, entry) in found {
+    for (path, mut entry) in found {
         if tree.entries.contains_key(&path) {
             log::warn!(
                 "{remote}: {:?} is listed twice; keeping the first",
@@ -102,6 +102,8 @@ fn list_into(
             );
             continue;
         }
+        // The key holds the name: a large tree need not hold it twice.
+        entry.name = String::new();
         tree.entries.insert(path, entry);
     }
 }

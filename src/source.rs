@@ -140,7 +140,13 @@ impl fmt::Debug for Source {
         if let Some(user) = &self.user {
             write!(f, "{user}@")?;
         }
-        write!(f, "{}:{}/{}", self.host, self.port, self.path)
+        write!(
+            f,
+            "{}:{}/{}",
+            self.host,
+            self.port,
+            self.path.trim_start_matches('/')
+        )
     }
 }
 

@@ -86,11 +86,11 @@ impl Entry {
 /// This is the only way a remote name becomes a local path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct RelPath(String);
+pub struct RelPath(Box<str>);
 
 impl RelPath {
     pub fn root() -> RelPath {
-        RelPath(String::new())
+        RelPath(Box::default())
     }
 
     /// This path with one more component, if `name` is safe.
@@ -99,8 +99,8 @@ impl RelPath {
             return Err(format!("{name:?} {why}"));
         }
         Ok(match self.0.is_empty() {
-            true => RelPath(name.to_string()),
-            false => RelPath(format!("{}/{name}", self.0)),
+            true => RelPath(name.into()),
+            false => RelPath(format!("{}/{name}", self.0).into()),
         })
     }
 
@@ -130,7 +130,7 @@ impl RelPath {
     pub fn parent(&self) -> Option<RelPath> {
         match self.0.rsplit_once('/') {
             _ if self.0.is_empty() => None,
-            Some((parent, _)) => Some(RelPath(parent.to_string())),
+            Some((parent, _)) => Some(RelPath(parent.into())),
             None => Some(RelPath::root()),
         }
     }
@@ -147,14 +147,15 @@ impl RelPath {
     pub fn starts_with(&self, other: &RelPath) -> bool {
         other.0.is_empty()
             || self.0 == other.0
-            || (self.0.starts_with(&other.0) && self.0.as_bytes().get(other.0.len()) == Some(&b'/'))
+            || (self.0.starts_with(&*other.0)
+                && self.0.as_bytes().get(other.0.len()) == Some(&b'/'))
     }
 
     /// The local path under `root`.
     pub fn under(&self, root: &Path) -> PathBuf {
         match self.0.is_empty() {
             true => root.to_path_buf(),
-            false => root.join(&self.0),
+            false => root.join(&*self.0),
         }
     }
 
@@ -195,7 +196,7 @@ impl TryFrom<String> for RelPath {
 
 impl From<RelPath> for String {
     fn from(path: RelPath) -> String {
-        path.0
+        path.0.into()
     }
 }
 

@@ -117,11 +117,15 @@ impl Session {
             ));
         }
         let all = match self.client.list_prepared(prepared, Some("-a")) {
-            Ok(data) => Some(list::parse_list(&data, now)),
+            Ok(data) => Some((lists_dot_entries(&data), list::parse_list(&data, now))),
             Err(e) if e.reply().is_some_and(|r| r.class() == 5) => None,
             Err(e) => return Err(e),
         };
-        if let Some(listing) = all.filter(|l| !l.entries.is_empty() || !l.unread.is_empty()) {
+        // `.` and `..` in the answer prove `-a` was taken as an option, even in an empty
+        // directory.
+        let taken =
+            |(dots, l): &(bool, Listing)| *dots || !l.entries.is_empty() || !l.unread.is_empty();
+        if let Some((_, listing)) = all.filter(taken) {
             return Ok(listing);
         }
         let plain = list::parse_list(&self.client.list(None)?, now);
@@ -171,6 +175,14 @@ impl Session {
         };
         Ok(Entry::new(name, kind))
     }
+}
+
+/// Whether a LIST answer has `.` or `..` lines.
+fn lists_dot_entries(data: &[u8]) -> bool {
+    data.split(|&b| b == b'\n').any(|line| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.ends_with(b" .") || line.ends_with(b" ..")
+    })
 }
 
 /// The rest of the preamble in one round trip: PBSZ and PROT P when in TLS, FEAT, TYPE I, PWD.

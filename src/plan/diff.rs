@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     pub max_delete: Option<u64>,
     /// Let a directory that held files on the last run be emptied when it now lists empty.
     pub allow_empty: bool,
+    /// Name every kept file in `Plan::keeps` (dry runs show them), not only count them.
+    pub list_keeps: bool,
     /// Files the listing tells nothing of are fetched with a conditional GET (a real HTTP run)
     /// rather than probed first (FTP, and dry runs, which must not fetch).
     pub revalidate: bool,
@@ -142,9 +144,16 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
                 plan.probes.push(path.clone());
             }
             let local = local.expect("a kept file exists locally");
-            plan.keeps.push(path.clone());
+            keep(plan, inputs, path);
             plan.carried.insert(path.clone(), record(entry, local));
         }
+    }
+}
+
+fn keep(plan: &mut Plan, inputs: &Inputs, path: &RelPath) {
+    plan.unchanged += 1;
+    if inputs.list_keeps {
+        plan.keeps.push(path.clone());
     }
 }
 
@@ -250,7 +259,7 @@ fn plan_link(plan: &mut Plan, inputs: &Inputs, path: &RelPath, target: Option<&s
     }
     match inputs.local.get(path).map(|l| &l.kind) {
         Some(LocalKind::Symlink { target: t }) if t == target => {
-            plan.keeps.push(path.clone());
+            keep(plan, inputs, path);
             return;
         }
         Some(LocalKind::Dir) if !clear_dir(plan, inputs, path) => return,
@@ -471,6 +480,7 @@ mod tests {
                 delete: self.delete,
                 max_delete: self.max_delete,
                 allow_empty: self.allow_empty,
+                list_keeps: true,
                 revalidate: self.revalidate,
             })
         }

@@ -102,7 +102,12 @@ pub struct Plan {
     pub links: Vec<Link>,
     /// Children before their parents.
     pub deletes: Vec<Delete>,
+    /// Files kept as they are, listed only when asked for (dry runs): a large mirror would
+    /// otherwise hold every path once more.
     pub keeps: Vec<RelPath>,
+    /// How many files are kept, listed or not.
+    #[serde(skip)]
+    pub unchanged: usize,
     pub skipped: Vec<Skip>,
     /// Local paths that must go before the action at the same path can happen (a directory where
     /// a file now is). Only with `--delete`, since it removes a whole subtree.
@@ -145,7 +150,7 @@ impl Plan {
         Totals {
             new,
             changed: self.fetches.len() - new,
-            unchanged: self.keeps.len(),
+            unchanged: self.unchanged,
             bytes: self.fetches.iter().filter_map(|f| f.size).sum(),
             mkdirs: self.mkdirs.len(),
             links: self.links.len(),
