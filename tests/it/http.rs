@@ -3,11 +3,11 @@
 //! HTTPS with a self-signed certificate.
 
 use crate::support::runs::{
-    assert_ok, assert_same, change_remote, mirror, wait_for_partial, CHANGE_LINES,
+    assert_ok, assert_same, change_remote, kill_mid_file, mirror, CHANGE_LINES,
 };
 use crate::support::tree::{bulk_tree, sized_content};
 use crate::support::web::{Nginx, NginxOptions, PyHttp, WebServer};
-use crate::support::{awkward_tree, ftpmirror, served_dir, temp_dir};
+use crate::support::{awkward_tree, served_dir, temp_dir};
 use std::fs;
 use std::path::Path;
 
@@ -102,15 +102,7 @@ fn killed_download_resumes_with_range_to_the_exact_byte() {
             ..Default::default()
         },
     );
-    let mut child = ftpmirror()
-        .args(["mirror", &slow.url()])
-        .arg(target.path())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = wait_for_partial(target.path(), 1024 * 1024);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let partial = kill_mid_file(&slow.url(), target.path(), 1024 * 1024);
     drop(slow);
     assert!(
         !target.path().join("big.bin").exists(),

@@ -3,12 +3,11 @@
 //! nothing, and a killed run resumes with REST to the exact byte.
 
 use crate::support::runs::{
-    assert_ok, assert_same, change_remote, mirror, wait_for_partial, CHANGE_LINES,
+    assert_ok, assert_same, change_remote, kill_mid_file, mirror, CHANGE_LINES,
 };
 use crate::support::tree::{bulk_tree, differences, set_mtime};
 use crate::support::{
-    awkward_tree, ftpmirror, served_dir, snapshot, temp_dir, FtpServer, Pyftpd, PyftpdOptions,
-    Vsftpd,
+    awkward_tree, served_dir, snapshot, temp_dir, FtpServer, Pyftpd, PyftpdOptions, Vsftpd,
 };
 use std::fs;
 use std::path::Path;
@@ -142,15 +141,7 @@ fn killed_run_resumes_with_rest_to_the_exact_byte() {
             ..Default::default()
         },
     );
-    let mut child = ftpmirror()
-        .args(["mirror", &slow.url()])
-        .arg(target.path())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = wait_for_partial(target.path(), 1024 * 1024);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let partial = kill_mid_file(&slow.url(), target.path(), 1024 * 1024);
     drop(slow);
     assert!(
         !target.path().join("big.bin").exists(),
@@ -187,14 +178,7 @@ fn partial_of_an_older_version_is_not_resumed() {
             ..Default::default()
         },
     );
-    let mut child = ftpmirror()
-        .args(["mirror", &slow.url()])
-        .arg(target.path())
-        .spawn()
-        .unwrap();
-    let partial = wait_for_partial(target.path(), 512 * 1024);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let partial = kill_mid_file(&slow.url(), target.path(), 512 * 1024);
     drop(slow);
 
     // The remote file is replaced: same size, other bytes, another time.

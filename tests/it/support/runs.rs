@@ -61,6 +61,21 @@ pub const CHANGE_LINES: [&str; 5] = [
     "- bulk/d001",
 ];
 
+/// Starts a mirror of `url`, waits until its temp file holds `at_least` bytes, and kills it
+/// (SIGKILL, as a crash would). Returns the temp file's path.
+pub fn kill_mid_file(url: &str, target: &Path, at_least: u64) -> PathBuf {
+    let mut child = ftpmirror()
+        .args(["mirror", url])
+        .arg(target)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start ftpmirror");
+    let partial = wait_for_partial(target, at_least);
+    child.kill().expect("kill ftpmirror");
+    child.wait().expect("reap ftpmirror");
+    partial
+}
+
 /// Waits until a temp file beside the target holds at least `len` bytes.
 pub fn wait_for_partial(target: &Path, len: u64) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(30);
