@@ -35,8 +35,8 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct MirrorArgs {
-    /// ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), or http(s):// of index pages.
-    /// Parsed after clap, which would print a bad value whole, password included.
+    /// ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), or http(s):// of index pages
+    // A String, parsed after clap: clap would print a bad value whole, password included.
     pub source: String,
     /// The local directory to mirror into (created if missing).
     pub target: PathBuf,
