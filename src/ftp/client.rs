@@ -74,6 +74,15 @@ impl Default for Options {
     }
 }
 
+/// A reply the session will read behind the next command.
+#[derive(Debug, Clone)]
+pub(super) enum Owed {
+    /// The final reply of the transfer of this path: it must confirm the transfer.
+    Transfer(String),
+    /// A reply whose answer changes nothing.
+    Ignored,
+}
+
 /// One FTP session.
 pub struct Client {
     pub(super) ctrl: BufReader<Stream>,
@@ -85,8 +94,9 @@ pub struct Client {
     pub(super) tls: Option<Arc<ClientConfig>>,
     /// PROT P is in force: data connections are TLS too.
     pub(super) protect_data: bool,
-    /// Paths of transfers whose final reply is not read yet (see `Client::retr_prepared`).
-    pub(super) owed: Vec<String>,
+    /// Replies not read yet, in the order they will come: final replies of transfers (see
+    /// `Client::retr_prepared`) and replies nothing waits for (`OPTS UTF8 ON`).
+    pub(super) owed: Vec<Owed>,
     /// Transfers whose final reply never came or was an error, with why: their files must not
     /// be kept.
     unconfirmed: Vec<(String, String)>,
@@ -204,12 +214,14 @@ impl Client {
         &self.features
     }
 
-    /// `OPTS UTF8 ON` when FEAT advertised UTF8. Returns whether the server accepted.
-    pub fn enable_utf8(&mut self) -> Result<bool> {
-        if !self.features.has("UTF8") {
-            return Ok(false);
+    /// `OPTS UTF8 ON` when FEAT advertised UTF8, its reply read behind the next command: a
+    /// server that refuses it changes nothing, so no round trip waits for it.
+    pub fn enable_utf8(&mut self) -> Result<()> {
+        if self.features.has("UTF8") {
+            self.send(&Command::Opts("UTF8 ON"))?;
+            self.owed.push(Owed::Ignored);
         }
-        Ok(self.command(&Command::Opts("UTF8 ON"))?.class() == 2)
+        Ok(())
     }
 
     pub fn syst(&mut self) -> Result<String> {
@@ -282,24 +294,33 @@ impl Client {
     /// (the error is returned).
     pub fn settle(&mut self) -> Result<()> {
         let owed = std::mem::take(&mut self.owed);
-        for (i, path) in owed.iter().enumerate() {
+        for (i, owed_reply) in owed.iter().enumerate() {
+            let path = match owed_reply {
+                Owed::Transfer(path) => Some(path),
+                Owed::Ignored => None,
+            };
             // A transfer ends with 226 or 250 (RFC 959 4.2); any other completion reply is the
             // answer to a later command: the server skipped the final reply and the replies
             // are out of step, so the session cannot go on.
-            let reply = self.read_reply().and_then(|reply| match reply.code {
-                226 | 250 => Ok(None),
-                _ if reply.class() >= 4 => Ok(Some(reply.to_string())),
-                _ => Err(Error::Protocol(format!(
-                    "{reply} where a transfer's final reply was due"
-                ))),
-            });
-            match reply {
-                Ok(None) => {}
-                Ok(Some(why)) => self.unconfirmed.push((path.clone(), why)),
-                Err(e) => {
+            let reply = self
+                .read_reply()
+                .and_then(|reply| match (path, reply.code) {
+                    (None, _) | (_, 226 | 250) => Ok(None),
+                    _ if reply.class() >= 4 => Ok(Some(reply.to_string())),
+                    _ => Err(Error::Protocol(format!(
+                        "{reply} where a transfer's final reply was due"
+                    ))),
+                });
+            match (reply, path) {
+                (Ok(Some(why)), Some(path)) => self.unconfirmed.push((path.clone(), why)),
+                (Ok(_), _) => {}
+                (Err(e), _) => {
                     let why = format!("no final reply: {e}");
-                    self.unconfirmed
-                        .extend(owed[i..].iter().map(|p| (p.clone(), why.clone())));
+                    let transfers = owed[i..].iter().filter_map(|o| match o {
+                        Owed::Transfer(path) => Some((path.clone(), why.clone())),
+                        Owed::Ignored => None,
+                    });
+                    self.unconfirmed.extend(transfers);
                     return Err(Error::Stale(why));
                 }
             }

@@ -4,7 +4,7 @@
 //! command, read its preliminary `1xx`, move the bytes, close the data connection, then read the
 //! final `2xx` on the control connection (RFC 959 section 5.4 state diagram for RETR/STOR/LIST).
 
-use super::client::{connect_any, Client, DataMode};
+use super::client::{connect_any, Client, DataMode, Owed};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
@@ -106,7 +106,7 @@ impl Client {
         match self.copy(&mut data, out, u64::MAX, progress) {
             Ok(n) if expect == Some(n) => {
                 drop(data);
-                self.owed.push(path.to_string());
+                self.owed.push(Owed::Transfer(path.to_string()));
                 Ok(n)
             }
             Ok(n) => {
