@@ -34,8 +34,6 @@ pub struct Reply {
     pub close: bool,
 }
 
-type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
-
 pub struct HttpPeer {
     pub port: u16,
     requests: Arc<Mutex<Vec<Request>>>,
@@ -45,27 +43,10 @@ pub struct HttpPeer {
 
 impl HttpPeer {
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> HttpPeer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let (log, stopped) = (requests.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    return;
-                }
-                let (handler, log) = (handler.clone(), log.clone());
-                std::thread::spawn(move || serve(stream.unwrap(), &*handler, &log));
-            }
-        });
-        HttpPeer {
-            port,
-            requests,
-            stop,
-            thread: Some(thread),
-        }
+        HttpPeer::start_raw(move |request, stream| {
+            let reply = handler(request);
+            stream.write_all(&reply.bytes).is_ok() && !reply.close
+        })
     }
 
     /// Like [`HttpPeer::start`], but the handler writes the response itself, for faults that
@@ -112,21 +93,6 @@ impl Drop for HttpPeer {
         let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
-        }
-    }
-}
-
-fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    while let Some(request) = read_request(&mut reader) {
-        log.lock().unwrap().push(request.clone());
-        let reply = handler(&request);
-        if writer.write_all(&reply.bytes).is_err() || reply.close {
-            return;
         }
     }
 }
