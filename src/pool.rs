@@ -8,6 +8,7 @@
 //! again.
 
 use crate::session::{Connector, Error, Session};
+use crate::source::Scheme;
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -154,6 +155,16 @@ impl Pool {
         self.deadline = deadline;
     }
 
+    /// Workers that run: sessions not refused.
+    pub fn workers(&self) -> usize {
+        self.refused.iter().filter(|r| !**r).count()
+    }
+
+    /// The sessions are HTTP connections, which can take requests ahead of their turn.
+    pub fn pipelines(&self) -> bool {
+        matches!(self.connector.source.scheme, Scheme::Http | Scheme::Https)
+    }
+
     /// The directory the first session was put in at login.
     pub fn login_dir(&self) -> &str {
         &self.login_dir
@@ -244,6 +255,11 @@ impl Worker<'_> {
                 .expect("unconfirmed lock")
                 .extend(found);
         }
+    }
+
+    /// This worker's session as it is, if it has one open: no connecting, no retries.
+    pub fn current(&mut self) -> Option<&mut Session> {
+        self.slot.as_mut()
     }
 
     fn session(&mut self) -> Result<&mut Session, Error> {

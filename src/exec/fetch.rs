@@ -122,12 +122,8 @@ fn fetch_http(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
     let f = job.fetch;
-    let temp = temp_path(job, &format!("{:?}|{:?}|{:?}", f.size, f.mtime, f.unique));
+    let (temp, from, validator) = http_start(job)?;
     let sidecar = validator_path(&temp);
-    let kept = resumable(&temp, f.size)?;
-    let validator = fs::read_to_string(&sidecar).ok().filter(|_| kept > 0);
-    // Without the validator of the interrupted response, a resume could splice two versions.
-    let from = if validator.is_some() { kept } else { 0 };
     let mut sink = TempSink {
         out: Capped::new(open_temp(&temp, from)?, f.size, from),
         sidecar: sidecar.clone(),
@@ -172,6 +168,31 @@ fn fetch_http(
         .and_then(http_date)
         .map(|t| t.and_utc().timestamp());
     finish(job, &temp, download.start, got, exact)
+}
+
+/// Sends the GET that `fetch` will make for `job` ahead of its turn, when the session can
+/// pipeline it; `false` when it did not go out.
+pub fn announce(session: &mut HttpSession, job: &Job) -> bool {
+    let Ok((_, from, validator)) = http_start(job) else {
+        return false;
+    };
+    let url = session.url(&job.remote_path, false);
+    session
+        .client
+        .download_ahead(&url, from, validator.as_deref(), job.since.as_deref())
+}
+
+/// The temp file of an HTTP fetch, where it resumes, and the validator it resumes on.
+fn http_start(job: &Job) -> Result<(PathBuf, u64, Option<String>), Error> {
+    let f = job.fetch;
+    let temp = temp_path(job, &format!("{:?}|{:?}|{:?}", f.size, f.mtime, f.unique));
+    let kept = resumable(&temp, f.size)?;
+    let validator = fs::read_to_string(validator_path(&temp))
+        .ok()
+        .filter(|_| kept > 0);
+    // Without the validator of the interrupted response, a resume could splice two versions.
+    let from = if validator.is_some() { kept } else { 0 };
+    Ok((temp, from, validator))
 }
 
 /// Size check, remote time, rename into place. `exact` is the remote time to the second when

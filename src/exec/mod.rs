@@ -12,6 +12,7 @@ use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{Plan, Reason};
 use crate::pool::{Pool, Queue};
+use crate::session::Session;
 use crate::state::State;
 use crate::tree::RelPath;
 use progress::Progress;
@@ -154,42 +155,47 @@ fn fetch_all(
     outcome: &mut Outcome,
     state: &mut State,
 ) {
-    let queue = Queue::new((0..plan.fetches.len()).filter(|&i| plan.fetches[i].last == last));
+    let files = (plan.fetches.iter().enumerate())
+        .filter(|(_, f)| f.last == last)
+        .map(|(i, f)| (i, f.size));
+    let depth = match pool.pipelines() {
+        true => MAX_PIPELINE,
+        false => 1,
+    };
+    let queue = Queue::new(batches(files, pool.workers(), depth));
     let done = AtomicUsize::new(0);
     let total = plan.fetches.len();
-    let results = pool.run(&queue, &|worker, index| {
-        let f = &plan.fetches[index];
-        progress.start(worker.index, f.path.as_str());
-        let since = match f.reason {
-            Reason::Revalidate => ctx.state.files.get(&f.path).and_then(|r| r.remote.mtime),
-            _ => None,
-        };
-        let job = fetch::Job {
-            fetch: f,
-            remote_path: f.path.remote(ctx.root),
-            local_path: f.path.under(ctx.target),
-            offset: ctx.offset,
-            since: since.map(|m| m.time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
-        };
-        let result = check_parents(ctx.target, &f.path)
-            .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
-            .and_then(|()| fetch_with_retry(worker, &job, ctx, progress));
-        let mark = if f.reason == Reason::New { '+' } else { '*' };
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
-            progress.done(
-                n,
-                total,
-                &format!(
-                    "{mark} {}  ({})",
-                    f.path,
-                    human_bytes(fetched.record.local.size)
-                ),
-            );
+    let results = pool.run(&queue, &|worker, batch: Vec<usize>| {
+        let jobs: Vec<_> = batch.iter().map(|&i| job(plan, i, ctx)).collect();
+        if let (true, Some(Session::Http(http))) = (jobs.len() > 1, worker.current()) {
+            let _ = jobs.iter().take_while(|j| fetch::announce(http, j)).count();
         }
-        (index, result)
+        let mut results = Vec::new();
+        for (job, index) in jobs.iter().zip(batch) {
+            let f = job.fetch;
+            progress.start(worker.index, f.path.as_str());
+            let result = check_parents(ctx.target, &f.path)
+                .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
+                .and_then(|()| fetch_with_retry(worker, job, ctx, progress));
+            let mark = if f.reason == Reason::New { '+' } else { '*' };
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
+                progress.done(
+                    n,
+                    total,
+                    &format!(
+                        "{mark} {}  ({})",
+                        f.path,
+                        human_bytes(fetched.record.local.size)
+                    ),
+                );
+            }
+            results.push((index, result));
+        }
+        results
     });
-    for index in queue.drain() {
+    let results = results.into_iter().flatten();
+    for index in queue.drain().into_iter().flatten() {
         fail(
             outcome,
             &plan.fetches[index].path,
@@ -230,6 +236,51 @@ fn fetch_all(
                 }
             }
         }
+    }
+}
+
+/// The most files whose requests go out together on one HTTP connection.
+const MAX_PIPELINE: usize = 16;
+/// Files up to this size are pipelined; a larger one would hold up the files queued behind it.
+const PIPELINED_SIZE: u64 = 1024 * 1024;
+
+/// The order the workers take the files in (given as plan index and size), as batches fetched
+/// on one session. The largest files go first, so that no worker is left with a long file at
+/// the end; files of known small size follow in the plan's order, up to `depth` to a batch, but
+/// never so many that a worker would have fewer than four batches.
+fn batches(
+    files: impl Iterator<Item = (usize, Option<u64>)>,
+    workers: usize,
+    depth: usize,
+) -> Vec<Vec<usize>> {
+    let (small, mut large): (Vec<_>, Vec<_>) =
+        files.partition(|(_, size)| size.is_some_and(|s| s <= PIPELINED_SIZE));
+    large.sort_by_key(|(_, size)| std::cmp::Reverse(size.unwrap_or(u64::MAX)));
+    let size = small
+        .len()
+        .div_ceil(workers.max(1) * 4)
+        .clamp(1, depth.max(1));
+    let mut order: Vec<Vec<usize>> = large.into_iter().map(|(i, _)| vec![i]).collect();
+    order.extend(
+        small
+            .chunks(size)
+            .map(|chunk| chunk.iter().map(|(i, _)| *i).collect()),
+    );
+    order
+}
+
+fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context) -> fetch::Job<'a> {
+    let f = &plan.fetches[index];
+    let since = match f.reason {
+        Reason::Revalidate => ctx.state.files.get(&f.path).and_then(|r| r.remote.mtime),
+        _ => None,
+    };
+    fetch::Job {
+        fetch: f,
+        remote_path: f.path.remote(ctx.root),
+        local_path: f.path.under(ctx.target),
+        offset: ctx.offset,
+        since: since.map(|m| m.time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
     }
 }
 
@@ -320,5 +371,32 @@ fn remove_any(path: &Path) -> io::Result<()> {
 fn remove_stale_partials(ctx: &Context) {
     for partial in ctx.partials {
         let _ = fs::remove_file(partial.under(ctx.target));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_files_first_then_small_ones_in_batches() {
+        const MIB: u64 = 1024 * 1024;
+        let mut files = vec![(0, Some(5 * MIB)), (1, None), (2, Some(2 * MIB))];
+        files.extend((3..40).map(|i| (i, Some(100))));
+        let order = batches(files.into_iter(), 2, 16);
+        assert_eq!(order[..3], [vec![1], vec![0], vec![2]]);
+        // 37 small files, 2 workers: batches of 5, so that each worker gets at least four.
+        assert_eq!(order[3], (3..8).collect::<Vec<_>>());
+        assert_eq!(order.len(), 3 + 8);
+        assert_eq!(order.concat().len(), 40);
+    }
+
+    #[test]
+    fn batches_never_exceed_the_depth() {
+        let files = (0..1000).map(|i| (i, Some(10)));
+        let order = batches(files, 8, 16);
+        assert!(order.iter().all(|b| b.len() == 16 || b.len() == 1000 % 16));
+        let one = batches((0..1000).map(|i| (i, Some(10))), 8, 1);
+        assert_eq!(one.len(), 1000);
     }
 }

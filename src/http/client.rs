@@ -12,6 +12,7 @@ use super::proxy::{Proxies, Proxy};
 use crate::pace::Deadline;
 use crate::tls::Stream;
 use rustls::ClientConfig;
+use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -129,12 +130,22 @@ pub struct Download {
 struct Conn {
     origin: String,
     reader: BufReader<Stream>,
+    /// Requests sent ahead of their turn (pipelined), oldest first: the responses to come.
+    inflight: VecDeque<Vec<u8>>,
+    /// Requests queued behind `inflight`, written with the next request that waits.
+    unsent: Vec<u8>,
+    /// Responses read whole with the connection kept: once one has, the server keeps
+    /// connections alive and requests may be pipelined on it.
+    kept: u32,
 }
 
 /// One keep-alive HTTP client.
 pub struct Client {
     options: Options,
     conn: Option<Conn>,
+    /// Cleared for good when a pipelined request went unanswered: the server does not take
+    /// pipelined requests, and every request waits for the previous response from then on.
+    pipelining: bool,
 }
 
 impl Client {
@@ -142,6 +153,7 @@ impl Client {
         Client {
             options,
             conn: None,
+            pipelining: true,
         }
     }
 
@@ -152,21 +164,59 @@ impl Client {
         self.conn = Some(Conn {
             origin: origin(url)?,
             reader: BufReader::with_capacity(256 * 1024, self.connect(url, proxy.as_ref())?),
+            inflight: VecDeque::new(),
+            unsent: Vec::new(),
+            kept: 0,
         });
         Ok(())
+    }
+
+    /// Queues the GET that `download` will make with these arguments, to go out ahead of its
+    /// turn (HTTP/1.1 pipelining, RFC 9112 section 9.3.2), so that a run of small files costs
+    /// one round trip instead of one each. Only on a connection that has already been kept
+    /// alive for a response, to the same origin, with nothing else waiting on it; `false` when
+    /// the request was not queued, and `download` will then send it when its turn comes.
+    pub fn download_ahead(
+        &mut self,
+        url: &Url,
+        offset: u64,
+        validator: Option<&str>,
+        since: Option<&str>,
+    ) -> bool {
+        let Ok(origin) = origin(url) else {
+            return false;
+        };
+        let ready = self.pipelining
+            && self
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.origin == origin && c.kept > 0);
+        let proxy = self.options.proxies.for_url(url).cloned();
+        let headers = download_headers(offset, validator, since);
+        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let request = match ready {
+            true => self.request_bytes("GET", url, &borrowed, proxy.as_ref()),
+            false => return false,
+        };
+        let (Ok(request), Some(conn)) = (request, self.conn.as_mut()) else {
+            return false;
+        };
+        conn.unsent.extend_from_slice(&request);
+        conn.inflight.push_back(request);
+        true
     }
 
     /// HEAD, following redirects.
     pub fn head(&mut self, url: &Url) -> Result<Response> {
         let response = self.exchange("HEAD", url, &[])?;
-        ok_status(&response)?;
+        self.ok_status(&response, "HEAD")?;
         Ok(response)
     }
 
     /// GET of a page of at most `limit` bytes (a directory index).
     pub fn page(&mut self, url: &Url, limit: u64) -> Result<(Response, Vec<u8>)> {
         let response = self.exchange("GET", url, &[])?;
-        ok_status(&response)?;
+        self.ok_status(&response, "GET")?;
         let mut body = Vec::new();
         self.read_body(&response.head, "GET", &mut body, limit, &mut |_| {})?;
         Ok((response, body))
@@ -184,15 +234,9 @@ impl Client {
         sink: &mut dyn Sink,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Download> {
-        let range = format!("bytes={offset}-");
-        let mut headers = Vec::new();
-        if offset > 0 {
-            headers.push(("Range", range.as_str()));
-            headers.extend(validator.map(|v| ("If-Range", v)));
-        } else {
-            headers.extend(since.map(|date| ("If-Modified-Since", date)));
-        }
-        let response = self.exchange("GET", url, &headers)?;
+        let headers = download_headers(offset, validator, since);
+        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let response = self.exchange("GET", url, &borrowed)?;
         let start = match (offset, response.head.status) {
             (0, 304) if since.is_some() => {
                 self.read_body(&response.head, "GET", &mut io::sink(), 0, &mut |_| {})?;
@@ -203,7 +247,7 @@ impl Client {
                 });
             }
             (0, _) => {
-                ok_status(&response)?;
+                self.ok_status(&response, "GET")?;
                 0
             }
             (_, 206) => check_range(&response.head, offset)?,
@@ -211,7 +255,7 @@ impl Client {
                 log::info!("{}: range not honoured; fetching it whole", response.url);
                 0
             }
-            _ => return Err(status_error(&response)),
+            _ => return Err(self.refuse(&response, "GET")),
         };
         sink.begin(&response.head, start)?;
         let bytes = self.read_body(&response.head, "GET", sink, u64::MAX, progress)?;
@@ -265,31 +309,54 @@ impl Client {
     }
 
     /// One request and its response head, on the kept connection when it is to the same origin.
-    /// A kept connection that the server closed meanwhile is replaced once.
+    /// A kept connection that the server closed meanwhile is replaced once. A request that went
+    /// out ahead (`download_ahead`) is not sent again; any other request while pipelined ones
+    /// are still owed an answer goes on a new connection, since its answer would come after
+    /// theirs.
     fn send(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Head> {
         let origin = origin(url)?;
         let proxy = self.options.proxies.for_url(url).cloned();
         let request = self.request_bytes(method, url, headers, proxy.as_ref())?;
-        if self.conn.as_ref().is_some_and(|c| c.origin == origin) {
-            match self.roundtrip(&request) {
+        let conn = self.conn.as_mut().filter(|c| c.origin == origin);
+        match conn.map(|c| c.inflight.front().map(|ahead| *ahead == request)) {
+            Some(Some(true)) => {
+                self.conn.as_mut().expect("checked").inflight.pop_front();
+                match self.roundtrip(None) {
+                    Ok(head) => return Ok(head),
+                    Err(e) => {
+                        log::debug!("pipelined request to {origin} failed ({e}); sending alone");
+                        if matches!(&e, Error::Io(io) if io.kind() == io::ErrorKind::WouldBlock) {
+                            log::info!("{origin}: no answer to a pipelined request; not pipelining any more");
+                            self.pipelining = false;
+                        }
+                    }
+                }
+            }
+            Some(Some(false)) => {
+                log::debug!("{origin}: request out of pipeline order; reconnecting")
+            }
+            Some(None) => match self.roundtrip(Some(&request)) {
                 Ok(head) => return Ok(head),
                 Err(e) => log::debug!("kept connection to {origin} failed ({e}); reconnecting"),
-            }
+            },
+            None => {}
         }
         self.connect_to(url)?;
-        self.roundtrip(&request)
+        self.roundtrip(Some(&request))
     }
 
-    /// Sends a request and reads the response head, which must arrive whole within the read
-    /// timeout (a server dripping bytes never trips the socket's idle timeout).
-    fn roundtrip(&mut self, request: &[u8]) -> Result<Head> {
+    /// Sends what is queued and `request`, then reads the next response head, which must arrive
+    /// whole within the read timeout (a server dripping bytes never trips the socket's idle
+    /// timeout).
+    fn roundtrip(&mut self, request: Option<&[u8]>) -> Result<Head> {
         let within = self.options.read_timeout;
         let conn = self.conn.as_mut().expect("connected");
-        let result = conn
-            .reader
-            .get_mut()
-            .write_all(request)
-            .and_then(|()| conn.reader.get_mut().flush())
+        let mut out = std::mem::take(&mut conn.unsent);
+        out.extend_from_slice(request.unwrap_or_default());
+        let stream = conn.reader.get_mut();
+        let result = stream
+            .write_all(&out)
+            .and_then(|()| stream.flush())
             .and_then(|()| message::read_head(&mut Deadline::new(&mut conn.reader, within)));
         result.map_err(|e| {
             self.conn = None;
@@ -359,6 +426,26 @@ impl Client {
         Ok(Stream::tls(tcp, &self.options.tls, host)?)
     }
 
+    fn ok_status(&mut self, response: &Response, method: &str) -> Result<()> {
+        match response.head.status {
+            200..=299 => Ok(()),
+            _ => Err(self.refuse(response, method)),
+        }
+    }
+
+    /// The error for an unwanted status, its (short) body read so that the connection can
+    /// serve the next request (a body that cannot be read closes it: the status is the news).
+    fn refuse(&mut self, response: &Response, method: &str) -> Error {
+        let _ = self.read_body(
+            &response.head,
+            method,
+            &mut io::sink(),
+            64 * 1024,
+            &mut |_| {},
+        );
+        status_error(response)
+    }
+
     /// Reads the body into `out`, at most `limit` bytes; keeps the connection only when the body
     /// was read to its end and the server allows it.
     fn read_body(
@@ -402,9 +489,28 @@ impl Client {
         };
         if result.is_err() || framing == Framing::UntilClose || !head.keeps_alive() {
             self.conn = None;
+        } else {
+            conn.kept += 1;
         }
         result
     }
+}
+
+/// The fields of a GET from byte `offset`: a range with its `If-Range` validator, or from the
+/// start, conditional on a change since the date `since`.
+fn download_headers(
+    offset: u64,
+    validator: Option<&str>,
+    since: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut headers = Vec::new();
+    if offset > 0 {
+        headers.push(("Range", format!("bytes={offset}-")));
+        headers.extend(validator.map(|v| ("If-Range", v.to_string())));
+    } else {
+        headers.extend(since.map(|date| ("If-Modified-Since", date.to_string())));
+    }
+    headers
 }
 
 /// Copies the body; more than `limit` bytes is an error.
@@ -419,13 +525,6 @@ fn copy(
     match total > limit {
         true => Err(Error::Protocol(format!("body larger than {limit} bytes"))),
         false => Ok(total),
-    }
-}
-
-fn ok_status(response: &Response) -> Result<()> {
-    match response.head.status {
-        200..=299 => Ok(()),
-        _ => Err(status_error(response)),
     }
 }
 

@@ -60,6 +60,11 @@ fn nginx_fresh_no_change_and_converge() {
         heads <= 3,
         "{heads} HEADs: exact sizes and minutes decide without them"
     );
+    let pipelined = server.file_gets().iter().filter(|r| r.pipelined).count();
+    assert!(
+        pipelined > 1000,
+        "{pipelined} of the small files' GETs came pipelined"
+    );
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod hostile_ftp;
 mod hostile_http;
 mod http;
 mod http_faults;
+mod http_pipeline;
 mod ls;
 mod mirror;
 mod passive;

@@ -17,6 +17,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
+    /// It had arrived before the answer to the request ahead of it was written.
+    pub pipelined: bool,
 }
 
 impl Request {
@@ -49,17 +51,32 @@ impl HttpPeer {
         })
     }
 
+    /// Like [`HttpPeer::start`], but like a server that reads one request at a time and drops
+    /// whatever else had already arrived: pipelined requests go unanswered.
+    pub fn start_unpipelined(
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> HttpPeer {
+        let handler = move |request: &Request, stream: &mut TcpStream| {
+            let reply = handler(request);
+            stream.write_all(&reply.bytes).is_ok() && !reply.close
+        };
+        HttpPeer::serve(Arc::new(handler), true)
+    }
+
     /// Like [`HttpPeer::start`], but the handler writes the response itself, for faults that
     /// take time: a stall, a drip, a body without end. It returns whether the connection stays
     /// open for another request.
     pub fn start_raw(
         handler: impl Fn(&Request, &mut TcpStream) -> bool + Send + Sync + 'static,
     ) -> HttpPeer {
+        HttpPeer::serve(Arc::new(handler), false)
+    }
+
+    fn serve(handler: Arc<RawHandler>, drop_early: bool) -> HttpPeer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let handler: Arc<RawHandler> = Arc::new(handler);
         let (log, stopped) = (requests.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -67,7 +84,7 @@ impl HttpPeer {
                     return;
                 }
                 let (handler, log) = (handler.clone(), log.clone());
-                std::thread::spawn(move || serve_raw(stream.unwrap(), &*handler, &log));
+                std::thread::spawn(move || serve_raw(stream.unwrap(), &*handler, &log, drop_early));
             }
         });
         HttpPeer {
@@ -99,14 +116,21 @@ impl Drop for HttpPeer {
 
 type RawHandler = dyn Fn(&Request, &mut TcpStream) -> bool + Send + Sync;
 
-fn serve_raw(stream: TcpStream, handler: &RawHandler, log: &Mutex<Vec<Request>>) {
+fn serve_raw(stream: TcpStream, handler: &RawHandler, log: &Mutex<Vec<Request>>, drop_early: bool) {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
-    while let Some(request) = read_request(&mut reader) {
+    let mut early = false;
+    while let Some(mut request) = read_request(&mut reader) {
+        request.pipelined = early;
+        early = !reader.buffer().is_empty();
         log.lock().unwrap().push(request.clone());
+        if drop_early {
+            let dropped = reader.buffer().len();
+            reader.consume(dropped);
+        }
         if !handler(&request, &mut writer) {
             return;
         }
@@ -128,6 +152,7 @@ fn read_request(reader: &mut impl BufRead) -> Option<Request> {
                 method,
                 path,
                 headers,
+                pipelined: false,
             });
         }
         let (name, value) = field.split_once(':')?;
@@ -154,6 +179,19 @@ pub fn redirect(location: &str) -> Reply {
         bytes: head.into_bytes(),
         close: false,
     }
+}
+
+/// An nginx autoindex page of files with their exact sizes.
+pub fn sized_index(files: &[(&str, usize)]) -> Reply {
+    let rows: String = files
+        .iter()
+        .map(|(name, size)| format!("<a href=\"{name}\">{name}</a>  16-Jan-2024 11:14  {size}\n"))
+        .collect();
+    let page = format!(
+        "<html>\n<head><title>Index of /</title></head>\n<body>\n<h1>Index of /</h1><hr><pre>\
+         <a href=\"../\">../</a>\n{rows}</pre><hr></body>\n</html>\n"
+    );
+    ok(page.as_bytes(), &["Content-Type: text/html"])
 }
 
 /// A page linking to each name (a trailing `/` makes a directory).

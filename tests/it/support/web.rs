@@ -46,6 +46,8 @@ pub struct Request {
     pub path: String,
     pub status: u16,
     pub range: String,
+    /// Came pipelined: sent before the answer to the request ahead of it (nginx's `$pipe`).
+    pub pipelined: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -138,7 +140,7 @@ impl WebServer for Nginx {
         }
     }
 
-    /// From the access log, written as `METHOD URI STATUS RANGE` (see [`config`]).
+    /// From the access log, written as `METHOD URI STATUS PIPE RANGE` (see [`config`]).
     fn requests(&self) -> Vec<Request> {
         read_lossy(&self.dir.path().join("access.log"))
             .lines()
@@ -148,6 +150,7 @@ impl WebServer for Nginx {
                     method: f.next()?.to_string(),
                     path: decode(f.next()?),
                     status: f.next()?.parse().ok()?,
+                    pipelined: f.next()? == "p",
                     range: f.next()?.to_string(),
                 })
             })
@@ -175,7 +178,7 @@ fn config(root: &Path, dir: &Path, port: u16, options: &NginxOptions) -> String 
     format!(
         "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
          events {{ worker_connections 256; }}\n\
-         http {{\n    log_format mirror '$request_method $request_uri $status $http_range';\n\
+         http {{\n    log_format mirror '$request_method $request_uri $status $pipe $http_range';\n\
          access_log {d}/access.log mirror;\n    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n\
          fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n    scgi_temp_path {d}/scgi;\n\
          server {{\n        listen 127.0.0.1:{port}{tls};\n        root {root};\n        autoindex on;\n\
@@ -333,6 +336,7 @@ impl WebServer for PyHttp {
                     path: decode(f.next()?),
                     status,
                     range: "-".into(),
+                    pipelined: false,
                 })
             })
             .collect()

@@ -1,0 +1,139 @@
+//! Pipelined GETs of small files, against the scripted peer: the answers land in the right
+//! files in order, and a server that hangs up mid-pipeline, drops pipelined requests, or fails
+//! one of them costs time, never a file.
+
+use crate::support::http_peer::{sized_index, HttpPeer, Reply, Request};
+use crate::support::{ftpmirror, temp_dir};
+use std::fs;
+use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+const FILES: usize = 40;
+
+fn name(i: usize) -> String {
+    format!("f{i:02}")
+}
+
+/// Each file's bytes differ from every other's, and so do their sizes, so a body put in the
+/// wrong file shows.
+fn body(i: usize) -> Vec<u8> {
+    (0..100 + i * 7).map(|b| (b * 31 + i) as u8).collect()
+}
+
+fn files() -> Vec<(String, usize)> {
+    (0..FILES).map(|i| (name(i), body(i).len())).collect()
+}
+
+/// The index, or the file's whole body (a `HEAD` gets the head alone).
+fn answer(r: &Request) -> Reply {
+    if r.path == "/" {
+        let files = files();
+        let listed: Vec<(&str, usize)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+        return sized_index(&listed);
+    }
+    let i: usize = r.path[2..].parse().unwrap();
+    let content = body(i);
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+        content.len()
+    );
+    let body: &[u8] = if r.method == "HEAD" { b"" } else { &content };
+    Reply {
+        bytes: [head.as_bytes(), body].concat(),
+        close: false,
+    }
+}
+
+fn run(peer: &HttpPeer, target: &std::path::Path, extra: &[&str]) -> Output {
+    ftpmirror()
+        .args(["mirror", &peer.url(), "-j", "2", "-v"])
+        .args(extra)
+        .arg(target)
+        .output()
+        .unwrap()
+}
+
+fn assert_all(target: &std::path::Path, except: &[usize]) {
+    for i in (0..FILES).filter(|i| !except.contains(i)) {
+        assert_eq!(
+            fs::read(target.join(name(i))).unwrap(),
+            body(i),
+            "{}",
+            name(i)
+        );
+    }
+    for i in except {
+        assert!(!target.join(name(*i)).exists(), "{} exists", name(*i));
+    }
+}
+
+fn pipelined(peer: &HttpPeer) -> usize {
+    peer.requests().iter().filter(|r| r.pipelined).count()
+}
+
+#[test]
+fn pipelined_answers_land_in_their_files() {
+    let peer = HttpPeer::start(answer);
+    let target = temp_dir();
+    let out = run(&peer, target.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_all(target.path(), &[]);
+    assert!(pipelined(&peer) > FILES / 2, "{:#?}", peer.requests());
+}
+
+#[test]
+fn a_hang_up_mid_pipeline_sends_the_rest_again() {
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    let peer = HttpPeer::start(move |r| {
+        let mut reply = answer(r);
+        // Every fifth file's answer is the connection's last, without saying so.
+        reply.close = r.path != "/" && count.fetch_add(1, Ordering::SeqCst) % 5 == 4;
+        reply
+    });
+    let target = temp_dir();
+    let out = run(&peer, target.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_all(target.path(), &[]);
+    assert!(pipelined(&peer) > 0);
+}
+
+#[test]
+fn a_server_dropping_pipelined_requests_is_asked_one_at_a_time() {
+    let peer = HttpPeer::start_unpipelined(answer);
+    let target = temp_dir();
+    let out = run(&peer, target.path(), &["--timeout", "1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_all(target.path(), &[]);
+    // Once per connection, not once per batch: after that, one request at a time.
+    let given_up = stderr.matches("not pipelining any more").count();
+    assert!((1..=2).contains(&given_up), "{stderr}");
+}
+
+#[test]
+fn a_failed_file_in_a_pipeline_fails_alone() {
+    let peer = HttpPeer::start(|r| match r.path.as_str() {
+        "/f07" => Reply {
+            bytes: b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found".to_vec(),
+            close: false,
+        },
+        _ => answer(r),
+    });
+    let target = temp_dir();
+    let out = run(&peer, target.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("f07"), "{stderr}");
+    assert_all(target.path(), &[7]);
+    assert!(pipelined(&peer) > FILES / 2, "{:#?}", peer.requests());
+}
