@@ -155,4 +155,9 @@ fn https_with_ca_file_and_refused_without() {
         &["--ca-file", ca.to_str().unwrap()],
     ));
     assert_same(served.path(), target.path());
+    assert!(
+        server.file_gets().iter().any(|r| r.pipelined),
+        "GETs pipelined over TLS too: {:#?}",
+        server.requests()
+    );
 }
