@@ -58,6 +58,10 @@ pub struct Entry {
     pub name: String,
     pub kind: Kind,
     pub size: Option<u64>,
+    /// At most this many bytes, where the listing rounds sizes for display (`1.2K`): never
+    /// compared, only to tell a small file from a large one.
+    #[serde(skip)]
+    pub size_bound: Option<u64>,
     pub mtime: Option<Mtime>,
     /// MLSD `unique` fact: changes when the file is replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +78,7 @@ impl Entry {
             name: name.into(),
             kind,
             size: None,
+            size_bound: None,
             mtime: None,
             unique: None,
             mode: None,

@@ -157,7 +157,7 @@ fn fetch_all(
 ) {
     let files = (plan.fetches.iter().enumerate())
         .filter(|(_, f)| f.last == last)
-        .map(|(i, f)| (i, f.size));
+        .map(|(i, f)| (i, f.size.or(f.size_bound)));
     let depth = match pool.pipelines() {
         true => MAX_PIPELINE,
         false => 1,
@@ -244,10 +244,11 @@ const MAX_PIPELINE: usize = 16;
 /// Files up to this size are pipelined; a larger one would hold up the files queued behind it.
 const PIPELINED_SIZE: u64 = 1024 * 1024;
 
-/// The order the workers take the files in (given as plan index and size), as batches fetched
-/// on one session. The largest files go first, so that no worker is left with a long file at
-/// the end; files of known small size follow in the plan's order, up to `depth` to a batch, but
-/// never so many that a worker would have fewer than four batches.
+/// The order the workers take the files in (given as plan index and size, or the most a rounded
+/// size can stand for), as batches fetched on one session. The largest files go first, so that
+/// no worker is left with a long file at the end; files known to be small follow in the plan's
+/// order, up to `depth` to a batch, but never so many that a worker would have fewer than four
+/// batches.
 fn batches(
     files: impl Iterator<Item = (usize, Option<u64>)>,
     workers: usize,

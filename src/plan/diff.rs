@@ -134,6 +134,7 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
         Decision::Fetch(reason) => plan.fetches.push(Fetch {
             path: path.clone(),
             size: entry.size,
+            size_bound: entry.size_bound,
             mtime: entry.mtime,
             unique: entry.unique.clone(),
             reason,

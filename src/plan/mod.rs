@@ -47,6 +47,9 @@ pub enum Reason {
 pub struct Fetch {
     pub path: RelPath,
     pub size: Option<u64>,
+    /// At most this many bytes, where only a rounded size was listed.
+    #[serde(skip)]
+    pub size_bound: Option<u64>,
     pub mtime: Option<Mtime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique: Option<String>,

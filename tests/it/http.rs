@@ -71,6 +71,16 @@ fn nginx_fresh_no_change_and_converge() {
 fn nginx_approximate_sizes() {
     let served = served_dir();
     web_tree(served.path(), 2, 50);
+    // From 10,000 bytes on, nginx rounds (`20K`).
+    let rounded = served.path().join("rounded");
+    fs::create_dir(&rounded).unwrap();
+    for i in 0..20 {
+        fs::write(
+            rounded.join(format!("r{i:02}.bin")),
+            sized_content(20_000 + i),
+        )
+        .unwrap();
+    }
     let server = Nginx::start_with(
         served.path(),
         NginxOptions {
@@ -79,6 +89,12 @@ fn nginx_approximate_sizes() {
         },
     );
     full_cycle(&server, served.path());
+    let gets = server.file_gets();
+    assert!(
+        gets.iter()
+            .any(|r| r.pipelined && r.path.starts_with("/rounded/")),
+        "files listed as 20K are small enough to pipeline: {gets:#?}"
+    );
 }
 
 #[test]

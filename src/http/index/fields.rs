@@ -13,6 +13,8 @@ use crate::tree::{Mtime, Precision, Zone};
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Meta {
     pub size: Option<u64>,
+    /// At most this many bytes, from a rounded size (`1.2K`).
+    pub size_bound: Option<u64>,
     pub mtime: Option<Mtime>,
 }
 
@@ -47,6 +49,21 @@ pub(super) fn size(token: &str) -> Option<Size> {
     let fraction = parts.next().unwrap_or("0");
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (numeric(whole) && numeric(fraction)).then_some(Size::Approx)
+}
+
+/// The most bytes a rounded size (`1.2K`, `5M`) can stand for: one more of its unit than shown,
+/// whatever way the server rounded.
+pub(super) fn bound(token: &str) -> Option<u64> {
+    let (number, unit) = token.split_at(token.len().checked_sub(1)?);
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return None,
+    };
+    let whole: u64 = number.split('.').next()?.parse().ok()?;
+    whole.checked_add(1)?.checked_mul(1 << shift)
 }
 
 /// The exact byte count a size column gives, if any.
@@ -152,5 +169,8 @@ pub(super) fn dated_columns(text: &str) -> Meta {
         token = next;
     }
     meta.size = exact(size(token));
+    if size(token) == Some(Size::Approx) {
+        meta.size_bound = bound(token);
+    }
     meta
 }

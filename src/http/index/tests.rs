@@ -119,6 +119,7 @@ fn nginx_approximate_sizes() {
     let index = captured(fixture!("nginx-approx.html"), page, Style::Nginx, tree(&[]));
     // `5M` is rounded; below 10000 bytes nginx still prints the byte count.
     assert_eq!(entry(&index, "5m.bin").size, None);
+    assert_eq!(entry(&index, "5m.bin").size_bound, Some(6 << 20));
     assert_eq!(entry(&index, "exact-1234.bin").size, Some(1234));
     assert_eq!(entry(&index, "1k.bin").size, Some(1024));
 }
@@ -327,6 +328,19 @@ fn apache_older_layouts() {
         (entry(&index, "y.txt").size, entry(&index, "y.txt").mtime),
         (Some(77), None)
     );
+}
+
+#[test]
+fn rounded_sizes_bound_the_file() {
+    use super::fields::bound;
+    assert_eq!(bound("1.2K"), Some(2 << 10));
+    assert_eq!(bound("999K"), Some(1000 << 10));
+    assert_eq!(bound("0.0K"), Some(1 << 10));
+    assert_eq!(bound("5m"), Some(6 << 20));
+    assert_eq!(bound("3G"), Some(4 << 30));
+    assert_eq!(bound("1234"), None);
+    assert_eq!(bound("K"), None);
+    assert_eq!(bound("99999999999999999999T"), None);
 }
 
 #[test]
