@@ -186,21 +186,20 @@ impl Client {
         let Ok(origin) = origin(url) else {
             return false;
         };
-        let ready = self.pipelining
-            && self
-                .conn
-                .as_ref()
-                .is_some_and(|c| c.origin == origin && c.kept > 0);
+        let ready = self
+            .conn
+            .as_ref()
+            .is_some_and(|c| c.origin == origin && c.kept > 0);
+        if !self.pipelining || !ready {
+            return false;
+        }
         let proxy = self.options.proxies.for_url(url).cloned();
         let headers = download_headers(offset, validator, since);
-        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let request = match ready {
-            true => self.request_bytes("GET", url, &borrowed, proxy.as_ref()),
-            false => return false,
-        };
-        let (Ok(request), Some(conn)) = (request, self.conn.as_mut()) else {
+        let Ok(request) = self.request_bytes("GET", url, &borrowed(&headers), proxy.as_ref())
+        else {
             return false;
         };
+        let conn = self.conn.as_mut().expect("ready: connected");
         conn.unsent.extend_from_slice(&request);
         conn.inflight.push_back(request);
         true
@@ -235,8 +234,7 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Download> {
         let headers = download_headers(offset, validator, since);
-        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let response = self.exchange("GET", url, &borrowed)?;
+        let response = self.exchange("GET", url, &borrowed(&headers))?;
         let start = match (offset, response.head.status) {
             (0, 304) if since.is_some() => {
                 self.read_body(&response.head, "GET", &mut io::sink(), 0, &mut |_| {})?;
@@ -400,8 +398,7 @@ impl Client {
             ));
         }
         fields.extend(headers.iter().map(|(n, v)| (*n, v.to_string())));
-        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        message::request(method, &target, &borrowed).map_err(Error::Refused)
+        message::request(method, &target, &borrowed(&fields)).map_err(Error::Refused)
     }
 
     fn connect(&self, url: &Url, proxy: Option<&Proxy>) -> Result<Stream> {
@@ -511,6 +508,11 @@ fn download_headers(
         headers.extend(since.map(|date| ("If-Modified-Since", date.to_string())));
     }
     headers
+}
+
+/// Header fields as `request` and `exchange` take them.
+fn borrowed<'a>(headers: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    headers.iter().map(|(n, v)| (*n, v.as_str())).collect()
 }
 
 /// Copies the body; more than `limit` bytes is an error.

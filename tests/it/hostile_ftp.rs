@@ -9,10 +9,9 @@
 use crate::support::fake_ftp::{
     content, ls_dir, ls_file, ls_link, mlsd_dir, mlsd_file, Answer, FakeFtp, Fault, Site,
 };
-use crate::support::ftpmirror;
 use crate::support::sentinel::{
-    assert_file, assert_nowhere, assert_tree, assert_untouched, guarded_target, outside_dir,
-    outside_file, run_bounded, tree, Ran,
+    assert_file, assert_nowhere, assert_tree, assert_untouched, bounded_mirror, guarded_target,
+    outside_dir, outside_file, tree, Ran,
 };
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -20,33 +19,11 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Every run here must end well within this; the faults are set to end in seconds.
-const LIMIT: Duration = Duration::from_secs(20);
 /// Peak memory allowed while a server floods us.
 const MAX_RSS_KIB: u64 = 200 * 1024;
 
-/// `mirror URL TARGET --timeout 2 --connect-timeout 2`, with `-j 1` and `--tries 1` unless
-/// `extra` sets them.
 fn mirror(ftp: &FakeFtp, target: &Path, extra: &[&str]) -> Ran {
-    let mut cmd = ftpmirror();
-    cmd.args(["mirror", &ftp.url()])
-        .arg(target)
-        .args(["--timeout", "2", "--connect-timeout", "2"])
-        .args(extra);
-    if !extra.contains(&"-j") {
-        cmd.args(["-j", "1"]);
-    }
-    if !extra.contains(&"--tries") {
-        cmd.args(["--tries", "1"]);
-    }
-    // HOSTILE_TRACE=1 traces every exchange; HOSTILE_SHOW=1 prints every run's outcome.
-    if std::env::var_os("HOSTILE_TRACE").is_some() {
-        cmd.arg("-vv");
-    }
-    let ran = run_bounded(&mut cmd, LIMIT);
-    if std::env::var_os("HOSTILE_SHOW").is_some() {
-        eprintln!("{}", ran.show());
-    }
-    ran
+    bounded_mirror(&ftp.url(), target, extra)
 }
 
 fn mtime(path: &Path) -> i64 {

@@ -7,11 +7,10 @@
 //! ([`assert_untouched`]), the run over within a bound, and the documented exit code.
 
 use crate::support::fake_ftp::content;
-use crate::support::ftpmirror;
 use crate::support::http_peer::{index, ok, redirect, HttpPeer, Reply, Request};
 use crate::support::sentinel::{
-    assert_file, assert_nowhere, assert_tree, assert_untouched, guarded_target, run_bounded, tree,
-    Ran,
+    assert_file, assert_nowhere, assert_tree, assert_untouched, bounded_mirror, guarded_target,
+    tree, Ran,
 };
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -20,35 +19,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const LIMIT: Duration = Duration::from_secs(20);
 const MAX_RSS_KIB: u64 = 200 * 1024;
 const DRIP: Duration = Duration::from_millis(300);
 /// No handler here keeps a connection longer than this.
 const HOLD: Duration = Duration::from_secs(30);
 
-/// `mirror URL TARGET --timeout 2 --connect-timeout 2`, with `-j 1` and `--tries 1` unless
-/// `extra` sets them.
 fn mirror(peer: &HttpPeer, target: &Path, extra: &[&str]) -> Ran {
-    let mut cmd = ftpmirror();
-    cmd.args(["mirror", &peer.url()])
-        .arg(target)
-        .args(["--timeout", "2", "--connect-timeout", "2"])
-        .args(extra);
-    if !extra.contains(&"-j") {
-        cmd.args(["-j", "1"]);
-    }
-    if !extra.contains(&"--tries") {
-        cmd.args(["--tries", "1"]);
-    }
-    // HOSTILE_TRACE=1 traces every exchange; HOSTILE_SHOW=1 prints every run's outcome.
-    if std::env::var_os("HOSTILE_TRACE").is_some() {
-        cmd.arg("-vv");
-    }
-    let ran = run_bounded(&mut cmd, LIMIT);
-    if std::env::var_os("HOSTILE_SHOW").is_some() {
-        eprintln!("{}", ran.show());
-    }
-    ran
+    bounded_mirror(&peer.url(), target, extra)
 }
 
 /// An nginx autoindex page: names with exact sizes (`None` for a directory, which ends in `/`).

@@ -168,9 +168,10 @@ pub(super) fn dated_columns(text: &str) -> Meta {
         };
         token = next;
     }
-    meta.size = exact(size(token));
-    if size(token) == Some(Size::Approx) {
+    let parsed = size(token);
+    if parsed == Some(Size::Approx) {
         meta.size_bound = bound(token);
     }
+    meta.size = exact(parsed);
     meta
 }

@@ -45,10 +45,7 @@ pub struct HttpPeer {
 
 impl HttpPeer {
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> HttpPeer {
-        HttpPeer::start_raw(move |request, stream| {
-            let reply = handler(request);
-            stream.write_all(&reply.bytes).is_ok() && !reply.close
-        })
+        HttpPeer::serve(writing(handler), false)
     }
 
     /// Like [`HttpPeer::start`], but like a server that reads one request at a time and drops
@@ -56,11 +53,7 @@ impl HttpPeer {
     pub fn start_unpipelined(
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> HttpPeer {
-        let handler = move |request: &Request, stream: &mut TcpStream| {
-            let reply = handler(request);
-            stream.write_all(&reply.bytes).is_ok() && !reply.close
-        };
-        HttpPeer::serve(Arc::new(handler), true)
+        HttpPeer::serve(writing(handler), true)
     }
 
     /// Like [`HttpPeer::start`], but the handler writes the response itself, for faults that
@@ -115,6 +108,14 @@ impl Drop for HttpPeer {
 }
 
 type RawHandler = dyn Fn(&Request, &mut TcpStream) -> bool + Send + Sync;
+
+/// A raw handler that writes the reply `handler` makes.
+fn writing(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Arc<RawHandler> {
+    Arc::new(move |request: &Request, stream: &mut TcpStream| {
+        let reply = handler(request);
+        stream.write_all(&reply.bytes).is_ok() && !reply.close
+    })
+}
 
 fn serve_raw(stream: TcpStream, handler: &RawHandler, log: &Mutex<Vec<Request>>, drop_early: bool) {
     stream

@@ -23,6 +23,11 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use super::ftpmirror;
+
+/// How long a run against a hostile server may take, whatever the server does.
+const LIMIT: Duration = Duration::from_secs(20);
+
 /// One name of the guarded tree as it was: kind, content (file bytes or link target), mode and
 /// mtime (a directory's changes when anything is made or removed in it, even briefly).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,9 +317,34 @@ fn tail(text: &str) -> String {
         .join("\n")
 }
 
+/// `mirror URL TARGET --timeout 2 --connect-timeout 2`, with `-j 1` and `--tries 1` unless
+/// `extra` sets them, bounded by [`LIMIT`].
+pub fn bounded_mirror(url: &str, target: &Path, extra: &[&str]) -> Ran {
+    let mut cmd = ftpmirror();
+    cmd.args(["mirror", url])
+        .arg(target)
+        .args(["--timeout", "2", "--connect-timeout", "2"])
+        .args(extra);
+    if !extra.contains(&"-j") {
+        cmd.args(["-j", "1"]);
+    }
+    if !extra.contains(&"--tries") {
+        cmd.args(["--tries", "1"]);
+    }
+    // HOSTILE_TRACE=1 traces every exchange; HOSTILE_SHOW=1 prints every run's outcome.
+    if std::env::var_os("HOSTILE_TRACE").is_some() {
+        cmd.arg("-vv");
+    }
+    let ran = run_bounded(&mut cmd, LIMIT);
+    if std::env::var_os("HOSTILE_SHOW").is_some() {
+        eprintln!("{}", ran.show());
+    }
+    ran
+}
+
 /// Runs `command` for at most `limit` (then kills it), capturing its output and watching its
 /// peak memory.
-pub fn run_bounded(command: &mut Command, limit: Duration) -> Ran {
+fn run_bounded(command: &mut Command, limit: Duration) -> Ran {
     let start = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
