@@ -133,6 +133,7 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
         extended: !s.no_epsv.unwrap_or(false),
         security: security(source.scheme, s.tls, &login)?,
         tls: Some(tls_config.clone()),
+        overlap: ftp::Overlap::default(),
     };
     let http = http::Options {
         connect_timeout,

@@ -8,7 +8,6 @@
 //! again.
 
 use crate::session::{Connector, Error, Session};
-use crate::source::Scheme;
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -158,11 +157,6 @@ impl Pool {
     /// Workers that run: sessions not refused.
     pub fn workers(&self) -> usize {
         self.refused.iter().filter(|r| !**r).count()
-    }
-
-    /// The sessions are HTTP connections, which can take requests ahead of their turn.
-    pub fn pipelines(&self) -> bool {
-        matches!(self.connector.source.scheme, Scheme::Http | Scheme::Https)
     }
 
     /// The directory the first session was put in at login.

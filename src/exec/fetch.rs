@@ -258,8 +258,7 @@ fn exact_mtime(
     session: &mut ftp::Session,
     job: &Job,
 ) -> Result<(Option<i64>, ftp::Prepared), Error> {
-    let listed = job.fetch.mtime;
-    if let Some(m) = listed.filter(|m| m.precision == Precision::Second && m.zone == Zone::Utc) {
+    if let Some(m) = listed_exact(job) {
         let (_, prepared) = session.client.prepare(None)?;
         return Ok((Some(to_utc(&m, None)), prepared));
     }
@@ -276,6 +275,21 @@ fn exact_mtime(
         )),
         4 => Err(ftp::Error::Transient(reply).into()),
         _ => Ok((None, prepared)),
+    }
+}
+
+/// The listed time, when it is exact to the second.
+fn listed_exact(job: &Job) -> Option<Mtime> {
+    (job.fetch.mtime).filter(|m| m.precision == Precision::Second && m.zone == Zone::Utc)
+}
+
+/// Tells an FTP session which file it fetches next, so that the file's MDTM can go ahead with
+/// the data channel's setup, behind the transfer before it.
+pub fn announce_next(session: &mut ftp::Session, job: &Job) {
+    let mdtm = ftp::Command::Mdtm(&job.remote_path);
+    let before = listed_exact(job).is_none().then_some(&mdtm);
+    if let Err(e) = session.client.announce(before) {
+        log::debug!("{}: {e}", job.remote_path);
     }
 }
 

@@ -158,11 +158,7 @@ fn fetch_all(
     let files = (plan.fetches.iter().enumerate())
         .filter(|(_, f)| f.last == last)
         .map(|(i, f)| (i, f.size.or(f.size_bound)));
-    let depth = match pool.pipelines() {
-        true => MAX_PIPELINE,
-        false => 1,
-    };
-    let queue = Queue::new(batches(files, pool.workers(), depth));
+    let queue = Queue::new(batches(files, pool.workers(), MAX_PIPELINE));
     let done = AtomicUsize::new(0);
     let total = plan.fetches.len();
     let results = pool.run(&queue, &|worker, batch: Vec<usize>| {
@@ -171,7 +167,10 @@ fn fetch_all(
             let _ = jobs.iter().take_while(|j| fetch::announce(http, j)).count();
         }
         let mut results = Vec::new();
-        for (job, index) in jobs.iter().zip(batch) {
+        for (k, (job, index)) in jobs.iter().zip(batch).enumerate() {
+            if let (Some(next), Some(Session::Ftp(ftp))) = (jobs.get(k + 1), worker.current()) {
+                fetch::announce_next(ftp, next);
+            }
             let f = job.fetch;
             progress.start(worker.index, f.path.as_str());
             let result = check_parents(ctx.target, &f.path)
@@ -239,7 +238,8 @@ fn fetch_all(
     }
 }
 
-/// The most files whose requests go out together on one HTTP connection.
+/// The most files taken as one batch by a worker: over HTTP their requests go out together,
+/// over FTP each file's data channel is asked for behind the transfer before it.
 const MAX_PIPELINE: usize = 16;
 /// Files up to this size are pipelined; a larger one would hold up the files queued behind it.
 const PIPELINED_SIZE: u64 = 1024 * 1024;

@@ -14,6 +14,7 @@ use chrono::NaiveDateTime;
 use rustls::ClientConfig;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,6 +59,54 @@ pub struct Options {
     pub security: Security,
     /// Certificates to trust; needed unless `security` is `Off`.
     pub tls: Option<Arc<ClientConfig>>,
+    /// What the server does with commands sent during a transfer, shared by the sessions that
+    /// clone these options.
+    pub overlap: Overlap,
+}
+
+/// What a server does with commands that arrive while a transfer runs, learned from a `NOOP`
+/// sent behind the first transfer command and shared by a run's sessions.
+///
+/// A server that leaves them until the transfer is over (vsftpd) answers an `EPSV` sent behind
+/// a `RETR` together with the `226`: the next data channel costs no round trip. A server that
+/// answers them at once (pyftpdlib) would end the running transfer for a new `EPSV`, so it never
+/// gets one early.
+#[derive(Debug, Clone, Default)]
+pub struct Overlap(Arc<AtomicU8>);
+
+/// The states of [`Overlap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum During {
+    Unknown,
+    Queued,
+    Answered,
+}
+
+impl Overlap {
+    pub(super) fn get(&self) -> During {
+        match self.0.load(Ordering::Relaxed) {
+            0 => During::Unknown,
+            1 => During::Queued,
+            _ => During::Answered,
+        }
+    }
+
+    /// Records what was seen. `Answered` wins over `Queued`: one sign that commands are not
+    /// safe during a transfer is enough.
+    pub(super) fn learn(&self, during: During) {
+        let (to, was) = match during {
+            During::Unknown => return,
+            During::Queued => (
+                1,
+                self.0
+                    .compare_exchange(0, 1, Ordering::Relaxed, Ordering::Relaxed),
+            ),
+            During::Answered => (2, Ok(self.0.swap(2, Ordering::Relaxed))),
+        };
+        if was.is_ok_and(|was| was != to) {
+            log::debug!("commands sent during a transfer are {during:?} by this server");
+        }
+    }
 }
 
 impl Default for Options {
@@ -70,6 +119,7 @@ impl Default for Options {
             extended: true,
             security: Security::Off,
             tls: None,
+            overlap: Overlap::default(),
         }
     }
 }
@@ -81,7 +131,21 @@ pub(super) enum Owed {
     Transfer(String),
     /// A reply whose answer changes nothing.
     Ignored,
+    /// The answer to the `NOOP` sent behind a transfer command, to learn the [`Overlap`].
+    Probe,
+    /// The answer to the `EPSV` (or `PASV`) sent behind a transfer command, after that of the
+    /// command announced to go with it (its line).
+    Armed {
+        before: Option<String>,
+        extended: bool,
+    },
+    /// A transfer failed with commands queued behind it: their replies can no longer be told
+    /// apart, so the session cannot go on.
+    OutOfStep(String),
 }
+
+/// A command sent ahead (its line) and its reply.
+pub(super) type Ahead = (String, Reply);
 
 /// One FTP session.
 pub struct Client {
@@ -107,6 +171,15 @@ pub struct Client {
     features: Features,
     /// Set when EPSV or EPRT is off or was refused: later transfers go straight to PASV or PORT.
     pub(super) skip_extended: bool,
+    /// Replies to commands sent behind the transfer command that runs now: they come after its
+    /// final reply, and join `owed` once that is read or owed.
+    pub(super) behind: Vec<Owed>,
+    /// The data channel the server opened ahead, behind the last transfer.
+    pub(super) armed: Option<SocketAddr>,
+    /// The command sent ahead with that channel's setup, and its reply.
+    pub(super) armed_before: Option<Ahead>,
+    /// The line of the command the caller said the next data channel's setup will carry.
+    pub(super) next_before: Option<String>,
 }
 
 impl Client {
@@ -137,6 +210,10 @@ impl Client {
             welcome: String::new(),
             features: Features::default(),
             skip_extended: !options.extended,
+            behind: Vec::new(),
+            armed: None,
+            armed_before: None,
+            next_before: None,
             options,
         };
         let mut greeting = client.read_reply()?;
@@ -289,42 +366,138 @@ impl Client {
         let _ = self.send(&Command::Quit);
     }
 
-    /// Reads the final replies still owed for earlier transfers. One that is an error marks
-    /// its transfer unconfirmed; one that never comes does too, and leaves the session unusable
-    /// (the error is returned).
+    /// Reads the replies still owed for earlier commands. A transfer's final reply that is an
+    /// error marks it unconfirmed; one that never comes does too, and leaves the session
+    /// unusable (the error is returned).
     pub fn settle(&mut self) -> Result<()> {
-        let owed = std::mem::take(&mut self.owed);
-        for (i, owed_reply) in owed.iter().enumerate() {
-            let path = match owed_reply {
-                Owed::Transfer(path) => Some(path),
-                Owed::Ignored => None,
+        while !self.owed.is_empty() {
+            let owed = self.owed.remove(0);
+            let path = match &owed {
+                Owed::Transfer(path) => Some(path.clone()),
+                _ => None,
             };
-            // A transfer ends with 226 or 250 (RFC 959 4.2); any other completion reply is the
-            // answer to a later command: the server skipped the final reply and the replies
-            // are out of step, so the session cannot go on.
-            let reply = self
-                .read_reply()
-                .and_then(|reply| match (path, reply.code) {
-                    (None, _) | (_, 226 | 250) => Ok(None),
-                    _ if reply.class() >= 4 => Ok(Some(reply.to_string())),
+            if let Err(e) = self.read_owed(owed) {
+                let why = format!("no final reply: {e}");
+                let rest = std::mem::take(&mut self.owed);
+                let transfers = path
+                    .into_iter()
+                    .chain(rest.into_iter().filter_map(|o| match o {
+                        Owed::Transfer(path) => Some(path),
+                        _ => None,
+                    }));
+                self.unconfirmed
+                    .extend(transfers.map(|path| (path, why.clone())));
+                self.armed = None;
+                return Err(Error::Stale(why));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_owed(&mut self, owed: Owed) -> Result<()> {
+        match owed {
+            Owed::Ignored => self.read_reply().map(drop),
+            Owed::Transfer(path) => {
+                let reply = self.final_reply()?;
+                // A transfer ends with 226 or 250 (RFC 959 4.2); any other completion reply is
+                // the answer to a later command: the server skipped the final reply and the
+                // replies are out of step, so the session cannot go on.
+                match reply.code {
+                    226 | 250 => Ok(()),
+                    _ if reply.class() >= 4 => {
+                        let _ = self.ended_badly();
+                        self.unconfirmed.push((path, reply.to_string()));
+                        Ok(())
+                    }
                     _ => Err(Error::Protocol(format!(
                         "{reply} where a transfer's final reply was due"
                     ))),
-                });
-            match (reply, path) {
-                (Ok(Some(why)), Some(path)) => self.unconfirmed.push((path.clone(), why)),
-                (Ok(_), _) => {}
-                (Err(e), _) => {
-                    let why = format!("no final reply: {e}");
-                    let transfers = owed[i..].iter().filter_map(|o| match o {
-                        Owed::Transfer(path) => Some((path.clone(), why.clone())),
-                        Owed::Ignored => None,
-                    });
-                    self.unconfirmed.extend(transfers);
-                    return Err(Error::Stale(why));
                 }
             }
+            Owed::Probe => {
+                let reply = self.read_reply()?;
+                if reply.code != 200 {
+                    return Err(Error::Protocol(format!(
+                        "{reply} where NOOP's reply was due"
+                    )));
+                }
+                self.options.overlap.learn(During::Queued);
+                Ok(())
+            }
+            Owed::Armed { before, extended } => {
+                if let Some(line) = before {
+                    let reply = self.read_reply()?;
+                    self.armed_before = Some((line, reply));
+                }
+                let reply = self.read_reply()?;
+                self.armed = match reply.class() {
+                    2 => Some(self.passive_addr(&reply, extended)?),
+                    _ => {
+                        log::debug!("no data channel ahead: {reply}");
+                        None
+                    }
+                };
+                Ok(())
+            }
+            Owed::OutOfStep(why) => Err(Error::Stale(why)),
         }
+    }
+
+    /// The final reply of a transfer. A `200` first is the answer to the probe behind the
+    /// transfer command: the server answers commands while a transfer runs.
+    pub(super) fn final_reply(&mut self) -> Result<Reply> {
+        let reply = self.read_reply()?;
+        if reply.code == 200 && self.take_probe() {
+            self.options.overlap.learn(During::Answered);
+            return self.read_reply();
+        }
+        Ok(reply)
+    }
+
+    /// Removes the probe still waiting for its answer; false when there is none.
+    pub(super) fn take_probe(&mut self) -> bool {
+        for queue in [&mut self.behind, &mut self.owed] {
+            if let Some(at) = queue.iter().position(|o| matches!(o, Owed::Probe)) {
+                queue.remove(at);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// A transfer with commands queued behind it failed: the server may have ended it because
+    /// of them, so none are sent during transfers any more.
+    pub(super) fn ended_badly(&mut self) -> bool {
+        let queued = |o: &Owed| matches!(o, Owed::Probe | Owed::Armed { .. });
+        let any = self.behind.iter().chain(&self.owed).any(queued);
+        if any {
+            self.options.overlap.learn(During::Answered);
+        }
+        any
+    }
+
+    /// The commands queued behind the transfer command just answered come next.
+    pub(super) fn end_behind(&mut self) {
+        let behind = std::mem::take(&mut self.behind);
+        self.owed.extend(behind);
+    }
+
+    /// The data channel opened ahead, with the command sent along and its reply; the replies
+    /// owed before it are read first.
+    pub(super) fn take_armed(&mut self) -> Result<Option<(SocketAddr, Option<Ahead>)>> {
+        if self.owed.iter().any(|o| matches!(o, Owed::Armed { .. })) {
+            self.settle()?;
+        }
+        let before = self.armed_before.take();
+        Ok(self.armed.take().map(|addr| (addr, before)))
+    }
+
+    /// Says which command the next data channel's setup will carry (`None`: none), so that it
+    /// can be sent ahead with the setup, behind the transfer before.
+    pub fn announce(&mut self, before: Option<&Command>) -> Result<()> {
+        self.next_before = before
+            .map(|c| c.wire().map_err(Error::BadArgument))
+            .transpose()?;
         Ok(())
     }
 
@@ -372,7 +545,7 @@ impl Client {
 
     /// Writes command lines, then reads the final replies still owed for earlier transfers:
     /// they come first, and the commands travel meanwhile instead of a round trip later.
-    fn write(&mut self, lines: &str) -> Result<()> {
+    pub(super) fn write(&mut self, lines: &str) -> Result<()> {
         let stream = self.ctrl.get_mut();
         stream.write_all(lines.as_bytes())?;
         stream.flush()?;

@@ -17,7 +17,7 @@ mod session;
 pub(crate) mod timeval;
 mod transfer;
 
-pub use client::{parse_mdtm, Client, DataMode, Options, Security, MAX_LINE};
+pub use client::{parse_mdtm, Client, DataMode, Options, Overlap, Security, MAX_LINE};
 pub use command::Command;
 pub use error::{Error, Result};
 pub use features::Features;

@@ -4,14 +4,14 @@
 //! command, read its preliminary `1xx`, move the bytes, close the data connection, then read the
 //! final `2xx` on the control connection (RFC 959 section 5.4 state diagram for RETR/STOR/LIST).
 
-use super::client::{connect_any, Client, DataMode, Owed};
+use super::client::{connect_any, Client, DataMode, During, Owed};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
 use super::reply::Reply;
 use crate::tls::Stream;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::Instant;
 
 /// Largest listing we hold in memory; a server that sends more is broken or hostile.
@@ -74,11 +74,20 @@ impl Client {
 
     /// Sets up the data channel for the next transfer (EPSV or PASV; EPRT or PORT), sending
     /// `before` in the same round trip when the mode allows, and returns its reply. A per-file
-    /// MDTM costs no round trip of its own that way.
+    /// MDTM costs no round trip of its own that way. A channel opened ahead is taken when there
+    /// is one, with `before`'s reply if it was sent ahead too (see [`Client::announce`]).
     pub fn prepare(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Active {
             let reply = before.map(|c| self.command(c)).transpose()?;
             return Ok((reply, Prepared(Channel::Listening(self.active()?))));
+        }
+        if let Some((addr, ahead)) = self.take_armed()? {
+            let reply = match (before, ahead) {
+                (Some(c), Some((line, reply))) if c.wire().is_ok_and(|w| w == line) => Some(reply),
+                (Some(c), _) => Some(self.command(c)?),
+                (None, _) => None,
+            };
+            return Ok((reply, Prepared(Channel::Passive(addr))));
         }
         let (reply, addr) = self.passive(before)?;
         Ok((reply, Prepared(Channel::Passive(addr))))
@@ -107,6 +116,7 @@ impl Client {
             Ok(n) if expect == Some(n) => {
                 drop(data);
                 self.owed.push(Owed::Transfer(path.to_string()));
+                self.end_behind();
                 Ok(n)
             }
             Ok(n) => {
@@ -182,16 +192,45 @@ impl Client {
     /// Sends `command` and connects the data channel. In passive mode the command goes first and
     /// the connection is made while the server reads it: one round trip for both.
     fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Option<Stream>> {
-        self.send(command)?;
+        let mut lines = command.wire().map_err(Error::BadArgument)?;
+        log::debug!("> {}", command.traced());
+        let behind = match prepared.0 {
+            Channel::Passive(_) => self.queue_behind(&mut lines),
+            Channel::Listening(_) => None,
+        };
+        self.write(&lines)?;
+        self.behind.extend(behind);
         let connected = match &prepared.0 {
             Channel::Passive(addr) => Some(connect_any(*addr, self.options.connect_timeout)),
             Channel::Listening(_) => None,
         };
-        let reply = self.read_reply()?;
-        match reply.class() {
-            1 => {}
-            2 => return Ok(None),
-            _ => return Err(Error::from_reply(reply)),
+        // vsftpd sends the final reply only once it sees our end of the data connection
+        // closed: closing it now, not after the last byte, lets that reply (and the next data
+        // channel's, queued behind it) come with the data instead of a round trip later. Only
+        // where commands are queued behind, so a server that minds it stops that too.
+        let armed = self.behind.iter().any(|o| matches!(o, Owed::Armed { .. }));
+        if let (true, false, Some(Ok(stream))) =
+            (armed && receives(command), self.protect_data, &connected)
+        {
+            stream.shutdown(Shutdown::Write)?;
+        }
+        let mut reply = self.read_reply()?;
+        if reply.code == 200 && self.take_probe() {
+            self.options.overlap.learn(During::Answered);
+            reply = self.read_reply()?;
+        }
+        if reply.class() != 1 {
+            // Answered without a transfer: the probe behind it tells nothing.
+            for owed in &mut self.behind {
+                if matches!(owed, Owed::Probe) {
+                    *owed = Owed::Ignored;
+                }
+            }
+            self.end_behind();
+            return match reply.class() {
+                2 => Ok(None),
+                _ => Err(Error::from_reply(reply)),
+            };
         }
         let stream = match (prepared.0, connected) {
             (Channel::Listening(listener), _) => self.accept(listener)?,
@@ -205,19 +244,64 @@ impl Client {
         Ok(Some(self.data_stream(stream)?))
     }
 
-    /// Reads the final reply of a transfer.
+    /// Reads the final reply of a transfer. One that is not `226` or `250` with commands queued
+    /// behind may be the server ending the transfer because of them: the error is then one
+    /// that is tried again on a new session, which queues nothing any more.
     fn finish(&mut self) -> Result<()> {
-        let reply = self.read_reply()?;
+        let reply = self.final_reply()?;
+        let queued = !self.behind.is_empty();
+        let whole = matches!(reply.code, 226 | 250) || !queued && reply.class() == 2;
+        let ended = !whole && self.ended_badly();
+        self.end_behind();
         match reply.class() {
+            _ if ended => Err(Error::Stale(format!(
+                "{reply}, with commands queued behind the transfer"
+            ))),
+            2 if !whole => Err(Error::Protocol(format!(
+                "{reply} where a transfer's final reply was due"
+            ))),
             2 => Ok(()),
             _ => Err(Error::from_reply(reply)),
         }
     }
 
+    /// What goes behind a transfer command, in its write: a `NOOP` while the [`Overlap`] is
+    /// unknown; the next data channel's setup (with the command announced for it) once the
+    /// server is known to queue commands during transfers.
+    fn queue_behind(&mut self, lines: &mut String) -> Option<Owed> {
+        let (owed, commands) = match self.options.overlap.get() {
+            During::Answered => return None,
+            During::Unknown => (Owed::Probe, vec![Command::Noop.wire().ok()?]),
+            During::Queued => {
+                let extended = !self.skip_extended;
+                let setup = match extended {
+                    true => Command::Epsv,
+                    false => Command::Pasv,
+                };
+                let before = self.next_before.take();
+                let commands = before.iter().cloned().chain(setup.wire().ok()).collect();
+                (Owed::Armed { before, extended }, commands)
+            }
+        };
+        for line in commands {
+            log::debug!("> {}", line.trim_end());
+            lines.push_str(&line);
+        }
+        Some(owed)
+    }
+
     /// After a failed transfer: ABOR and swallow the replies (RFC 959 4.1.3: a `426` for the
     /// aborted transfer, then `226`), so the session stays usable. Errors here only mean the
-    /// session is gone, which the next command will report.
+    /// session is gone, which the next command will report. With commands queued behind the
+    /// transfer, the replies could not be told apart: the session is given up instead.
     fn abort_transfer(&mut self) {
+        if !self.behind.is_empty() {
+            let _ = self.ended_badly();
+            self.behind.clear();
+            let why = "a transfer failed with commands queued behind it";
+            self.owed.push(Owed::OutOfStep(why.into()));
+            return;
+        }
         if self.send(&Command::Abor).is_err() {
             return;
         }
@@ -258,11 +342,7 @@ impl Client {
                 None => self.command(&Command::Epsv)?,
             };
             match reply.class() {
-                2 => {
-                    let port = passive::epsv_port(&reply.text)
-                        .ok_or_else(|| Error::Protocol(format!("bad EPSV reply {reply}")))?;
-                    return Ok((before_reply, SocketAddr::new(self.peer.ip(), port)));
-                }
+                2 => return Ok((before_reply, self.passive_addr(&reply, true)?)),
                 5 => self.skip_extended = true,
                 _ => return Err(Error::from_reply(reply)),
             }
@@ -271,13 +351,23 @@ impl Client {
             before_reply = Some(self.command(first)?);
         }
         let reply = self.expect(&Command::Pasv, 2)?;
+        Ok((before_reply, self.passive_addr(&reply, false)?))
+    }
+
+    /// The address in an EPSV (`extended`) or PASV reply.
+    pub(super) fn passive_addr(&self, reply: &Reply, extended: bool) -> Result<SocketAddr> {
+        if extended {
+            let port = passive::epsv_port(&reply.text)
+                .ok_or_else(|| Error::Protocol(format!("bad EPSV reply {reply}")))?;
+            return Ok(SocketAddr::new(self.peer.ip(), port));
+        }
         let addr = passive::pasv_addr(&reply.text)
             .ok_or_else(|| Error::Protocol(format!("bad PASV reply {reply}")))?;
         let ip = match self.options.trust_pasv_host {
             true => (*addr.ip()).into(),
             false => self.peer.ip(),
         };
-        Ok((before_reply, SocketAddr::new(ip, addr.port())))
+        Ok(SocketAddr::new(ip, addr.port()))
     }
 
     fn active(&mut self) -> Result<TcpListener> {
@@ -317,4 +407,12 @@ impl Client {
             }
         }
     }
+}
+
+/// The command brings data to us: our side of its data connection never writes.
+fn receives(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Retr(_) | Command::List(_) | Command::Nlst(_) | Command::Mlsd(_)
+    )
 }

@@ -7,6 +7,7 @@ mod client;
 mod credentials;
 mod cron;
 mod faults;
+mod ftp_ahead;
 mod ftps;
 mod fuzz;
 mod harness;

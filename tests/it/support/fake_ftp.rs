@@ -8,7 +8,9 @@
 //! CWD (absolute and relative, tracked per connection), LIST (the current directory, or its
 //! argument), MLSD (its argument, or the current directory), SIZE, MDTM, REST, RETR, EPSV,
 //! PASV, NOOP, ABOR, QUIT. Passive mode only. Every connection is served on its own thread, so
-//! ftpmirror's `-j N` sessions all get one; every command line received is recorded.
+//! ftpmirror's `-j N` sessions all get one; every command line received is recorded, and those
+//! that arrive during a transfer too: they wait for its end, are answered at once, or end it, as
+//! the site's [`During`] says.
 //!
 //! Nothing here blocks for long: sockets have short timeouts and every loop checks the stop
 //! flag, so dropping the [`FakeFtp`] ends all its threads.
@@ -58,6 +60,18 @@ pub enum Fault {
     Endless,
 }
 
+/// What the server does with commands that arrive while a transfer runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum During {
+    /// They wait until the transfer is over (vsftpd).
+    Queued,
+    /// `NOOP` is answered at once; `EPSV` or `PASV` end the transfer with `426` (pyftpdlib).
+    Answered,
+    /// They wait, but `EPSV` or `PASV` end the transfer with `426`: a server whose answer to a
+    /// `NOOP` does not tell how it takes the rest.
+    Ending,
+}
+
 /// A fault for transfers of one path (or of every path, `"*"`), for its first `times` transfers
 /// (`None`: all of them).
 #[derive(Clone, Debug)]
@@ -89,6 +103,7 @@ pub struct Site {
     /// Replies replaced, by upper-case verb, for the first `times` such commands (`None`: all).
     answers: Vec<(String, Answer, Option<usize>)>,
     pub generator: Option<Generator>,
+    pub during: During,
 }
 
 impl Site {
@@ -113,7 +128,14 @@ impl Site {
             faults: Vec::new(),
             answers: Vec::new(),
             generator: None,
+            during: During::Queued,
         }
+    }
+
+    /// What the server does with commands that arrive during a transfer.
+    pub fn during(mut self, during: During) -> Site {
+        self.during = during;
+        self
     }
 
     /// The raw listing of directory `path`.
@@ -221,6 +243,8 @@ impl Site {
 struct Shared {
     site: Mutex<Site>,
     commands: Mutex<Vec<String>>,
+    /// Command lines that arrived while a transfer ran.
+    during: Mutex<Vec<String>>,
     connections: Mutex<usize>,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -240,6 +264,7 @@ impl FakeFtp {
         let shared = Arc::new(Shared {
             site: Mutex::new(site),
             commands: Mutex::new(Vec::new()),
+            during: Mutex::new(Vec::new()),
             connections: Mutex::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
@@ -284,6 +309,11 @@ impl FakeFtp {
                     .is_some_and(|v| v.eq_ignore_ascii_case(verb))
             })
             .collect()
+    }
+
+    /// Command lines that arrived while a transfer ran, in order of arrival.
+    pub fn sent_during_transfers(&self) -> Vec<String> {
+        self.shared.during.lock().unwrap().clone()
     }
 
     /// How many control connections were accepted.
@@ -461,9 +491,14 @@ impl Conn {
 
     /// One read attempt for a command line.
     fn poll_command(&mut self) -> Poll {
-        if let Some(line) = self.pending.pop_front() {
-            return Poll::Line(line);
+        match self.pending.pop_front() {
+            Some(line) => Poll::Line(line),
+            None => self.poll_new(),
         }
+    }
+
+    /// One read attempt for a command line not read before.
+    fn poll_new(&mut self) -> Poll {
         loop {
             if let Some(at) = self.buf.iter().position(|&b| b == b'\n') {
                 let raw: Vec<u8> = self.buf.drain(..=at).collect();
@@ -640,28 +675,58 @@ impl Conn {
         };
         let fault = self.shared.site.lock().unwrap().take_fault(path);
         let abort = Arc::new(AtomicBool::new(false));
-        let (stop, flag) = (self.shared.clone(), abort.clone());
-        let sender = std::thread::spawn(move || send_data(data, payload, fault, &flag, &stop.stop));
+        let sent = Arc::new(AtomicBool::new(false));
+        let (stop, flag, sent_flag) = (self.shared.clone(), abort.clone(), sent.clone());
+        let sender = std::thread::spawn(move || {
+            send_data(data, payload, fault, &flag, &sent_flag, &stop.stop)
+        });
         // While the data flows, the client may send ABOR (or give up and leave).
         let mut aborted = false;
+        let mut ended = false;
+        let during = self.shared.site.lock().unwrap().during;
         while !sender.is_finished() {
-            match self.poll_command() {
-                Poll::Line(line) if line.trim().eq_ignore_ascii_case("ABOR") => {
-                    self.shared.commands.lock().unwrap().push(line);
-                    aborted = true;
-                    abort.store(true, Ordering::SeqCst);
-                    break;
-                }
-                Poll::Line(line) => self.pending.push_back(line),
-                Poll::Nothing => {}
+            let line = match self.poll_new() {
+                Poll::Line(line) => line,
+                Poll::Nothing => continue,
                 Poll::Gone => {
                     abort.store(true, Ordering::SeqCst);
                     let _ = sender.join();
                     return false;
                 }
+            };
+            if sent.load(Ordering::SeqCst) {
+                // After the data connection closed: the transfer is over for the client too.
+                self.pending.push_back(line);
+                continue;
+            }
+            self.shared.during.lock().unwrap().push(line.clone());
+            let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+            match (verb.as_str(), during) {
+                ("ABOR", _) => {
+                    self.shared.commands.lock().unwrap().push(line);
+                    aborted = true;
+                    abort.store(true, Ordering::SeqCst);
+                    break;
+                }
+                ("NOOP", During::Answered) => {
+                    self.shared.commands.lock().unwrap().push(line);
+                    if !self.send("200 ok") {
+                        abort.store(true, Ordering::SeqCst);
+                    }
+                }
+                ("EPSV" | "PASV", During::Answered | During::Ending) => {
+                    self.pending.push_back(line);
+                    ended = true;
+                    abort.store(true, Ordering::SeqCst);
+                    break;
+                }
+                _ => self.pending.push_back(line),
             }
         }
         let _ = sender.join();
+        if ended {
+            return self.send("426 data connection closed; transfer aborted");
+        }
         if aborted {
             return self.send("426 transfer aborted") && self.send("226 abort done");
         }
@@ -733,6 +798,7 @@ fn send_data(
     payload: Vec<u8>,
     fault: Option<Fault>,
     abort: &AtomicBool,
+    sent: &AtomicBool,
     stop: &AtomicBool,
 ) {
     let over = || stop.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
@@ -784,6 +850,8 @@ fn send_data(
             while start.elapsed() < IDLE && write_patiently(&mut data, &block, stop, Some(abort)) {}
         }
     }
+    // Set first: a line the client sends once it sees the end is not one sent during the transfer.
+    sent.store(true, Ordering::SeqCst);
     let _ = data.shutdown(Shutdown::Both);
 }
 

@@ -32,10 +32,16 @@ impl PeerConn {
     }
 
     /// Reads the next command, checks its verb and returns its argument.
+    /// A `NOOP` on the way is answered in turn, as a server that leaves commands sent during a
+    /// transfer until it is over does.
     pub fn expect(&mut self, verb: &str) -> String {
-        let line = self
+        let mut line = self
             .next()
             .unwrap_or_else(|| panic!("client hung up; expected {verb}"));
+        while line.eq_ignore_ascii_case("NOOP") && !verb.eq_ignore_ascii_case("NOOP") {
+            self.send("200 ok");
+            line = (self.next()).unwrap_or_else(|| panic!("client hung up; expected {verb}"));
+        }
         let (got, arg) = line.split_once(' ').unwrap_or((&line, ""));
         assert!(
             got.eq_ignore_ascii_case(verb),

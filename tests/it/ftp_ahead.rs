@@ -1,0 +1,74 @@
+//! Data channels asked for ahead: behind each transfer command, a server that leaves commands
+//! until the transfer is over (vsftpd) gets the next file's MDTM and EPSV, answered with the
+//! `226`; a server that answers them at once (pyftpdlib) would end the transfer for an `EPSV`,
+//! so it gets none. The first transfer carries a `NOOP` to tell which.
+
+use crate::support::fake_ftp::{content, ls_file, During, FakeFtp, Site};
+use crate::support::sentinel::{assert_file, bounded_mirror, guarded_target, Ran};
+use std::path::Path;
+
+const FILES: usize = 12;
+
+/// A LIST-only site (day-precision times, so each file needs an MDTM) of [`FILES`] files.
+fn site(during: During) -> Site {
+    let mut site = Site::list();
+    let mut root = String::new();
+    for i in 0..FILES {
+        let name = format!("f{i:02}");
+        let data = content(i as u8, 1000 + i);
+        root += &ls_file(&name, data.len());
+        site = (site.file(&format!("/{name}"), &data)).mdtm(&format!("/{name}"), "20200102030405");
+    }
+    site.during(during).dir("/", root)
+}
+
+fn mirror_all(during: During) -> (FakeFtp, Ran) {
+    let ftp = FakeFtp::start(site(during));
+    let (_parent, target) = guarded_target();
+    let ran = bounded_mirror(&ftp.url(), &target, &["-j", "1", "-v"]);
+    ran.assert_code(0);
+    assert_all(&target);
+    (ftp, ran)
+}
+
+fn assert_all(target: &Path) {
+    for i in 0..FILES {
+        assert_file(target, &format!("f{i:02}"), &content(i as u8, 1000 + i));
+    }
+}
+
+fn count(lines: &[String], verb: &str) -> usize {
+    lines.iter().filter(|l| l.starts_with(verb)).count()
+}
+
+#[test]
+fn the_next_data_channel_and_mdtm_are_asked_for_behind_each_transfer() {
+    let (ftp, _) = mirror_all(During::Queued);
+    let during = ftp.sent_during_transfers();
+    // Every file's EPSV but the first, and the MDTM of every file but the first of a batch.
+    assert!(count(&during, "EPSV") >= FILES - 1, "{during:?}");
+    assert!(count(&during, "MDTM") >= FILES / 2, "{during:?}");
+    assert_eq!(ftp.with_verb("NOOP").len(), 1, "one probe per run");
+    assert_eq!(ftp.with_verb("RETR").len(), FILES);
+}
+
+#[test]
+fn a_server_that_answers_during_transfers_gets_only_the_probe() {
+    let (ftp, _) = mirror_all(During::Answered);
+    assert_eq!(ftp.sent_during_transfers(), ["NOOP"]);
+    assert_eq!(ftp.with_verb("RETR").len(), FILES);
+}
+
+#[test]
+fn a_server_that_ends_a_transfer_for_an_early_epsv_gets_none_after_that() {
+    let (ftp, ran) = mirror_all(During::Ending);
+    let during = ftp.sent_during_transfers();
+    assert_eq!(count(&during, "EPSV"), 1, "{during:?}");
+    // Tried again at once, whatever `--tries` says (the run has `--tries 1`).
+    ran.assert_warned(&["426", "again on a new session"]);
+    assert_eq!(
+        ftp.with_verb("RETR").len(),
+        FILES + 1,
+        "the ended one again"
+    );
+}
