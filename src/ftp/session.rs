@@ -98,16 +98,17 @@ impl Session {
         }
     }
 
-    /// CWD (in the same round trip as EPSV), then LIST with no path: a path argument is globbed
-    /// by some servers (vsftpd treats `[x]` as a pattern). `-a`, so that servers that hide
+    /// CWD (in the same round trip as EPSV, or as LIST when the data channel was opened ahead),
+    /// then LIST with no path: a path argument is globbed by some servers (vsftpd treats `[x]`
+    /// as a pattern). `-a`, so that servers that hide
     /// dot-files (vsftpd) show them: a mirror must not miss `.htaccess`, nor delete a local copy
     /// of a file the server has. A server that takes `-a` for a name answers with an error or
     /// nothing: then a plain LIST is asked, and kept for the session.
     fn list(&mut self, path: &str) -> Result<Listing> {
-        let (cwd, prepared) = self.client.prepare(Some(&Command::Cwd(path)))?;
-        match cwd.expect("prepare answers the command it was given") {
-            reply if reply.class() == 2 => {}
-            reply => return Err(Error::from_reply(reply)),
+        let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
+        let along = cwd.is_none();
+        if let Some(reply) = cwd.filter(|r| r.class() != 2) {
+            return Err(Error::from_reply(reply));
         }
         let now = chrono::Utc::now().naive_utc();
         if !self.list_all {
@@ -127,6 +128,10 @@ impl Session {
             |(dots, l): &(bool, Listing)| *dots || !l.entries.is_empty() || !l.unread.is_empty();
         if let Some((_, listing)) = all.filter(taken) {
             return Ok(listing);
+        }
+        if along {
+            // The refusal may have been the CWD's: the plain LIST must not list another place.
+            self.client.cwd(path)?;
         }
         let plain = list::parse_list(&self.client.list(None)?, now);
         if !plain.entries.is_empty() {

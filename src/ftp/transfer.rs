@@ -18,8 +18,9 @@ use std::time::Instant;
 pub const MAX_LISTING: u64 = 64 * 1024 * 1024;
 
 /// A data channel set up for the next command: the server's passive address, or our
-/// listening socket (active mode).
-pub struct Prepared(Channel);
+/// listening socket (active mode); with the line of a command to send in the same write as the
+/// transfer command, before it (see [`Client::prepare_along`]).
+pub struct Prepared(Channel, Option<String>);
 
 enum Channel {
     Passive(SocketAddr),
@@ -79,7 +80,7 @@ impl Client {
     pub fn prepare(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Active {
             let reply = before.map(|c| self.command(c)).transpose()?;
-            return Ok((reply, Prepared(Channel::Listening(self.active()?))));
+            return Ok((reply, Prepared(Channel::Listening(self.active()?), None)));
         }
         if let Some((addr, ahead)) = self.take_armed()? {
             let reply = match (before, ahead) {
@@ -87,10 +88,26 @@ impl Client {
                 (Some(c), _) => Some(self.command(c)?),
                 (None, _) => None,
             };
-            return Ok((reply, Prepared(Channel::Passive(addr))));
+            return Ok((reply, Prepared(Channel::Passive(addr), None)));
         }
         let (reply, addr) = self.passive(before)?;
-        Ok((reply, Prepared(Channel::Passive(addr))))
+        Ok((reply, Prepared(Channel::Passive(addr), None)))
+    }
+
+    /// Like [`Client::prepare`] with `along` as `before`, except when a data channel was opened
+    /// ahead: then nothing is waited for, `along` goes in the same write as the transfer
+    /// command, and its reply is `None` here. If it then fails, the transfer command ran where
+    /// `along` would have changed (a `CWD`): its data is read and dropped, and `along`'s error
+    /// is the transfer's.
+    pub fn prepare_along(&mut self, along: &Command) -> Result<(Option<Reply>, Prepared)> {
+        if self.options.data_mode == DataMode::Passive {
+            if let Some((addr, _)) = self.take_armed()? {
+                let line = along.wire().map_err(Error::BadArgument)?;
+                log::debug!("> {}", along.traced());
+                return Ok((None, Prepared(Channel::Passive(addr), Some(line))));
+            }
+        }
+        self.prepare(Some(along))
     }
 
     /// RETR over a channel from [`Client::prepare`]. When `expect` bytes arrive, exactly, the
@@ -192,15 +209,17 @@ impl Client {
     /// Sends `command` and connects the data channel. In passive mode the command goes first and
     /// the connection is made while the server reads it: one round trip for both.
     fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Option<Stream>> {
-        let mut lines = command.wire().map_err(Error::BadArgument)?;
+        let Prepared(channel, along) = prepared;
+        let mut lines = along.clone().unwrap_or_default();
+        lines += &command.wire().map_err(Error::BadArgument)?;
         log::debug!("> {}", command.traced());
-        let behind = match prepared.0 {
+        let behind = match channel {
             Channel::Passive(_) => self.queue_behind(&mut lines),
             Channel::Listening(_) => None,
         };
         self.write(&lines)?;
         self.behind.extend(behind);
-        let connected = match &prepared.0 {
+        let connected = match &channel {
             Channel::Passive(addr) => Some(connect_any(*addr, self.options.connect_timeout)),
             Channel::Listening(_) => None,
         };
@@ -214,10 +233,18 @@ impl Client {
         {
             stream.shutdown(Shutdown::Write)?;
         }
+        let along = along.map(|_| self.read_reply()).transpose()?;
         let mut reply = self.read_reply()?;
         if reply.code == 200 && self.take_probe() {
             self.options.overlap.learn(During::Answered);
             reply = self.read_reply()?;
+        }
+        if let Some(refused) = along.filter(|r| r.class() != 2) {
+            if let Err(e) = self.drop_transfer(reply, channel, connected) {
+                let why = format!("the transfer after a refused {refused}: {e}");
+                self.owed.push(Owed::OutOfStep(why));
+            }
+            return Err(Error::from_reply(refused));
         }
         if reply.class() != 1 {
             // Answered without a transfer: the probe behind it tells nothing.
@@ -232,7 +259,16 @@ impl Client {
                 _ => Err(Error::from_reply(reply)),
             };
         }
-        let stream = match (prepared.0, connected) {
+        self.data_channel(channel, connected).map(Some)
+    }
+
+    /// The data connection of a transfer whose preliminary reply came, TLS and timeouts set.
+    fn data_channel(
+        &mut self,
+        channel: Channel,
+        connected: Option<Result<TcpStream>>,
+    ) -> Result<Stream> {
+        let stream = match (channel, connected) {
             (Channel::Listening(listener), _) => self.accept(listener)?,
             (_, Some(connected)) => connected?,
             (Channel::Passive(_), None) => unreachable!("a passive channel was connected above"),
@@ -241,7 +277,27 @@ impl Client {
         stream.set_write_timeout(Some(self.options.read_timeout))?;
         // In TLS, the handshake comes after the preliminary reply: servers (vsftpd) start it
         // only once the command is accepted.
-        Ok(Some(self.data_stream(stream)?))
+        self.data_stream(stream)
+    }
+
+    /// Reads and drops the data of a transfer nobody wants, and its final reply.
+    fn drop_transfer(
+        &mut self,
+        reply: Reply,
+        channel: Channel,
+        connected: Option<Result<TcpStream>>,
+    ) -> Result<()> {
+        if reply.class() != 1 {
+            self.end_behind();
+            return Ok(());
+        }
+        let mut data = self.data_channel(channel, connected)?;
+        self.copy(&mut data, &mut io::sink(), MAX_LISTING, &mut |_| {})?;
+        drop(data);
+        self.finish().or_else(|e| match e {
+            Error::Transient(_) | Error::Permanent(_) => Ok(()),
+            e => Err(e),
+        })
     }
 
     /// Reads the final reply of a transfer. One that is not `226` or `250` with commands queued

@@ -3,7 +3,7 @@
 //! `226`; a server that answers them at once (pyftpdlib) would end the transfer for an `EPSV`,
 //! so it gets none. The first transfer carries a `NOOP` to tell which.
 
-use crate::support::fake_ftp::{content, ls_file, During, FakeFtp, Site};
+use crate::support::fake_ftp::{content, ls_dir, ls_file, During, FakeFtp, Site};
 use crate::support::sentinel::{assert_file, bounded_mirror, guarded_target, Ran};
 use std::path::Path;
 
@@ -71,4 +71,35 @@ fn a_server_that_ends_a_transfer_for_an_early_epsv_gets_none_after_that() {
         FILES + 1,
         "the ended one again"
     );
+}
+
+#[test]
+fn a_listing_goes_with_its_cwd_and_a_refused_cwd_drops_the_listing_it_sent() {
+    // Listed in this order: the root (with the probe), d1 (arms a channel), then each of the
+    // rest with its CWD in the same write as its LIST; `gone` refuses the CWD, so its LIST lists
+    // d4, which must not become gone's listing.
+    let mut site = Site::list();
+    let mut root = String::new();
+    for dir in ["d1", "d2", "d3", "d4"] {
+        root += &ls_dir(dir);
+        site = (site.dir(&format!("/{dir}"), ls_file(&format!("in-{dir}"), dir.len())))
+            .file(&format!("/{dir}/in-{dir}"), dir.as_bytes())
+            .mdtm(&format!("/{dir}/in-{dir}"), "20200102030405");
+    }
+    root += &ls_dir("gone");
+    let ftp = FakeFtp::start(site.dir("/", root));
+    let (_parent, target) = guarded_target();
+    let ran = bounded_mirror(&ftp.url(), &target, &["-j", "1"]);
+    ran.assert_code(1);
+    ran.assert_warned(&["gone"]);
+    for dir in ["d1", "d2", "d3", "d4"] {
+        assert_file(&target, &format!("{dir}/in-{dir}"), dir.as_bytes());
+    }
+    let gone: Vec<_> = std::fs::read_dir(target.join("gone"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(gone.is_empty(), "gone holds {gone:?}");
+    let pipelined = ftp.pipelined();
+    let lists_with_cwd = pipelined.iter().filter(|l| l.starts_with("LIST")).count();
+    assert!(lists_with_cwd >= 3, "{pipelined:?}");
 }

@@ -245,6 +245,8 @@ struct Shared {
     commands: Mutex<Vec<String>>,
     /// Command lines that arrived while a transfer ran.
     during: Mutex<Vec<String>>,
+    /// Command lines that came in the same read as the line before them.
+    pipelined: Mutex<Vec<String>>,
     connections: Mutex<usize>,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -265,6 +267,7 @@ impl FakeFtp {
             site: Mutex::new(site),
             commands: Mutex::new(Vec::new()),
             during: Mutex::new(Vec::new()),
+            pipelined: Mutex::new(Vec::new()),
             connections: Mutex::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
@@ -314,6 +317,11 @@ impl FakeFtp {
     /// Command lines that arrived while a transfer ran, in order of arrival.
     pub fn sent_during_transfers(&self) -> Vec<String> {
         self.shared.during.lock().unwrap().clone()
+    }
+
+    /// Command lines that came in the same read as the line before them: sent in one write.
+    pub fn pipelined(&self) -> Vec<String> {
+        self.shared.pipelined.lock().unwrap().clone()
     }
 
     /// How many control connections were accepted.
@@ -373,6 +381,8 @@ struct Conn {
     rest: u64,
     passive: Option<TcpListener>,
     last_command: Instant,
+    /// Bytes were read since the last command line was taken.
+    read_since_line: bool,
 }
 
 /// What reading a command found.
@@ -397,6 +407,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         rest: 0,
         passive: None,
         last_command: Instant::now(),
+        read_since_line: false,
     };
     let greeting = conn.shared.site.lock().unwrap().greeting.clone();
     if !conn.answer(greeting) {
@@ -506,6 +517,9 @@ impl Conn {
                     .trim_end_matches(['\r', '\n'])
                     .to_string();
                 self.last_command = Instant::now();
+                if !std::mem::take(&mut self.read_since_line) {
+                    self.shared.pipelined.lock().unwrap().push(line.clone());
+                }
                 return Poll::Line(line);
             }
             if self.stopping() || self.last_command.elapsed() > IDLE || self.buf.len() > 1 << 20 {
@@ -514,7 +528,10 @@ impl Conn {
             let mut chunk = [0u8; 4096];
             match self.ctrl.read(&mut chunk) {
                 Ok(0) => return Poll::Gone,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    self.read_since_line = true;
+                }
                 Err(e) if is_tick(&e) => return Poll::Nothing,
                 Err(_) => return Poll::Gone,
             }
