@@ -409,9 +409,12 @@ impl Client {
                         self.unconfirmed.push((path, reply.to_string()));
                         Ok(())
                     }
-                    _ => Err(Error::Protocol(format!(
-                        "{reply} where a transfer's final reply was due"
-                    ))),
+                    _ => {
+                        let _ = self.ended_badly();
+                        Err(Error::Protocol(format!(
+                            "{reply} where a transfer's final reply was due"
+                        )))
+                    }
                 }
             }
             Owed::Probe => {

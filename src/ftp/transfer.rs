@@ -113,7 +113,9 @@ impl Client {
     /// RETR over a channel from [`Client::prepare`]. When `expect` bytes arrive, exactly, the
     /// final reply is not waited for: servers send it only once they see the data connection
     /// closed, a round trip later, and the byte count already proves the file whole. It is read
-    /// behind the session's next command instead (see `Client::send`).
+    /// behind the session's next command instead (see `Client::send`). Not with commands queued
+    /// behind the transfer: their answers come right behind it, and a transfer the server ended
+    /// because of them must be told at once, to be tried again.
     pub fn retr_prepared(
         &mut self,
         prepared: Prepared,
@@ -130,7 +132,7 @@ impl Client {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
-            Ok(n) if expect == Some(n) => {
+            Ok(n) if expect == Some(n) && self.behind.is_empty() => {
                 drop(data);
                 self.owed.push(Owed::Transfer(path.to_string()));
                 self.end_behind();
@@ -245,6 +247,19 @@ impl Client {
                 self.owed.push(Owed::OutOfStep(why));
             }
             return Err(Error::from_reply(refused));
+        }
+        let queued = self.behind.iter().any(|o| matches!(o, Owed::Armed { .. }));
+        if queued && reply.class() == 2 && !matches!(reply.code, 226 | 250) {
+            // The answer to a command queued behind: this server answers them during transfers
+            // after all.
+            let _ = self.ended_badly();
+            self.behind.clear();
+            self.owed.push(Owed::OutOfStep(format!(
+                "{reply} where a transfer's first reply was due"
+            )));
+            return Err(Error::Stale(format!(
+                "{reply}, with commands queued behind the transfer"
+            )));
         }
         if reply.class() != 1 {
             // Answered without a transfer: the probe behind it tells nothing.

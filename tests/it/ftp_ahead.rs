@@ -6,10 +6,12 @@
 use crate::support::fake_ftp::{content, ls_dir, ls_file, During, FakeFtp, Site};
 use crate::support::sentinel::{assert_file, bounded_mirror, guarded_target, Ran};
 use std::path::Path;
+use std::time::UNIX_EPOCH;
 
 const FILES: usize = 12;
 
-/// A LIST-only site (day-precision times, so each file needs an MDTM) of [`FILES`] files.
+/// A LIST-only site (day-precision times, so each file needs an MDTM) of [`FILES`] files, each
+/// with its own time, that waits for the client's close of a data connection (as vsftpd).
 fn site(during: During) -> Site {
     let mut site = Site::list();
     let mut root = String::new();
@@ -17,9 +19,10 @@ fn site(during: During) -> Site {
         let name = format!("f{i:02}");
         let data = content(i as u8, 1000 + i);
         root += &ls_file(&name, data.len());
-        site = (site.file(&format!("/{name}"), &data)).mdtm(&format!("/{name}"), "20200102030405");
+        let time = format!("202001020304{i:02}");
+        site = (site.file(&format!("/{name}"), &data)).mdtm(&format!("/{name}"), &time);
     }
-    site.during(during).dir("/", root)
+    site.during(during).waits_for_close().dir("/", root)
 }
 
 fn mirror_all(during: During) -> (FakeFtp, Ran) {
@@ -31,9 +34,17 @@ fn mirror_all(during: During) -> (FakeFtp, Ran) {
     (ftp, ran)
 }
 
+/// Every file whole, with its own MDTM time: an answer taken for the wrong file shows.
 fn assert_all(target: &Path) {
     for i in 0..FILES {
-        assert_file(target, &format!("f{i:02}"), &content(i as u8, 1000 + i));
+        let name = format!("f{i:02}");
+        assert_file(target, &name, &content(i as u8, 1000 + i));
+        let mtime = std::fs::metadata(target.join(&name))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let secs = mtime.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(secs, 1_577_934_240 + i as u64, "{name}'s time");
     }
 }
 
@@ -50,6 +61,8 @@ fn the_next_data_channel_and_mdtm_are_asked_for_behind_each_transfer() {
     assert!(count(&during, "MDTM") >= FILES / 2, "{during:?}");
     assert_eq!(ftp.with_verb("NOOP").len(), 1, "one probe per run");
     assert_eq!(ftp.with_verb("RETR").len(), FILES);
+    // Our end of each file's data connection closed at once, so the 226 came with the data.
+    assert!(ftp.early_closes() >= FILES - 1, "{}", ftp.early_closes());
 }
 
 #[test]
@@ -100,6 +113,9 @@ fn a_listing_goes_with_its_cwd_and_a_refused_cwd_drops_the_listing_it_sent() {
         .unwrap_or_default();
     assert!(gone.is_empty(), "gone holds {gone:?}");
     let pipelined = ftp.pipelined();
-    let lists_with_cwd = pipelined.iter().filter(|l| l.starts_with("LIST")).count();
-    assert!(lists_with_cwd >= 3, "{pipelined:?}");
+    let with_cwd = |dir: &str| pipelined.contains(&(format!("CWD /{dir}"), "LIST -a".into()));
+    assert!(
+        ["d2", "d3", "d4", "gone"].iter().all(|d| with_cwd(d)),
+        "{pipelined:?}"
+    );
 }

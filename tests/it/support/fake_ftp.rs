@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -104,6 +104,9 @@ pub struct Site {
     answers: Vec<(String, Answer, Option<usize>)>,
     pub generator: Option<Generator>,
     pub during: During,
+    /// The final reply waits until the client has closed its end of the data connection, as
+    /// vsftpd's does.
+    pub waits_for_close: bool,
 }
 
 impl Site {
@@ -129,12 +132,19 @@ impl Site {
             answers: Vec::new(),
             generator: None,
             during: During::Queued,
+            waits_for_close: false,
         }
     }
 
     /// What the server does with commands that arrive during a transfer.
     pub fn during(mut self, during: During) -> Site {
         self.during = during;
+        self
+    }
+
+    /// The final reply waits for the client's end of the data connection to close (vsftpd).
+    pub fn waits_for_close(mut self) -> Site {
+        self.waits_for_close = true;
         self
     }
 
@@ -245,8 +255,11 @@ struct Shared {
     commands: Mutex<Vec<String>>,
     /// Command lines that arrived while a transfer ran.
     during: Mutex<Vec<String>>,
-    /// Command lines that came in the same read as the line before them.
-    pipelined: Mutex<Vec<String>>,
+    /// Command lines that came in the same read as the line before them, with that line.
+    pipelined: Mutex<Vec<(String, String)>>,
+    /// Transfers whose data connection the client had closed for writing before the data went
+    /// out (counted where the site waits for the client's close).
+    early_closes: AtomicUsize,
     connections: Mutex<usize>,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -268,6 +281,7 @@ impl FakeFtp {
             commands: Mutex::new(Vec::new()),
             during: Mutex::new(Vec::new()),
             pipelined: Mutex::new(Vec::new()),
+            early_closes: AtomicUsize::new(0),
             connections: Mutex::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
@@ -319,9 +333,16 @@ impl FakeFtp {
         self.shared.during.lock().unwrap().clone()
     }
 
-    /// Command lines that came in the same read as the line before them: sent in one write.
-    pub fn pipelined(&self) -> Vec<String> {
+    /// Command lines that came in the same read as the line before them (sent in one write),
+    /// as (line before, line).
+    pub fn pipelined(&self) -> Vec<(String, String)> {
         self.shared.pipelined.lock().unwrap().clone()
+    }
+
+    /// Transfers whose data connection the client had closed for writing before the data went
+    /// out; counted only on a site that [`Site::waits_for_close`].
+    pub fn early_closes(&self) -> usize {
+        self.shared.early_closes.load(Ordering::SeqCst)
     }
 
     /// How many control connections were accepted.
@@ -383,6 +404,7 @@ struct Conn {
     last_command: Instant,
     /// Bytes were read since the last command line was taken.
     read_since_line: bool,
+    last_line: String,
 }
 
 /// What reading a command found.
@@ -408,6 +430,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         passive: None,
         last_command: Instant::now(),
         read_since_line: false,
+        last_line: String::new(),
     };
     let greeting = conn.shared.site.lock().unwrap().greeting.clone();
     if !conn.answer(greeting) {
@@ -508,18 +531,26 @@ impl Conn {
         }
     }
 
+    /// A command line already read, not taken yet.
+    fn buffered_line(&mut self) -> Option<String> {
+        let at = self.buf.iter().position(|&b| b == b'\n')?;
+        let raw: Vec<u8> = self.buf.drain(..=at).collect();
+        let line = String::from_utf8_lossy(&raw)
+            .trim_end_matches(['\r', '\n'])
+            .to_string();
+        self.last_command = Instant::now();
+        if !std::mem::take(&mut self.read_since_line) {
+            let pair = (self.last_line.clone(), line.clone());
+            self.shared.pipelined.lock().unwrap().push(pair);
+        }
+        self.last_line = line.clone();
+        Some(line)
+    }
+
     /// One read attempt for a command line not read before.
     fn poll_new(&mut self) -> Poll {
         loop {
-            if let Some(at) = self.buf.iter().position(|&b| b == b'\n') {
-                let raw: Vec<u8> = self.buf.drain(..=at).collect();
-                let line = String::from_utf8_lossy(&raw)
-                    .trim_end_matches(['\r', '\n'])
-                    .to_string();
-                self.last_command = Instant::now();
-                if !std::mem::take(&mut self.read_since_line) {
-                    self.shared.pipelined.lock().unwrap().push(line.clone());
-                }
+            if let Some(line) = self.buffered_line() {
                 return Poll::Line(line);
             }
             if self.stopping() || self.last_command.elapsed() > IDLE || self.buf.len() > 1 << 20 {
@@ -690,17 +721,33 @@ impl Conn {
         let Some(data) = accept(&listener, &self.shared.stop) else {
             return self.send("425 no data connection");
         };
-        let fault = self.shared.site.lock().unwrap().take_fault(path);
+        let (fault, during, waits) = {
+            let mut site = self.shared.site.lock().unwrap();
+            (site.take_fault(path), site.during, site.waits_for_close)
+        };
+        // What came in the same write as the transfer command is read before any data goes
+        // out, as a server that reads commands during transfers would.
+        while let Some(line) = self.buffered_line() {
+            match self.during_transfer(line, during) {
+                Act::Keep => {}
+                Act::Abor => {
+                    return self.send("426 transfer aborted") && self.send("226 abort done")
+                }
+                Act::End => return self.send("426 data connection closed; transfer aborted"),
+                Act::Gone => return false,
+            }
+        }
         let abort = Arc::new(AtomicBool::new(false));
         let sent = Arc::new(AtomicBool::new(false));
+        let early = waits.then(|| self.shared.clone());
         let (stop, flag, sent_flag) = (self.shared.clone(), abort.clone(), sent.clone());
         let sender = std::thread::spawn(move || {
-            send_data(data, payload, fault, &flag, &sent_flag, &stop.stop)
+            let closes = early.as_ref().map(|s| &s.early_closes);
+            send_data(data, payload, fault, &flag, &sent_flag, closes, &stop.stop)
         });
         // While the data flows, the client may send ABOR (or give up and leave).
         let mut aborted = false;
         let mut ended = false;
-        let during = self.shared.site.lock().unwrap().during;
         while !sender.is_finished() {
             let line = match self.poll_new() {
                 Poll::Line(line) => line,
@@ -716,29 +763,14 @@ impl Conn {
                 self.pending.push_back(line);
                 continue;
             }
-            self.shared.during.lock().unwrap().push(line.clone());
-            let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
-            match (verb.as_str(), during) {
-                ("ABOR", _) => {
-                    self.shared.commands.lock().unwrap().push(line);
-                    aborted = true;
-                    abort.store(true, Ordering::SeqCst);
-                    break;
-                }
-                ("NOOP", During::Answered) => {
-                    self.shared.commands.lock().unwrap().push(line);
-                    if !self.send("200 ok") {
-                        abort.store(true, Ordering::SeqCst);
-                    }
-                }
-                ("EPSV" | "PASV", During::Answered | During::Ending) => {
-                    self.pending.push_back(line);
-                    ended = true;
-                    abort.store(true, Ordering::SeqCst);
-                    break;
-                }
-                _ => self.pending.push_back(line),
+            match self.during_transfer(line, during) {
+                Act::Keep => continue,
+                Act::Abor => aborted = true,
+                Act::End => ended = true,
+                Act::Gone => {}
             }
+            abort.store(true, Ordering::SeqCst);
+            break;
         }
         let _ = sender.join();
         if ended {
@@ -751,6 +783,46 @@ impl Conn {
             None | Some(Fault::Drip) => self.send("226 transfer complete"),
             Some(Fault::DropAfter(_)) => self.send("426 connection closed; transfer aborted"),
             Some(Fault::Stall | Fault::NoFinal | Fault::Endless) => true,
+        }
+    }
+}
+
+/// What a command line that arrived during a transfer does to it.
+enum Act {
+    /// Nothing: it waits for the transfer's end, or was answered.
+    Keep,
+    /// ABOR.
+    Abor,
+    /// The server ends the transfer with `426`.
+    End,
+    /// The client is gone.
+    Gone,
+}
+
+impl Conn {
+    fn during_transfer(&mut self, line: String, during: During) -> Act {
+        self.shared.during.lock().unwrap().push(line.clone());
+        let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+        match (verb.as_str(), during) {
+            ("ABOR", _) => {
+                self.shared.commands.lock().unwrap().push(line);
+                Act::Abor
+            }
+            ("NOOP", During::Answered) => {
+                self.shared.commands.lock().unwrap().push(line);
+                match self.send("200 ok") {
+                    true => Act::Keep,
+                    false => Act::Gone,
+                }
+            }
+            ("EPSV" | "PASV", During::Answered | During::Ending) => {
+                self.pending.push_back(line);
+                Act::End
+            }
+            _ => {
+                self.pending.push_back(line);
+                Act::Keep
+            }
         }
     }
 }
@@ -816,9 +888,18 @@ fn send_data(
     fault: Option<Fault>,
     abort: &AtomicBool,
     sent: &AtomicBool,
+    early_closes: Option<&AtomicUsize>,
     stop: &AtomicBool,
 ) {
     let over = || stop.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
+    if let Some(count) = early_closes {
+        // The client's end closed already: its FIN is there, or comes within a moment.
+        let _ = data.set_read_timeout(Some(Duration::from_millis(200)));
+        if matches!(data.read(&mut [0u8; 1]), Ok(0)) {
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+        let _ = data.set_read_timeout(Some(TICK));
+    }
     match fault {
         None | Some(Fault::NoFinal) => {
             write_patiently(&mut data, &payload, stop, Some(abort));
@@ -869,6 +950,19 @@ fn send_data(
     }
     // Set first: a line the client sends once it sees the end is not one sent during the transfer.
     sent.store(true, Ordering::SeqCst);
+    if early_closes.is_some() {
+        let _ = data.shutdown(Shutdown::Write);
+        let start = Instant::now();
+        let mut sink = [0u8; 1024];
+        while !over() && start.elapsed() < IDLE {
+            match data.read(&mut sink) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if is_tick(&e) => {}
+                Err(_) => break,
+            }
+        }
+    }
     let _ = data.shutdown(Shutdown::Both);
 }
 
