@@ -248,18 +248,11 @@ impl Client {
             }
             return Err(Error::from_reply(refused));
         }
-        let queued = self.behind.iter().any(|o| matches!(o, Owed::Armed { .. }));
-        if queued && reply.class() == 2 && !matches!(reply.code, 226 | 250) {
+        if armed && reply.class() == 2 && !matches!(reply.code, 226 | 250) {
             // The answer to a command queued behind: this server answers them during transfers
             // after all.
-            let _ = self.ended_badly();
-            self.behind.clear();
-            self.owed.push(Owed::OutOfStep(format!(
-                "{reply} where a transfer's first reply was due"
-            )));
-            return Err(Error::Stale(format!(
-                "{reply}, with commands queued behind the transfer"
-            )));
+            self.give_up_behind(format!("{reply} where a transfer's first reply was due"));
+            return Err(queued_error(&reply));
         }
         if reply.class() != 1 {
             // Answered without a transfer: the probe behind it tells nothing.
@@ -325,15 +318,21 @@ impl Client {
         let ended = !whole && self.ended_badly();
         self.end_behind();
         match reply.class() {
-            _ if ended => Err(Error::Stale(format!(
-                "{reply}, with commands queued behind the transfer"
-            ))),
+            _ if ended => Err(queued_error(&reply)),
             2 if !whole => Err(Error::Protocol(format!(
                 "{reply} where a transfer's final reply was due"
             ))),
             2 => Ok(()),
             _ => Err(Error::from_reply(reply)),
         }
+    }
+
+    /// The replies to the commands queued behind the transfer can no longer be told apart: the
+    /// session is out of step, and nothing is queued during transfers any more.
+    fn give_up_behind(&mut self, why: String) {
+        let _ = self.ended_badly();
+        self.behind.clear();
+        self.owed.push(Owed::OutOfStep(why));
     }
 
     /// What goes behind a transfer command, in its write: a `NOOP` while the [`Overlap`] is
@@ -367,10 +366,7 @@ impl Client {
     /// transfer, the replies could not be told apart: the session is given up instead.
     fn abort_transfer(&mut self) {
         if !self.behind.is_empty() {
-            let _ = self.ended_badly();
-            self.behind.clear();
-            let why = "a transfer failed with commands queued behind it";
-            self.owed.push(Owed::OutOfStep(why.into()));
+            self.give_up_behind("a transfer failed with commands queued behind it".into());
             return;
         }
         if self.send(&Command::Abor).is_err() {
@@ -486,4 +482,10 @@ fn receives(command: &Command) -> bool {
         command,
         Command::Retr(_) | Command::List(_) | Command::Nlst(_) | Command::Mlsd(_)
     )
+}
+
+/// A transfer that went wrong with commands queued behind it, which the server may have ended
+/// because of them: tried again on a new session.
+fn queued_error(reply: &Reply) -> Error {
+    Error::Stale(format!("{reply}, with commands queued behind the transfer"))
 }

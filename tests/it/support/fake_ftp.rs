@@ -914,16 +914,7 @@ fn send_data(
         }
         Some(Fault::Stall) => {
             // Open and silent until the client hangs up.
-            let mut sink = [0u8; 1024];
-            let start = Instant::now();
-            while !over() && start.elapsed() < IDLE {
-                match data.read(&mut sink) {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(e) if is_tick(&e) => {}
-                    Err(_) => break,
-                }
-            }
+            until_closed(&mut data, &over);
         }
         Some(Fault::Drip) => {
             for b in &payload {
@@ -952,18 +943,24 @@ fn send_data(
     sent.store(true, Ordering::SeqCst);
     if early_closes.is_some() {
         let _ = data.shutdown(Shutdown::Write);
-        let start = Instant::now();
-        let mut sink = [0u8; 1024];
-        while !over() && start.elapsed() < IDLE {
-            match data.read(&mut sink) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) if is_tick(&e) => {}
-                Err(_) => break,
-            }
-        }
+        until_closed(&mut data, &over);
     }
     let _ = data.shutdown(Shutdown::Both);
+}
+
+/// Reads (and drops) what the client sends on a data connection until it closes its end, the
+/// transfer is over, or [`IDLE`] passes.
+fn until_closed(data: &mut TcpStream, over: &dyn Fn() -> bool) {
+    let mut sink = [0u8; 1024];
+    let start = Instant::now();
+    while !over() && start.elapsed() < IDLE {
+        match data.read(&mut sink) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if is_tick(&e) => {}
+            Err(_) => break,
+        }
+    }
 }
 
 /// One `ls -l` line for a file (day precision: a year, not a time).
