@@ -11,7 +11,7 @@ fn mirror(url: &str, target: &std::path::Path, extra: &[&str]) -> Output {
         .args(["mirror", url])
         .arg(target)
         .args(extra)
-        .env("FTPMIRROR_PASSWORD", crate::support::vsftpd::PASSWORD)
+        .env("FTPMIRROR_PASSWORD", crate::support::vsftpd::password())
         .output()
         .unwrap()
 }
@@ -96,5 +96,5 @@ fn required_tls_sends_no_password_to_a_server_without_it() {
     );
     assert_eq!(server.count("USER"), 0);
     assert_eq!(server.count("PASS"), 0);
-    assert!(!server.log().contains(crate::support::vsftpd::PASSWORD));
+    assert!(!server.log().contains(crate::support::vsftpd::password()));
 }

@@ -98,7 +98,7 @@ impl Pyftpd {
 
 fn command(root: &Path, dir: &Path, options: &PyftpdOptions) -> Command {
     let stderr = std::fs::File::create(dir.join("stderr.txt")).expect("create stderr.txt");
-    let mut cmd = Command::new("python3");
+    let mut cmd = super::installed::python();
     cmd.arg(SCRIPT)
         .arg("--root")
         .arg(root)

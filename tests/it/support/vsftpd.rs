@@ -14,15 +14,20 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use super::installed::program;
 use super::ports::{free_port, reserve_port_range};
 use super::server::{read_lossy, tail, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
-/// The local account created by tests/setup.sh.
+/// The local account created by tests/setup.sh; its password is [`password`].
 pub const USER: &str = "ftpmirror-test";
-pub const PASSWORD: &str = "ftpmirror-test-pw";
 
-const BINARY: &str = "/usr/sbin/vsftpd";
+/// The test user's password, made at setup time.
+pub fn password() -> &'static str {
+    super::installed::test_user_password()
+}
+
+const BINARY: &str = "usr/sbin/vsftpd";
 const STARTUP: Duration = Duration::from_secs(10);
 const PASSIVE_PORTS: u16 = 20;
 const ATTEMPTS: usize = 5;
@@ -57,10 +62,6 @@ impl Vsftpd {
 
     /// With TLS: a certificate for 127.0.0.1 from a fresh test CA ([`Vsftpd::ca_path`]).
     pub fn start_with(root: &Path, tls: VsftpdTls) -> Vsftpd {
-        assert!(
-            Path::new(BINARY).exists(),
-            "{BINARY} missing: run tests/setup.sh"
-        );
         make_world_readable(root);
         check_traversable(root);
         let dir = config_dir();
@@ -128,7 +129,7 @@ fn config(root: &Path, dir: &Path, port: u16, passive: RangeInclusive<u16>) -> S
          pasv_enable=YES\npasv_address=127.0.0.1\npasv_min_port={}\npasv_max_port={}\n\
          anonymous_enable=YES\nanon_root={root}\nno_anon_password=YES\n\
          local_enable=YES\nlocal_root={root}\nchroot_local_user=YES\n\
-         pam_service_name=vsftpd\nwrite_enable=NO\nuse_localtime=NO\n\
+         pam_service_name=ftpmirror-test\nftp_username=ftpmirror-test\nwrite_enable=NO\nuse_localtime=NO\n\
          xferlog_enable=YES\nxferlog_std_format=NO\nlog_ftp_protocol=YES\n\
          vsftpd_log_file={dir}/vsftpd.log\n",
         passive.start(),
@@ -141,7 +142,7 @@ fn config(root: &Path, dir: &Path, port: u16, passive: RangeInclusive<u16>) -> S
 fn spawn(dir: &Path) -> ServerProcess {
     let oops = fs::File::create(dir.join("oops.txt")).expect("create oops.txt");
     let out = fs::File::create(dir.join("stdout.txt")).expect("create stdout.txt");
-    let child = Command::new(BINARY)
+    let child = Command::new(program(BINARY))
         .arg(dir.join("vsftpd.conf"))
         .stdin(oops)
         .stdout(out.try_clone().unwrap())
@@ -210,7 +211,7 @@ impl FtpServer for Vsftpd {
     }
 
     fn credentials(&self) -> (&'static str, &'static str) {
-        (USER, PASSWORD)
+        (USER, password())
     }
 
     fn log(&self) -> String {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use super::installed::program;
 use super::ports::free_port;
 use super::server::{read_lossy, tail, ServerProcess};
 use super::tree::make_world_readable;
@@ -97,7 +98,10 @@ impl Nginx {
             config(root, dir.path(), port, &options),
         )
         .expect("write nginx.conf");
-        let child = Command::new("nginx")
+        let child = Command::new(program("usr/sbin/nginx"))
+            // -e: the compiled-in error log (/var/log/nginx) is opened before the config is read.
+            .arg("-e")
+            .arg(dir.path().join("error.log"))
             .arg("-p")
             .arg(dir.path())
             .arg("-c")
@@ -106,7 +110,7 @@ impl Nginx {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("spawn nginx (tests/setup.sh installs it)");
+            .expect("spawn nginx");
         let mut process = ServerProcess::new("nginx", child, &dir.path().join("error.log"));
         wait_listening(&mut process, port);
         Nginx {
