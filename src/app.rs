@@ -137,6 +137,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         deleted: outcome.deleted,
         unchanged: unchanged + outcome.revalidated,
         errors: outcome.errors,
+        incomplete: outcome.incomplete,
     }
 }
 
@@ -163,21 +164,23 @@ fn mirror_job(
             run.wait_lock.map(Duration::from_secs),
         )?),
     };
+    let state =
+        State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
     let mut pool = Pool::open(job.connector.clone(), job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
     pool.set_deadline(job.job_timeout.map(|t| Instant::now() + t));
     let root = job.source.root(pool.login_dir());
     let mut remote = remote::walk(&mut pool, &root, &job.filter);
-    for error in &remote.errors {
+    remote.mark_weaker(&root, state.listed_with);
+    for error in remote.errors() {
         log::error!("{error}");
     }
+    let incomplete: Vec<_> = remote.incomplete.values().cloned().collect();
     let local =
         local::scan(&job.target).map_err(|e| io_error("reading the target", &job.target, e))?;
     for warning in &local.skipped {
         log::warn!("{warning}");
     }
-    let state =
-        State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
     let mut plan = make_plan(
         &mut pool,
         job,
@@ -199,14 +202,16 @@ fn mirror_job(
             Format::Json => println!("{}", plan::render_json(&plan)),
         }
         return Ok(Outcome {
-            errors: remote.errors,
+            errors: remote.errors(),
+            incomplete,
             ..Outcome::default()
         });
     }
-    let outcome = execute(
+    let mut outcome = execute(
         job, &mut pool, &root, &remote, &partials, &state, &mut plan, out,
     );
     pool.close();
+    outcome.incomplete = incomplete;
     Ok(outcome)
 }
 
@@ -244,10 +249,11 @@ fn execute(
         partials,
         state,
         limiter: limiter.as_ref(),
+        listed_with: remote.best_command().or(state.listed_with),
     };
     let mut outcome = exec::execute(plan, pool, &ctx, &progress);
     progress.finish();
-    let mut errors = remote.errors.clone();
+    let mut errors = remote.errors();
     if let Some(withheld) = plan.withheld {
         errors.push(format!(
             "{} deletions planned, over --max-delete {}: none done",
@@ -281,7 +287,7 @@ fn make_plan(
     let diff = |entries| {
         plan::diff(&Inputs {
             remote: entries,
-            failed: &remote.failed,
+            incomplete: &remote.incomplete,
             offset: remote.offset,
             local,
             state,

@@ -31,7 +31,16 @@ pub fn run(
     let mut exit = Exit::Success;
     while let Some((path, depth)) = pending.pop() {
         let report = list_one(session, path)?;
-        if report.error.is_some() {
+        let cut = report.listing.as_ref().and_then(|l| l.truncated.as_ref());
+        if let Some(cut) = cut {
+            log::error!(
+                "{}: the listing is incomplete: truncated at {} lines ({})",
+                printable(&report.path),
+                cut.lines,
+                cut.why
+            );
+        }
+        if report.error.is_some() || cut.is_some() {
             exit = Exit::Partial;
         }
         if recursive {
@@ -111,10 +120,14 @@ fn render_text(report: &DirReport) -> String {
     };
     let how = match &listing.format {
         Some(format) => format!("{} {}", listing.command, format.to_uppercase()),
-        None => listing.command.clone(),
+        None => listing.command.to_string(),
+    };
+    let cut = match &listing.truncated {
+        Some(cut) => format!(", truncated at {} lines ({})", cut.lines, cut.why),
+        None => String::new(),
     };
     let mut out = format!(
-        "{}: {how}, {} entries\n",
+        "{}: {how}, {} entries{cut}\n",
         printable(&report.path),
         listing.entries.len()
     );

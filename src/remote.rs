@@ -1,15 +1,19 @@
 //! The remote walk: every directory under the root listed over the pool's sessions, in
 //! parallel, into one tree keyed by checked paths.
 //!
-//! A name that cannot be a local path is skipped with a warning naming it; a directory whose
-//! listing failed is recorded, so the planner never deletes below it. After the walk, one MDTM
-//! calibrates the server's clock when the listing gave server-local times.
+//! A name that cannot be a local path is skipped with a warning naming it. A directory that was
+//! not fully listed (its listing failed or was cut short, it lies too deep, the job ran out of
+//! time, or it was read with a weaker command than another directory) is recorded with why, so
+//! the planner never deletes below it. After the walk, one MDTM calibrates the server's clock
+//! when the listing gave server-local times.
 
 use crate::filter::Filter;
 use crate::plan::time::Offset;
 use crate::pool::{Pool, Queue, Worker};
+use crate::session::{DirListing, ListedWith};
 use crate::tree::{Entry, Kind, Mtime, Precision, RelPath, Zone};
-use std::collections::{BTreeMap, BTreeSet};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Deeper than any real archive; a server that nests further is looping.
@@ -19,12 +23,85 @@ pub const MAX_DEPTH: usize = 64;
 #[derive(Debug, Default)]
 pub struct RemoteTree {
     pub entries: BTreeMap<RelPath, Entry>,
-    /// Directories whose listing failed.
-    pub failed: BTreeSet<RelPath>,
-    /// One message per failed listing.
-    pub errors: Vec<String>,
+    /// Directories not fully listed: nothing below them is a reason to delete.
+    pub incomplete: BTreeMap<RelPath, Incomplete>,
+    /// The command each FTP directory was listed with (HTTP pages are not kept).
+    listed_with: BTreeMap<RelPath, crate::ftp::ListCommand>,
     /// The server's clock offset, when LIST times could be calibrated.
     pub offset: Offset,
+}
+
+/// A directory the walk could not list whole, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Incomplete {
+    /// The remote path.
+    pub path: String,
+    pub gap: Gap,
+    /// The remote path and the cause, for the user.
+    pub message: String,
+}
+
+/// How much of a directory is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gap {
+    /// Its listing failed: nothing in it is known.
+    Failed,
+    /// Not listed: deeper than [`MAX_DEPTH`], or the job ran out of time first.
+    NotListed,
+    /// The server cut the listing short: what it holds is real, but not all there is.
+    Truncated,
+    /// Listed with a weaker command than another directory of this run or the last run was
+    /// (`LIST` after `MLSD`, `NLST` after `LIST`): it may miss what the stronger one showed.
+    Weaker,
+}
+
+impl Incomplete {
+    /// Whether any of the directory's entries are known (and so it may be made locally).
+    pub fn listed(&self) -> bool {
+        matches!(self.gap, Gap::Truncated | Gap::Weaker)
+    }
+}
+
+impl RemoteTree {
+    /// One message per directory not fully listed.
+    pub fn errors(&self) -> Vec<String> {
+        self.incomplete
+            .values()
+            .map(|i| i.message.clone())
+            .collect()
+    }
+
+    fn gap(&mut self, dir: RelPath, path: String, gap: Gap, message: String) {
+        self.incomplete
+            .entry(dir)
+            .or_insert(Incomplete { path, gap, message });
+    }
+
+    /// The strongest FTP listing command the walk used.
+    pub fn best_command(&self) -> Option<crate::ftp::ListCommand> {
+        self.listed_with.values().max().copied()
+    }
+
+    /// Marks the directories listed with a weaker command than the best of this walk and of
+    /// `before` (the last run's): a server that fell back to a weaker command may show less.
+    pub fn mark_weaker(&mut self, root: &str, before: Option<crate::ftp::ListCommand>) {
+        let Some(best) = self.best_command().max(before) else {
+            return;
+        };
+        let weaker: Vec<_> = (self.listed_with.iter())
+            .filter(|(_, &c)| c < best)
+            .map(|(d, &c)| (d.clone(), c))
+            .collect();
+        for (dir, command) in weaker {
+            let path = dir.remote(root);
+            let message = format!(
+                "{path}: listed with {command}, which may show less than the {best} that listed \
+                 other directories (or the last run); nothing below it is deleted"
+            );
+            self.gap(dir, path, Gap::Weaker, message);
+        }
+    }
 }
 
 /// Lists everything below the absolute remote path `root`.
@@ -36,10 +113,9 @@ pub fn walk(pool: &mut Pool, root: &str, filter: &Filter) -> RemoteTree {
     });
     let mut tree = tree.into_inner().expect("tree lock");
     for dir in queue.drain() {
-        let remote = dir.remote(root);
-        tree.errors
-            .push(format!("cannot list {remote}: the job ran out of time"));
-        tree.failed.insert(dir);
+        let path = dir.remote(root);
+        let message = format!("cannot list {path}: the job ran out of time");
+        tree.gap(dir, path, Gap::NotListed, message);
     }
     tree.offset = calibrate(pool, root, &tree.entries);
     tree
@@ -57,13 +133,19 @@ fn list_into(
     let listing = match worker.attempt(&format!("listing {remote}"), |s| s.list_dir(&remote)) {
         Ok(listing) => listing,
         Err(e) => {
+            let message = format!("cannot list {remote}: {e}");
             let mut tree = tree.lock().expect("tree lock");
-            tree.errors.push(format!("cannot list {remote}: {e}"));
-            tree.failed.insert(dir);
+            tree.gap(dir, remote, Gap::Failed, message);
             return;
         }
     };
     warn_unread(&remote, &listing.unread);
+    record_listing(
+        &mut tree.lock().expect("tree lock"),
+        &dir,
+        &remote,
+        &listing,
+    );
     let mut found = Vec::with_capacity(listing.entries.len());
     let mut too_deep = Vec::new();
     for entry in listing.entries {
@@ -88,11 +170,9 @@ fn list_into(
     let mut tree = tree.lock().expect("tree lock");
     // What lies deeper is missing from the mirror: an error, and no deletions below.
     for path in too_deep {
-        tree.errors.push(format!(
-            "{}: not descending deeper than {MAX_DEPTH} levels",
-            path.remote(root)
-        ));
-        tree.failed.insert(path);
+        let remote = path.remote(root);
+        let message = format!("{remote}: not descending deeper than {MAX_DEPTH} levels");
+        tree.gap(path, remote, Gap::NotListed, message);
     }
     for (path, mut entry) in found {
         if tree.entries.contains_key(&path) {
@@ -105,6 +185,21 @@ fn list_into(
         // The key holds the name: a large tree need not hold it twice.
         entry.name = String::new();
         tree.entries.insert(path, entry);
+    }
+}
+
+/// Keeps the command a directory was listed with, and records a listing cut short.
+fn record_listing(tree: &mut RemoteTree, dir: &RelPath, remote: &str, listing: &DirListing) {
+    if let ListedWith::Ftp(command) = listing.command {
+        tree.listed_with.insert(dir.clone(), command);
+    }
+    if let Some(cut) = &listing.truncated {
+        let message = format!(
+            "{remote}: the server cut the listing short at {} lines ({}); nothing below it is \
+             deleted",
+            cut.lines, cut.why
+        );
+        tree.gap(dir.clone(), remote.to_string(), Gap::Truncated, message);
     }
 }
 

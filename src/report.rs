@@ -26,6 +26,9 @@ pub struct JobReport {
     pub deleted: usize,
     pub unchanged: usize,
     pub errors: Vec<String>,
+    /// Remote directories that were not fully listed (failed, cut short by the server, read
+    /// with a weaker command): nothing below them was deleted.
+    pub incomplete: Vec<crate::remote::Incomplete>,
 }
 
 pub fn summary(outcome: &Outcome, unchanged: usize, elapsed: Duration) -> String {

@@ -3,6 +3,7 @@
 //! list a directory, tell a file's exact time, and (in `exec::fetch`) download.
 
 use crate::ftp;
+use crate::ftp::list::Truncated;
 use crate::http::client::{self as http, Client};
 use crate::http::index;
 use crate::source::{Scheme, Source};
@@ -12,14 +13,49 @@ use url::Url;
 /// One listed directory, from whichever protocol.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DirListing {
-    /// `MLSD`, `LIST`, `NLST` or `GET`.
-    pub command: String,
+    pub command: ListedWith,
     /// The listing dialect (`mlsd`, `unix`, `dos`, `eplf`) or index style (`nginx`, `apache`,
     /// ...), when one was recognized.
     pub format: Option<String>,
     pub entries: Vec<crate::tree::Entry>,
     /// Lines no parser read, or links refused, with the reason.
     pub unread: Vec<String>,
+    /// Set when the server cut the listing short: the entries are real, but not all there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncated>,
+}
+
+/// The command a directory was listed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListedWith {
+    Ftp(ftp::ListCommand),
+    /// An HTTP index page.
+    Get,
+}
+
+impl ListedWith {
+    /// Whether this command shows less than `other` would (an FTP listing after a fallback).
+    pub fn is_weaker_than(self, other: ListedWith) -> bool {
+        match (self, other) {
+            (ListedWith::Ftp(a), ListedWith::Ftp(b)) => a < b,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for ListedWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListedWith::Ftp(command) => command.fmt(f),
+            ListedWith::Get => f.write_str("GET"),
+        }
+    }
+}
+
+impl serde::Serialize for ListedWith {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// The serialized name of a unit enum variant (`Dialect::Unix` -> `unix`).
@@ -149,12 +185,13 @@ impl Session {
     pub fn list_dir(&mut self, path: &str) -> Result<DirListing, Error> {
         match self {
             Session::Ftp(s) => {
-                let (command, listing) = s.list_dir(path)?;
+                let listed = s.list_dir(path)?;
                 Ok(DirListing {
-                    command: format!("{command:?}").to_uppercase(),
-                    format: listing.dialect.map(|d| name_of(&d)),
-                    entries: listing.entries,
-                    unread: listing.unread,
+                    command: ListedWith::Ftp(listed.command),
+                    format: listed.listing.dialect.map(|d| name_of(&d)),
+                    entries: listed.listing.entries,
+                    unread: listed.listing.unread,
+                    truncated: listed.truncated,
                 })
             }
             Session::Http(h) => {
@@ -170,10 +207,11 @@ impl Session {
                 }
                 let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url);
                 Ok(DirListing {
-                    command: "GET".into(),
+                    command: ListedWith::Get,
                     format: Some(name_of(&page.style)),
                     entries: page.entries,
                     unread: page.ignored,
+                    truncated: None,
                 })
             }
         }

@@ -10,6 +10,7 @@
 //! anything it cannot fully trust (corrupt, unknown version, an unsafe path) as "no state", which
 //! only makes the planner fall back to comparing sizes and times: slower, never wrong.
 
+use crate::ftp::ListCommand;
 use crate::local::STATE_DIR;
 use crate::tree::{Mtime, RelPath};
 use serde::{Deserialize, Serialize};
@@ -53,12 +54,17 @@ pub struct Record {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub files: BTreeMap<RelPath, Record>,
+    /// The strongest FTP listing command the last run used: a directory listed with a weaker
+    /// one now may show less, and is no reason to delete.
+    pub listed_with: Option<ListCommand>,
 }
 
 /// The document as written: the state plus a format version.
 #[derive(Serialize)]
 struct OnDiskRef<'a> {
     version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listed_with: Option<ListCommand>,
     files: &'a BTreeMap<RelPath, Record>,
 }
 
@@ -66,6 +72,8 @@ struct OnDiskRef<'a> {
 #[derive(Deserialize)]
 struct OnDisk {
     version: u32,
+    #[serde(default)]
+    listed_with: Option<ListCommand>,
     files: BTreeMap<RelPath, Record>,
 }
 
@@ -105,6 +113,7 @@ impl State {
         let mut out = BufWriter::new(File::create(&temp)?);
         let doc = OnDiskRef {
             version: VERSION,
+            listed_with: self.listed_with,
             files: &self.files,
         };
         serde_json::to_writer(&mut out, &doc)?;
@@ -121,7 +130,10 @@ impl State {
 /// Parses a state document, refusing versions other than [`VERSION`].
 fn decode(bytes: &[u8]) -> Result<State, String> {
     match serde_json::from_slice::<OnDisk>(bytes) {
-        Ok(doc) if doc.version == VERSION => Ok(State { files: doc.files }),
+        Ok(doc) if doc.version == VERSION => Ok(State {
+            files: doc.files,
+            listed_with: doc.listed_with,
+        }),
         Ok(doc) => Err(format!("format version {} is not {VERSION}", doc.version)),
         // A newer format may not parse as this one: name its version rather than a parse error.
         Err(e) => match serde_json::from_slice::<VersionOnly>(bytes) {
@@ -180,7 +192,10 @@ mod tests {
             },
             local: LocalMeta { size: 0, mtime: -1 },
         };
-        let mut state = State::default();
+        let mut state = State {
+            listed_with: Some(ListCommand::ListAll),
+            ..State::default()
+        };
         state
             .files
             .insert(RelPath::parse("pub/a b/x.iso").unwrap(), full);
@@ -210,7 +225,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         sample().save(dir.path()).unwrap();
         let text = fs::read_to_string(dir.path().join(STATE_DIR).join(STATE_FILE)).unwrap();
-        assert!(text.starts_with(r#"{"version":1,"files":{"#), "{text}");
+        assert!(
+            text.starts_with(r#"{"version":1,"listed_with":"LIST -a","files":{"#),
+            "{text}"
+        );
         assert!(text.contains(r#""time":"2024-02-29T13:05:07","precision":"minute""#));
         assert!(!text.contains('\n') && !text.contains("null"), "{text}");
     }

@@ -36,6 +36,8 @@ pub struct Context<'a> {
     pub state: &'a State,
     /// The shared bandwidth budget, with `--limit-rate`.
     pub limiter: Option<&'a rate::Limiter>,
+    /// The strongest FTP listing command this run used, for the next run to compare with.
+    pub listed_with: Option<crate::ftp::ListCommand>,
 }
 
 /// What a run did.
@@ -48,6 +50,8 @@ pub struct Outcome {
     /// Files a conditional GET found unchanged.
     pub revalidated: usize,
     pub errors: Vec<String>,
+    /// Remote directories that were not fully listed.
+    pub incomplete: Vec<crate::remote::Incomplete>,
 }
 
 /// Carries out `plan`; its `carried` records become the new state's start.
@@ -55,6 +59,7 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
     let mut outcome = Outcome::default();
     let mut state = State {
         files: std::mem::take(&mut plan.carried),
+        listed_with: ctx.listed_with,
     };
     let plan = &*plan;
     prepare_dirs(plan, ctx, &mut outcome, progress);

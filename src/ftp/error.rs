@@ -16,6 +16,9 @@ pub enum Error {
     Unexpected(Reply),
     /// The server refused our credentials.
     Login(Reply),
+    /// The command sent in the same write as a transfer command to go with it (the `CWD` of a
+    /// listing) was refused: the transfer's place is at fault, not the transfer command.
+    Along(Reply),
     /// The server broke the protocol: a malformed or overlong line, a bad passive address.
     Protocol(String),
     /// A command argument we refuse to send (CR, LF or NUL in it).
@@ -33,15 +36,20 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// True for failures a retry on a fresh session may cure: I/O errors, timeouts, 4xx replies.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Io(_) | Error::Transient(_) | Error::Stale(_))
+        match self {
+            Error::Along(r) => r.class() == 4,
+            _ => matches!(self, Error::Io(_) | Error::Transient(_) | Error::Stale(_)),
+        }
     }
 
     /// The server's reply, when the error is one.
     pub fn reply(&self) -> Option<&Reply> {
         match self {
-            Error::Transient(r) | Error::Permanent(r) | Error::Unexpected(r) | Error::Login(r) => {
-                Some(r)
-            }
+            Error::Transient(r)
+            | Error::Permanent(r)
+            | Error::Unexpected(r)
+            | Error::Login(r)
+            | Error::Along(r) => Some(r),
             _ => None,
         }
     }
@@ -64,7 +72,7 @@ impl fmt::Display for Error {
             }
             Error::Io(e) => write!(f, "{e}"),
             Error::Transient(r) => write!(f, "server refused for now: {r}"),
-            Error::Permanent(r) => write!(f, "server refused: {r}"),
+            Error::Permanent(r) | Error::Along(r) => write!(f, "server refused: {r}"),
             Error::Unexpected(r) => write!(f, "unexpected reply: {r}"),
             Error::Login(r) => write!(f, "login failed: {r}"),
             Error::Protocol(m) => write!(f, "protocol error: {m}"),

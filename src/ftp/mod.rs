@@ -22,5 +22,5 @@ pub use command::Command;
 pub use error::{Error, Result};
 pub use features::Features;
 pub use reply::{Reply, ReplyReader};
-pub use session::{ListCommand, Login, Session};
-pub use transfer::{Prepared, MAX_LISTING};
+pub use session::{ListCommand, Listed, Login, Session};
+pub use transfer::{ListData, Prepared, MAX_LISTING};

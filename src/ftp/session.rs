@@ -8,9 +8,10 @@
 use super::client::{Client, Options};
 use super::command::Command;
 use super::error::{Error, Result};
-use super::list::{self, Listing};
+use super::list::{self, Listing, Truncated};
+use super::transfer::ListData;
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Who to log in as.
 #[derive(Clone)]
@@ -31,13 +32,50 @@ impl Login {
     }
 }
 
-/// The command a listing came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+/// The command a listing came from, weakest first: each sees less than the one after it
+/// (`LIST` without `-a` hides dot-files on vsftpd, NLST has names only), so a directory listed
+/// with a weaker command than another was is not a reason to delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ListCommand {
-    Mlsd,
-    List,
+    #[serde(rename = "NLST")]
     Nlst,
+    #[serde(rename = "LIST")]
+    List,
+    #[serde(rename = "LIST -a")]
+    ListAll,
+    #[serde(rename = "MLSD")]
+    Mlsd,
+}
+
+impl ListCommand {
+    /// The next command to try when the server refuses this one.
+    fn fallback(self) -> Option<ListCommand> {
+        match self {
+            ListCommand::Mlsd => Some(ListCommand::ListAll),
+            ListCommand::ListAll => Some(ListCommand::List),
+            ListCommand::List => Some(ListCommand::Nlst),
+            ListCommand::Nlst => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ListCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ListCommand::Mlsd => "MLSD",
+            ListCommand::ListAll => "LIST -a",
+            ListCommand::List => "LIST",
+            ListCommand::Nlst => "NLST",
+        })
+    }
+}
+
+/// One listed directory: the command used, what it held, and whether the server cut it short.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub command: ListCommand,
+    pub listing: Listing,
+    pub truncated: Option<Truncated>,
 }
 
 /// A logged-in FTP session.
@@ -45,9 +83,21 @@ pub struct Session {
     pub client: Client,
     /// The directory the server put us in at login.
     pub login_dir: String,
+    /// The command the next listing uses: the best one the server has not refused.
     list_command: ListCommand,
-    /// Whether LIST takes `-a` on this server.
-    list_all: bool,
+}
+
+/// A listing that failed: because of the directory (its path was refused: the next directory
+/// may do well with the same command), or because of the command itself.
+enum Failure {
+    Path(Error),
+    Command(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Command(e)
+    }
 }
 
 impl Session {
@@ -59,14 +109,13 @@ impl Session {
         let login_dir = setup(&mut client)?;
         let list_command = match client.features().has("MLST") {
             true => ListCommand::Mlsd,
-            false => ListCommand::List,
+            false => ListCommand::ListAll,
         };
         client.enable_utf8()?;
         Ok(Session {
             client,
             login_dir,
             list_command,
-            list_all: true,
         })
     }
 
@@ -75,87 +124,107 @@ impl Session {
         self.list_command
     }
 
-    /// Lists the directory at absolute `path`.
-    pub fn list_dir(&mut self, path: &str) -> Result<(ListCommand, Listing)> {
+    /// Lists the directory at absolute `path` with the best command the server takes. A
+    /// command the server does not implement (`500`, `502`, `504`) is not asked again; a
+    /// refused path fails this listing only.
+    pub fn list_dir(&mut self, path: &str) -> Result<Listed> {
         loop {
             let command = self.list_command;
             let result = match command {
-                ListCommand::Mlsd => self.client.mlsd(Some(path)).map(|d| list::parse_mlsd(&d)),
-                ListCommand::List => self.list(path),
+                ListCommand::Mlsd => self.mlsd(path),
+                ListCommand::ListAll | ListCommand::List => self.list(path),
                 ListCommand::Nlst => self.nlst(path),
             };
-            match (command, result) {
-                (ListCommand::Nlst, result) => return result.map(|l| (command, l)),
-                (_, Err(e)) if is_unsupported(&e) => {
-                    log::info!("{command:?} refused ({e}); trying the next listing command");
-                    self.list_command = match command {
-                        ListCommand::Mlsd => ListCommand::List,
-                        _ => ListCommand::Nlst,
-                    };
+            let e = match result {
+                Ok(listed) => return Ok(listed),
+                Err(Failure::Path(e)) => return Err(e),
+                Err(Failure::Command(e)) => e,
+            };
+            match command.fallback() {
+                Some(next) if is_unsupported(&e) => {
+                    log::info!("{command} refused ({e}); trying {next}");
+                    self.list_command = next;
                 }
-                (_, result) => return result.map(|l| (command, l)),
+                _ => return Err(e),
             }
         }
     }
 
+    fn mlsd(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
+        let data = self.client.mlsd(Some(path))?;
+        Ok(listed(
+            ListCommand::Mlsd,
+            list::parse_mlsd(&data.data),
+            &data,
+        ))
+    }
+
     /// CWD (in the same round trip as EPSV, or as LIST when the data channel was opened ahead),
     /// then LIST with no path: a path argument is globbed by some servers (vsftpd treats `[x]`
-    /// as a pattern). `-a`, so that servers that hide
-    /// dot-files (vsftpd) show them: a mirror must not miss `.htaccess`, nor delete a local copy
-    /// of a file the server has. A server that takes `-a` for a name answers with an error or
-    /// nothing: then a plain LIST is asked, and kept for the session.
-    fn list(&mut self, path: &str) -> Result<Listing> {
+    /// as a pattern). `-a` first, so that servers that hide dot-files (vsftpd) show them: a
+    /// mirror must not miss `.htaccess`, nor delete a local copy of a file the server has. A
+    /// server that takes `-a` for a name answers with an error or nothing: then a plain LIST is
+    /// asked, and kept for the session.
+    fn list(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
         let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
-        let along = cwd.is_none();
         if let Some(reply) = cwd.filter(|r| r.class() != 2) {
-            return Err(Error::from_reply(reply));
+            return Err(Failure::Path(Error::from_reply(reply)));
         }
         let now = chrono::Utc::now().naive_utc();
-        if !self.list_all {
-            return Ok(list::parse_list(
-                &self.client.list_prepared(prepared, None)?,
-                now,
+        if self.list_command == ListCommand::List {
+            let data = self
+                .client
+                .list_prepared(prepared, None)
+                .map_err(cwd_failure)?;
+            return Ok(listed(
+                ListCommand::List,
+                list::parse_list(&data.data, now),
+                &data,
             ));
         }
         let all = match self.client.list_prepared(prepared, Some("-a")) {
-            Ok(data) => Some((lists_dot_entries(&data), list::parse_list(&data, now))),
+            Ok(data) => Some(data),
+            Err(e @ Error::Along(_)) => return Err(Failure::Path(e)),
             Err(e) if e.reply().is_some_and(|r| r.class() == 5) => None,
-            Err(e) => return Err(e),
+            Err(e) => return Err(Failure::Command(e)),
         };
         // `.` and `..` in the answer prove `-a` was taken as an option, even in an empty
         // directory.
-        let taken =
-            |(dots, l): &(bool, Listing)| *dots || !l.entries.is_empty() || !l.unread.is_empty();
-        if let Some((_, listing)) = all.filter(taken) {
-            return Ok(listing);
+        if let Some(data) = all {
+            let listing = list::parse_list(&data.data, now);
+            let taken = lists_dot_entries(&data.data)
+                || !listing.entries.is_empty()
+                || !listing.unread.is_empty();
+            if taken {
+                return Ok(listed(ListCommand::ListAll, listing, &data));
+            }
         }
-        if along {
-            // The refusal may have been the CWD's: the plain LIST must not list another place.
-            self.client.cwd(path)?;
-        }
-        let plain = list::parse_list(&self.client.list(None)?, now);
+        let data = self.client.list(None)?;
+        let plain = list::parse_list(&data.data, now);
         if !plain.entries.is_empty() {
             log::info!("the server does not take LIST -a; listing without it");
-            self.list_all = false;
+            self.list_command = ListCommand::List;
         }
-        Ok(plain)
+        Ok(listed(ListCommand::List, plain, &data))
     }
 
     /// NLST names, then SIZE and MDTM for each: the last resort, one round trip or more per name.
-    fn nlst(&mut self, path: &str) -> Result<Listing> {
-        self.client.cwd(path)?;
-        let (names, unread) = list::parse_nlst(&self.client.nlst(None)?);
+    fn nlst(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
+        self.client.cwd(path).map_err(Failure::Path)?;
+        let data = self.client.nlst(None)?;
+        let (names, unread) = list::parse_nlst(&data.data);
         let mut entries = Vec::with_capacity(names.len());
         for name in names {
             // Some servers answer NLST with paths; the entry is the last component.
             let name = name.rsplit('/').next().unwrap_or(&name).to_string();
             entries.push(self.probe(path, name)?);
         }
-        Ok(Listing {
+        let listing = Listing {
             dialect: None,
             entries,
             unread,
-        })
+        };
+        Ok(listed(ListCommand::Nlst, listing, &data))
     }
 
     /// Tells a file (SIZE answers) from a directory (CWD succeeds) for a name NLST gave.
@@ -179,6 +248,23 @@ impl Session {
             Err(_) => Kind::Other,
         };
         Ok(Entry::new(name, kind))
+    }
+}
+
+fn listed(command: ListCommand, listing: Listing, data: &ListData) -> Listed {
+    Listed {
+        command,
+        listing,
+        truncated: list::truncation(&data.end, &data.data),
+    }
+}
+
+/// A LIST that failed because the `CWD` sent in its write was refused failed because of the
+/// path, not of LIST.
+fn cwd_failure(e: Error) -> Failure {
+    match e {
+        Error::Along(_) => Failure::Path(e),
+        e => Failure::Command(e),
     }
 }
 

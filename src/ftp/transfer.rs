@@ -27,24 +27,40 @@ enum Channel {
     Listening(TcpListener),
 }
 
+/// What sending a transfer command led to: a data connection, or a completion reply at once
+/// with no data (some servers answer so for an empty listing).
+enum Started {
+    Data(Stream),
+    Done(Reply),
+}
+
+/// A listing as the server sent it: the raw bytes, and the reply that ended the transfer,
+/// whose text may say that the server cut the listing short (pure-ftpd's `226 Output
+/// truncated to 10000 matches`).
+#[derive(Debug, Clone)]
+pub struct ListData {
+    pub data: Vec<u8>,
+    pub end: Reply,
+}
+
 impl Client {
-    /// LIST of `path` (or of the current directory), as raw bytes.
-    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
+    /// LIST of `path` (or of the current directory).
+    pub fn list(&mut self, path: Option<&str>) -> Result<ListData> {
         self.read_all(&Command::List(path))
     }
 
     /// LIST over a channel from [`Client::prepare`], with `args` (such as `-a`) when given.
-    pub fn list_prepared(&mut self, prepared: Prepared, args: Option<&str>) -> Result<Vec<u8>> {
+    pub fn list_prepared(&mut self, prepared: Prepared, args: Option<&str>) -> Result<ListData> {
         self.read_all_prepared(prepared, &Command::List(args))
     }
 
-    /// NLST of `path` (or of the current directory), as raw bytes.
-    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
+    /// NLST of `path` (or of the current directory).
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<ListData> {
         self.read_all(&Command::Nlst(path))
     }
 
-    /// MLSD of `path` (or of the current directory), as raw bytes (RFC 3659 section 7).
-    pub fn mlsd(&mut self, path: Option<&str>) -> Result<Vec<u8>> {
+    /// MLSD of `path` (or of the current directory) (RFC 3659 section 7).
+    pub fn mlsd(&mut self, path: Option<&str>) -> Result<ListData> {
         self.read_all(&Command::Mlsd(path))
     }
 
@@ -128,7 +144,7 @@ impl Client {
         if offset > 0 {
             self.expect(&Command::Rest(offset), 3)?;
         }
-        let Some(mut data) = self.start(prepared, &Command::Retr(path))? else {
+        let Started::Data(mut data) = self.start(prepared, &Command::Retr(path))? else {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
@@ -179,15 +195,16 @@ impl Client {
         Ok(n)
     }
 
-    fn read_all(&mut self, command: &Command) -> Result<Vec<u8>> {
+    fn read_all(&mut self, command: &Command) -> Result<ListData> {
         let (_, prepared) = self.prepare(None)?;
         self.read_all_prepared(prepared, command)
     }
 
-    fn read_all_prepared(&mut self, prepared: Prepared, command: &Command) -> Result<Vec<u8>> {
+    fn read_all_prepared(&mut self, prepared: Prepared, command: &Command) -> Result<ListData> {
         let mut buf = Vec::new();
-        let Some(mut data) = self.start(prepared, command)? else {
-            return Ok(buf);
+        let mut data = match self.start(prepared, command)? {
+            Started::Data(data) => data,
+            Started::Done(end) => return Ok(ListData { data: buf, end }),
         };
         let n = self.copy(&mut data, &mut buf, MAX_LISTING, &mut |_| {})?;
         drop(data);
@@ -197,20 +214,23 @@ impl Client {
                 "listing larger than {MAX_LISTING} bytes"
             )));
         }
-        self.finish()?;
-        Ok(buf)
+        let end = self.finish()?;
+        Ok(ListData { data: buf, end })
     }
 
     /// Opens a data channel and sends `command` over the control connection. `None` when the
     /// server answered at once with a `2xx` and no data (some do for an empty listing).
     fn open(&mut self, command: &Command) -> Result<Option<Stream>> {
         let (_, prepared) = self.prepare(None)?;
-        self.start(prepared, command)
+        Ok(match self.start(prepared, command)? {
+            Started::Data(data) => Some(data),
+            Started::Done(_) => None,
+        })
     }
 
     /// Sends `command` and connects the data channel. In passive mode the command goes first and
     /// the connection is made while the server reads it: one round trip for both.
-    fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Option<Stream>> {
+    fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Started> {
         let Prepared(channel, along) = prepared;
         let mut lines = along.clone().unwrap_or_default();
         lines += &command.wire().map_err(Error::BadArgument)?;
@@ -246,7 +266,7 @@ impl Client {
                 let why = format!("the transfer after a refused {refused}: {e}");
                 self.owed.push(Owed::OutOfStep(why));
             }
-            return Err(Error::from_reply(refused));
+            return Err(Error::Along(refused));
         }
         if armed && reply.class() == 2 && !matches!(reply.code, 226 | 250) {
             // The answer to a command queued behind: this server answers them during transfers
@@ -263,11 +283,11 @@ impl Client {
             }
             self.end_behind();
             return match reply.class() {
-                2 => Ok(None),
+                2 => Ok(Started::Done(reply)),
                 _ => Err(Error::from_reply(reply)),
             };
         }
-        self.data_channel(channel, connected).map(Some)
+        self.data_channel(channel, connected).map(Started::Data)
     }
 
     /// The data connection of a transfer whose preliminary reply came, TLS and timeouts set.
@@ -302,16 +322,16 @@ impl Client {
         let mut data = self.data_channel(channel, connected)?;
         self.copy(&mut data, &mut io::sink(), MAX_LISTING, &mut |_| {})?;
         drop(data);
-        self.finish().or_else(|e| match e {
+        self.finish().map(drop).or_else(|e| match e {
             Error::Transient(_) | Error::Permanent(_) => Ok(()),
             e => Err(e),
         })
     }
 
-    /// Reads the final reply of a transfer. One that is not `226` or `250` with commands queued
-    /// behind may be the server ending the transfer because of them: the error is then one
-    /// that is tried again on a new session, which queues nothing any more.
-    fn finish(&mut self) -> Result<()> {
+    /// Reads the final reply of a transfer, and returns it. One that is not `226` or `250` with
+    /// commands queued behind may be the server ending the transfer because of them: the error
+    /// is then one that is tried again on a new session, which queues nothing any more.
+    fn finish(&mut self) -> Result<Reply> {
         let reply = self.final_reply()?;
         let queued = !self.behind.is_empty();
         let whole = matches!(reply.code, 226 | 250) || !queued && reply.class() == 2;
@@ -322,7 +342,7 @@ impl Client {
             2 if !whole => Err(Error::Protocol(format!(
                 "{reply} where a transfer's final reply was due"
             ))),
-            2 => Ok(()),
+            2 => Ok(reply),
             _ => Err(Error::from_reply(reply)),
         }
     }

@@ -8,6 +8,7 @@ use super::time::{compare, same_listed, Offset, Order};
 use super::{Delete, Fetch, Link, Plan, Reason, Skip, Withheld};
 use crate::filter::Filter;
 use crate::local::{LocalEntry, LocalKind};
+use crate::remote::Incomplete;
 use crate::state::{LocalMeta, Record, RemoteMeta, State};
 use crate::tree::{Entry, Kind, RelPath};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,8 +17,9 @@ use std::ops::Bound;
 /// What the planner looks at.
 pub struct Inputs<'a> {
     pub remote: &'a BTreeMap<RelPath, Entry>,
-    /// Remote directories whose listing failed: nothing below them is known.
-    pub failed: &'a BTreeSet<RelPath>,
+    /// Remote directories not fully listed (failed, cut short, read with a weaker command):
+    /// nothing below them is deleted, and one whose listing failed is not made.
+    pub incomplete: &'a BTreeMap<RelPath, Incomplete>,
     pub offset: Offset,
     pub local: &'a BTreeMap<RelPath, LocalEntry>,
     pub state: &'a State,
@@ -95,6 +97,11 @@ fn skip(plan: &mut Plan, path: &RelPath, reason: &str) {
 }
 
 fn plan_dir(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
+    // A directory nothing is known of is not made: an empty copy would read as "empty
+    // upstream". A local copy stays as it is, time included.
+    if inputs.incomplete.get(path).is_some_and(|i| !i.listed()) {
+        return;
+    }
     match inputs.local.get(path).map(|l| &l.kind) {
         Some(LocalKind::Dir) => {}
         // A file or link in the way is removed by the executor just before the mkdir.
@@ -304,8 +311,9 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
     for (path, local) in inputs.local {
         let is_dir = local.kind == LocalKind::Dir;
         if inputs.remote.contains_key(path)
-            || under_any(path, inputs.failed)
-            || under_any(path, &guarded)
+            || (!inputs.incomplete.is_empty()
+                && under_any(path, |d| inputs.incomplete.contains_key(d)))
+            || (!guarded.is_empty() && under_any(path, |d| guarded.contains(d)))
             || replaced.iter().any(|r| path.starts_with(r))
             || !inputs.filter.allows(path, is_dir)
         {
@@ -348,7 +356,7 @@ fn emptied_dirs(inputs: &Inputs) -> BTreeSet<RelPath> {
         .map(|(p, _)| p);
     std::iter::once(&RelPath::root())
         .chain(dirs)
-        .filter(|d| !parents.contains(*d) && !inputs.failed.contains(*d))
+        .filter(|d| !parents.contains(*d) && !inputs.incomplete.contains_key(*d))
         .filter(|d| held_files(inputs.state, d))
         .cloned()
         .collect()
@@ -368,23 +376,27 @@ fn held_files(state: &State, dir: &RelPath) -> bool {
         .is_some_and(|(path, _)| path.as_str().starts_with(&prefix))
 }
 
-/// Files below a directory that could not be listed keep their state: nothing is known of them.
+/// Files below a directory that was not fully listed keep their state: nothing is known of
+/// those the listing did not show. A file it did show has its record from the plan already.
 fn carry_unlisted(plan: &mut Plan, inputs: &Inputs) {
+    if inputs.incomplete.is_empty() {
+        return;
+    }
     for (path, record) in &inputs.state.files {
-        if under_any(path, inputs.failed) && inputs.local.contains_key(path) {
-            plan.carried.insert(path.clone(), record.clone());
+        if under_any(path, |d| inputs.incomplete.contains_key(d)) && inputs.local.contains_key(path)
+        {
+            plan.carried
+                .entry(path.clone())
+                .or_insert_with(|| record.clone());
         }
     }
 }
 
-/// Whether `path` lies strictly below one of `dirs`.
-fn under_any(path: &RelPath, dirs: &BTreeSet<RelPath>) -> bool {
-    if dirs.is_empty() {
-        return false;
-    }
+/// Whether `path` lies strictly below a directory for which `is_dir_of_interest` holds.
+fn under_any(path: &RelPath, is_dir_of_interest: impl Fn(&RelPath) -> bool) -> bool {
     let mut parent = path.parent();
     while let Some(p) = parent {
-        if dirs.contains(&p) {
+        if is_dir_of_interest(&p) {
             return true;
         }
         parent = p.parent();
@@ -404,6 +416,7 @@ fn kind_name(kind: &LocalKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::remote::Gap;
     use crate::tree::{Mtime, Precision, Zone};
     use chrono::DateTime;
 
@@ -442,7 +455,7 @@ mod tests {
         remote: BTreeMap<RelPath, Entry>,
         local: BTreeMap<RelPath, LocalEntry>,
         state: State,
-        failed: BTreeSet<RelPath>,
+        incomplete: BTreeMap<RelPath, Incomplete>,
         filter: Filter,
         last: Option<Filter>,
         delete: bool,
@@ -458,7 +471,7 @@ mod tests {
                 remote: BTreeMap::new(),
                 local: BTreeMap::new(),
                 state: State::default(),
-                failed: BTreeSet::new(),
+                incomplete: BTreeMap::new(),
                 filter: Filter::new(&[], &[]).unwrap(),
                 last: None,
                 delete: false,
@@ -472,7 +485,7 @@ mod tests {
         fn plan(&self) -> Plan {
             diff(&Inputs {
                 remote: &self.remote,
-                failed: &self.failed,
+                incomplete: &self.incomplete,
                 offset: self.offset,
                 local: &self.local,
                 state: &self.state,
@@ -484,6 +497,16 @@ mod tests {
                 list_keeps: true,
                 revalidate: self.revalidate,
             })
+        }
+
+        /// Marks `dir` as not fully listed.
+        fn gap(&mut self, dir: &str, gap: Gap) {
+            let incomplete = Incomplete {
+                path: format!("/{dir}"),
+                gap,
+                message: String::new(),
+            };
+            self.incomplete.insert(p(dir), incomplete);
         }
 
         /// The reason the one file `x` is fetched, or `None` when it is kept.
@@ -653,7 +676,7 @@ mod tests {
         case.remote.insert(p("keep"), Entry::new("keep", Kind::Dir));
         case.remote
             .insert(p("broken"), Entry::new("broken", Kind::Dir));
-        case.failed.insert(p("broken"));
+        case.gap("broken", Gap::Failed);
         let dir = LocalEntry {
             kind: LocalKind::Dir,
             size: 0,
@@ -814,7 +837,7 @@ mod tests {
     #[test]
     fn files_below_a_failed_listing_keep_their_state() {
         let mut case = Case::new();
-        case.failed.insert(RelPath::root());
+        case.gap("", Gap::Failed);
         case.local.insert(p("f"), local_file(1, T));
         let record = Record {
             remote: RemoteMeta {
@@ -829,6 +852,69 @@ mod tests {
         let plan = case.plan();
         assert!(plan.deletes.is_empty());
         assert_eq!(plan.carried.get(&p("f")), Some(&record));
+    }
+
+    #[test]
+    fn a_cut_listing_fetches_what_it_shows_and_deletes_nothing_below_it() {
+        let mut case = Case::new();
+        case.delete = true;
+        case.remote.insert(p("big"), Entry::new("big", Kind::Dir));
+        case.remote.insert(p("big/a"), file(1, None));
+        case.remote.insert(p("big/b"), file(1, None));
+        case.local.insert(p("big/b"), local_file(1, T));
+        case.local.insert(p("big/z"), local_file(1, T));
+        case.local.insert(p("big/sub/y"), local_file(1, T));
+        case.local.insert(p("gone"), local_file(1, T));
+        let record = |size| Record {
+            remote: RemoteMeta {
+                size: Some(size),
+                mtime: None,
+                unique: None,
+            },
+            local: LocalMeta { size, mtime: T },
+        };
+        case.state.files.insert(p("big/b"), record(1));
+        case.state.files.insert(p("big/z"), record(1));
+        for gap in [Gap::Truncated, Gap::Weaker] {
+            case.gap("big", gap);
+            let plan = case.plan();
+            assert_eq!(plan.mkdirs, [p("big")], "{gap:?}");
+            let fetched: Vec<_> = plan.fetches.iter().map(|f| f.path.as_str()).collect();
+            assert_eq!(fetched, ["big/a"], "{gap:?}");
+            let deleted: Vec<_> = plan.deletes.iter().map(|d| d.path.as_str()).collect();
+            assert_eq!(deleted, ["gone"], "{gap:?}");
+            // The unlisted file keeps its record; the listed one has the plan's.
+            assert_eq!(plan.carried.get(&p("big/z")), Some(&record(1)));
+            assert!(plan.carried.contains_key(&p("big/b")));
+        }
+    }
+
+    #[test]
+    fn a_directory_whose_listing_failed_is_not_made() {
+        let mut case = Case::new();
+        let listed_time = Some(time(T, Precision::Second, Zone::Utc));
+        case.remote.insert(
+            p("locked"),
+            Entry {
+                mtime: listed_time,
+                ..Entry::new("locked", Kind::Dir)
+            },
+        );
+        for gap in [Gap::Failed, Gap::NotListed] {
+            case.gap("locked", gap);
+            let plan = case.plan();
+            assert!(plan.mkdirs.is_empty(), "{gap:?}");
+            assert!(plan.dir_times.is_empty(), "{gap:?}");
+        }
+        // A local copy stays, its time untouched.
+        let dir = LocalEntry {
+            kind: LocalKind::Dir,
+            size: 0,
+            mtime: T,
+        };
+        case.local.insert(p("locked"), dir);
+        let plan = case.plan();
+        assert!(plan.is_empty() && plan.dir_times.is_empty());
     }
 
     #[test]

@@ -19,3 +19,4 @@ mod http_pipeline;
 mod ls;
 mod mirror;
 mod passive;
+mod truncated;

@@ -1,0 +1,153 @@
+//! Debian's pure-ftpd as a test server, unpacked by tests/setup.sh: MLSD, LIST, EPSV, and a cap
+//! on every listing (`-L files:depth`) that it reports as `226 Output truncated to N matches`.
+//!
+//! One virtual user (PureDB, made with its own `pure-pw`) whose home is the served directory,
+//! mapped to `nobody`: no anonymous login (that needs a system user `ftp`), nothing installed.
+//! It takes a port number (no port 0), so startup retries on a lost race.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use super::installed::program;
+use super::ports::{free_port, reserve_port_range};
+use super::server::{tail, FtpServer, ServerProcess};
+use super::tree::make_world_readable;
+
+pub const USER: &str = "mirror";
+pub const PASSWORD: &str = "mirror-pw";
+
+const STARTUP: Duration = Duration::from_secs(10);
+const ATTEMPTS: usize = 5;
+
+/// A pure-ftpd on 127.0.0.1 serving one directory to [`USER`].
+pub struct PureFtpd {
+    // Dropped first: kills the server before its dir goes away.
+    process: ServerProcess,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl PureFtpd {
+    /// Serves `root` with listings capped at `max_files` lines (`.` and `..` count).
+    pub fn start(root: &Path, max_files: u32) -> PureFtpd {
+        make_world_readable(root);
+        let dir = tempfile::Builder::new()
+            .prefix("pure-ftpd-")
+            .tempdir()
+            .expect("temp dir");
+        make_user(dir.path(), root);
+        for attempt in 1..=ATTEMPTS {
+            let port = free_port();
+            let passive = reserve_port_range(20);
+            let log = dir.path().join("stderr.txt");
+            let child = Command::new(program("usr/sbin/pure-ftpd"))
+                .arg("-S")
+                .arg(format!("127.0.0.1,{port}"))
+                .arg("-l")
+                .arg(format!("puredb:{}", dir.path().join("users.pdb").display()))
+                .args(["-E", "-H", "-A", "-L"])
+                .arg(format!("{max_files}:8"))
+                .arg("-p")
+                .arg(format!("{}:{}", passive.start(), passive.end()))
+                .args(["-c", "50", "-C", "50"])
+                .stdin(Stdio::null())
+                .stdout(fs::File::create(&log).unwrap())
+                .stderr(fs::File::create(&log).unwrap())
+                .spawn()
+                .expect("spawn pure-ftpd");
+            let mut process = ServerProcess::new("pure-ftpd", child, &log);
+            match wait_ready(&mut process, port) {
+                Ok(()) => {
+                    return PureFtpd {
+                        process,
+                        port,
+                        _dir: dir,
+                    }
+                }
+                Err(why) if attempt < ATTEMPTS => eprintln!("pure-ftpd: {why}; again"),
+                Err(why) => panic!(
+                    "pure-ftpd did not start: {why}\n{}",
+                    tail(&process.log(), 40)
+                ),
+            }
+        }
+        unreachable!("the last attempt panics or returns")
+    }
+}
+
+/// The PureDB with [`USER`], home `root`, run as `nobody`.
+fn make_user(dir: &Path, root: &Path) {
+    let mut pw = Command::new(program("usr/bin/pure-pw"))
+        .args(["useradd", USER, "-u", "65534", "-g", "65534", "-d"])
+        .arg(root)
+        .arg("-f")
+        .arg(dir.join("users"))
+        .arg("-m")
+        .arg("-F")
+        .arg(dir.join("users.pdb"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn pure-pw");
+    let mut stdin = pw.stdin.take().unwrap();
+    write!(stdin, "{PASSWORD}\n{PASSWORD}\n").unwrap();
+    drop(stdin);
+    assert!(pw.wait().unwrap().success(), "pure-pw useradd failed");
+}
+
+fn wait_ready(process: &mut ServerProcess, port: u16) -> Result<(), String> {
+    let deadline = Instant::now() + STARTUP;
+    while Instant::now() < deadline {
+        if let Some(status) = process.exited() {
+            return Err(format!("exited ({status})"));
+        }
+        if greeted(port) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(format!("port {port} not accepting after {STARTUP:?}"))
+}
+
+/// pure-ftpd's greeting opens with `220---------- Welcome to Pure-FTPd`: another server that
+/// won the port would not say that.
+fn greeted(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
+        return false;
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).is_ok() && line.contains("Pure-FTPd")
+}
+
+impl FtpServer for PureFtpd {
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn credentials(&self) -> (&'static str, &'static str) {
+        (USER, PASSWORD)
+    }
+
+    fn log(&self) -> String {
+        self.process.log()
+    }
+
+    /// pure-ftpd logs to syslog only: the commands it received are not known here.
+    fn commands(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn has_mlsd(&self) -> bool {
+        true
+    }
+}
