@@ -16,6 +16,7 @@ mod hostile_http;
 mod http;
 mod http_faults;
 mod http_pipeline;
+mod listing_trust;
 mod ls;
 mod mirror;
 mod passive;

@@ -94,6 +94,9 @@ pub struct Site {
     pub greeting: Answer,
     /// Raw listing bytes per directory (LIST or MLSD output, as the site's flavour is).
     pub listings: BTreeMap<String, Vec<u8>>,
+    /// LIST output per directory where it differs from `listings` (a site whose MLSD and LIST
+    /// both work).
+    pub list_listings: BTreeMap<String, Vec<u8>>,
     pub files: BTreeMap<String, Vec<u8>>,
     /// MDTM answers (`YYYYMMDDHHMMSS`); a path without one gets `550`.
     pub mdtm: BTreeMap<String, String>,
@@ -125,6 +128,7 @@ impl Site {
             mlst,
             greeting: Answer::Line("220 fake ftp ready".into()),
             listings: BTreeMap::new(),
+            list_listings: BTreeMap::new(),
             files: BTreeMap::new(),
             mdtm: BTreeMap::new(),
             sizes: BTreeMap::new(),
@@ -151,6 +155,13 @@ impl Site {
     /// The raw listing of directory `path`.
     pub fn dir(mut self, path: &str, listing: impl AsRef<[u8]>) -> Site {
         self.listings
+            .insert(normalize(path), listing.as_ref().to_vec());
+        self
+    }
+
+    /// What LIST of directory `path` sends, where it differs from MLSD's [`Site::dir`].
+    pub fn dir_by_list(mut self, path: &str, listing: impl AsRef<[u8]>) -> Site {
+        self.list_listings
             .insert(normalize(path), listing.as_ref().to_vec());
         self
     }
@@ -195,16 +206,16 @@ impl Site {
         self
     }
 
-    /// `answer` instead of the normal reply to every `verb` command.
+    /// `answer` instead of the normal reply to every `verb` command. A `verb` with a space in
+    /// it is a whole command line (`CWD /a`), answered so only when it comes exactly so.
     pub fn answer(mut self, verb: &str, answer: Answer) -> Site {
-        self.answers.push((verb.to_ascii_uppercase(), answer, None));
+        self.answers.push((upper_verb(verb), answer, None));
         self
     }
 
     /// `answer` instead of the normal reply to the first `verb` command only.
     pub fn answer_once(mut self, verb: &str, answer: Answer) -> Site {
-        self.answers
-            .push((verb.to_ascii_uppercase(), answer, Some(1)));
+        self.answers.push((upper_verb(verb), answer, Some(1)));
         self
     }
 
@@ -237,11 +248,12 @@ impl Site {
         Some(rule.fault)
     }
 
-    fn take_answer(&mut self, verb: &str) -> Option<Answer> {
+    fn take_answer(&mut self, verb: &str, line: &str) -> Option<Answer> {
+        let line = upper_verb(line);
         let (_, answer, times) = self
             .answers
             .iter_mut()
-            .find(|(v, _, times)| v == verb && times.is_none_or(|t| t > 0))?;
+            .find(|(v, _, times)| (v == verb || *v == line) && times.is_none_or(|t| t > 0))?;
         if let Some(t) = times.as_mut() {
             *t -= 1;
         }
@@ -376,6 +388,14 @@ impl Drop for FakeFtp {
 }
 
 /// `/a/b` from any spelling: absolute, no trailing `/`, `.` and `..` resolved.
+/// A verb in upper case, or a whole line with its verb in upper case.
+fn upper_verb(key: &str) -> String {
+    match key.split_once(' ') {
+        Some((verb, arg)) => format!("{} {arg}", verb.to_ascii_uppercase()),
+        None => key.to_ascii_uppercase(),
+    }
+}
+
 fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
@@ -591,7 +611,7 @@ impl Conn {
         self.shared.commands.lock().unwrap().push(line.to_string());
         let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
         let verb = verb.to_ascii_uppercase();
-        let answer = self.shared.site.lock().unwrap().take_answer(&verb);
+        let answer = self.shared.site.lock().unwrap().take_answer(&verb, line);
         if let Some(answer) = answer {
             return self.answer(answer);
         }
@@ -683,7 +703,13 @@ impl Conn {
                     a if a.is_empty() || a.starts_with('-') => self.cwd.clone(),
                     a => self.resolve(a),
                 };
-                let listing = self.shared.site.lock().unwrap().listing(&dir);
+                let site = self.shared.site.lock().unwrap();
+                let listing = match verb.as_str() {
+                    "LIST" => site.list_listings.get(&dir).cloned(),
+                    _ => None,
+                }
+                .or_else(|| site.listing(&dir));
+                drop(site);
                 match listing {
                     Some(bytes) => self.transfer(&dir, bytes),
                     None => self.send("550 no such directory"),

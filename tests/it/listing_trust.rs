@@ -1,0 +1,63 @@
+//! Listings that cannot be fully trusted are never a reason to delete: a directory read with a
+//! weaker command than the last run used, and a refused path that must not change how the
+//! other directories are listed. Faults real servers will not produce on demand, so an
+//! in-process peer ([`FakeFtp`]).
+
+use crate::support::fake_ftp::{ls_dir, ls_file, mlsd_dir, mlsd_file, Answer, FakeFtp, Site};
+use crate::support::sentinel::{assert_tree, bounded_mirror, guarded_target};
+use std::fs;
+
+/// A site whose MLSD and LIST both work: `keep` on the server, `gone` deleted since.
+fn site() -> Site {
+    Site::mlsd()
+        .dir("/", mlsd_file("keep", 4) + &mlsd_dir("sub"))
+        .dir_by_list("/", ls_file("keep", 4) + &ls_dir("sub"))
+        .dir("/sub", mlsd_file("inner", 5))
+        .dir_by_list("/sub", ls_file("inner", 5))
+        .file("/keep", b"keep")
+        .file("/sub/inner", b"inner")
+        .mdtm("/keep", "20200102000000")
+        .mdtm("/sub/inner", "20200102000000")
+}
+
+#[test]
+fn a_weaker_listing_command_than_the_last_run_deletes_nothing_once() {
+    let ftp = FakeFtp::start(site());
+    let (_parent, target) = guarded_target();
+    bounded_mirror(&ftp.url(), &target, &["--delete"]).assert_code(0);
+    fs::write(target.join("gone"), b"stale").unwrap();
+    fs::write(target.join("sub/gone"), b"stale").unwrap();
+
+    // MLSD now refused: LIST shows less (minute times, no facts), so this run deletes nothing.
+    ftp.replace(site().answer("MLSD", Answer::Line("500 MLSD not understood".into())));
+    let ran = bounded_mirror(&ftp.url(), &target, &["--delete"]);
+    ran.assert_code(1);
+    ran.assert_warned(&["listed with LIST -a", "MLSD", "nothing below it is deleted"]);
+    assert_tree(&target, &["gone", "keep", "sub/", "sub/gone", "sub/inner"]);
+
+    // Said once: the next run compares with this one's LIST, and deletes.
+    let ran = bounded_mirror(&ftp.url(), &target, &["--delete"]);
+    ran.assert_code(0);
+    assert_tree(&target, &["keep", "sub/", "sub/inner"]);
+}
+
+#[test]
+fn a_refused_cwd_fails_that_directory_only() {
+    // inetutils ftpd answers an over-long CWD with `500 Command too long`: the path, not LIST.
+    let site = Site::list()
+        .dir("/", ls_file("keep", 4) + &ls_dir("long") + &ls_dir("sub"))
+        .dir("/long", ls_file("x", 1))
+        .dir("/sub", ls_file("inner", 5))
+        .file("/keep", b"keep")
+        .file("/sub/inner", b"inner")
+        .answer("CWD /long", Answer::Line("500 Command too long".into()));
+    let ftp = FakeFtp::start(site);
+    let (_parent, target) = guarded_target();
+    let ran = bounded_mirror(&ftp.url(), &target, &["-j", "1"]);
+    ran.assert_code(1);
+    ran.assert_warned(&["/long", "500 Command too long"]);
+    // Not made: nothing in it is known. The rest listed with LIST -a, never NLST.
+    assert_tree(&target, &["keep", "sub/", "sub/inner"]);
+    assert!(ftp.with_verb("NLST").is_empty(), "{:?}", ftp.commands());
+    assert_eq!(ftp.with_verb("LIST").len(), 2, "{:?}", ftp.commands());
+}
