@@ -7,6 +7,7 @@
 
 mod client;
 mod command;
+mod complete;
 mod error;
 mod features;
 pub mod list;

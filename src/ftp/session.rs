@@ -136,6 +136,7 @@ impl Session {
                 ListCommand::Nlst => self.nlst(path),
             };
             let e = match result {
+                Ok(listed) if listed.truncated.is_some() => return self.completed(path, listed),
                 Ok(listed) => return Ok(listed),
                 Err(Failure::Path(e)) => return Err(e),
                 Err(Failure::Command(e)) => e,
@@ -148,6 +149,22 @@ impl Session {
                 _ => return Err(e),
             }
         }
+    }
+
+    /// A listing cut short, completed from parts when the server allows (see `complete.rs`).
+    fn completed(&mut self, path: &str, cut: Listed) -> Result<Listed> {
+        let Some(listing) = self.complete(path, &cut)? else {
+            return Ok(cut);
+        };
+        log::info!(
+            "{path}: the listing was cut short; {} entries listed in parts",
+            listing.entries.len()
+        );
+        Ok(Listed {
+            listing,
+            truncated: None,
+            ..cut
+        })
     }
 
     fn mlsd(&mut self, path: &str) -> std::result::Result<Listed, Failure> {

@@ -1,8 +1,10 @@
 //! Listings a real server cut short: pure-ftpd started with `-L 50:8` ends every listing of more
 //! than 50 lines with `226 Output truncated to 50 matches`. What a cut listing shows is
 //! fetched; nothing below it is deleted; the run says which directory and exits 1; the summary
-//! JSON names it; `ls` says "truncated at 50".
+//! JSON names it; `ls` says "truncated at 50". ProFTPD's `ListOptions maxfiles` cuts LIST
+//! without a word; at a cap servers use (1000) the listing is suspect and is completed in parts.
 
+use crate::support::proftpd::{Proftpd, ProftpdOptions};
 use crate::support::pureftpd::{PureFtpd, PASSWORD, USER};
 use crate::support::{ftpmirror, served_dir, temp_dir, FtpServer};
 use std::fs;
@@ -118,4 +120,54 @@ fn ls_says_where_a_listing_was_truncated() {
     let out = run(&["ls", "--format", "json", &server.url()]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["truncated"]["lines"], 50, "{json}");
+}
+
+#[test]
+fn a_silently_capped_proftpd_listing_is_completed_in_parts() {
+    let served = served_dir();
+    let big = served.path().join("big");
+    files(&big, 1500);
+    for name in [".dot", "_under", "Zed", "f"] {
+        fs::write(big.join(name), name).unwrap();
+    }
+    let options = ProftpdOptions {
+        max_files: Some(1000),
+        no_mlst: true,
+    };
+    let server = Proftpd::start(served.path(), options);
+    let target = temp_dir();
+    let t = target.path();
+    fs::create_dir_all(t.join("big")).unwrap();
+    fs::write(t.join("big/stale"), b"gone upstream").unwrap();
+    let out = run(&[
+        "mirror",
+        &server.url(),
+        t.to_str().unwrap(),
+        "--delete",
+        "-v",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("/big: the listing was cut short; 1504 entries listed in parts"),
+        "{err}"
+    );
+    assert!(
+        !t.join("big/stale").exists(),
+        "a completed listing is whole"
+    );
+    let got = fs::read_dir(t.join("big")).unwrap().count();
+    assert_eq!(got, 1504);
+    assert_eq!(fs::read(t.join("big/f1499")).unwrap(), b"file 1499\n");
+    assert_eq!(fs::read(t.join("big/.dot")).unwrap(), b".dot");
+    let parts = server
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("LIST -ad "))
+        .count();
+    assert_eq!(
+        parts,
+        64 + 64,
+        "one part per first character, then per second for f*"
+    );
 }

@@ -73,6 +73,16 @@ fn said_truncated(end: &Reply) -> Option<String> {
         .then(|| end.to_string())
 }
 
+/// Whether the reply ending a pattern listing says the pattern could not be expanded, though
+/// it is a `226`: pure-ftpd's `Out of memory during globbing of a*` (`MSG_GLOB_NO_MEMORY`, also
+/// ProFTPD's words) and its German `Nicht genug Speicher beim Vervollständigen`.
+pub fn glob_failed(end: &Reply) -> bool {
+    let text = end.text.to_lowercase();
+    ["glob", "out of memory", "vervollständigen"]
+        .iter()
+        .any(|word| text.contains(word))
+}
+
 /// Lines of listing data as servers count them against a cap: every non-empty line but a
 /// `total N` header (which `ls -l` prints and no server counts).
 pub fn count_lines(data: &[u8]) -> usize {
@@ -141,6 +151,18 @@ mod tests {
         ] {
             assert_eq!(truncation(&reply(226, said), &lines(12)), None, "{said:?}");
         }
+    }
+
+    #[test]
+    fn a_failed_glob_is_told_from_an_empty_match() {
+        let failed = "Out of memory during globbing of a*\n(This probably means \"Permission \
+                      denied\")\nOptions: -a -d -l \n0 matches total";
+        assert!(glob_failed(&reply(226, failed)));
+        assert!(!glob_failed(&reply(
+            226,
+            "Options: -a -d -l \n0 matches total"
+        )));
+        assert!(!glob_failed(&reply(226, "Transfer complete")));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod http_peer;
 pub mod installed;
 pub mod peer;
 pub mod ports;
+pub mod proftpd;
 pub mod pureftpd;
 pub mod pyftpd;
 pub mod runs;

@@ -6,7 +6,7 @@
 //! It takes a port number (no port 0), so startup retries on a lost race.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -81,24 +81,30 @@ impl PureFtpd {
     }
 }
 
-/// The PureDB with [`USER`], home `root`, run as `nobody`.
+/// The PureDB with [`USER`], home `root`, run as `nobody`. The passwd line is written here
+/// with a SHA-512 crypt hash: `pure-pw useradd` hashes with argon2 at a cost that takes
+/// seconds of CPU.
 fn make_user(dir: &Path, root: &Path) {
-    let mut pw = Command::new(program("usr/bin/pure-pw"))
-        .args(["useradd", USER, "-u", "65534", "-g", "65534", "-d"])
-        .arg(root)
+    let hash = Command::new("openssl")
+        .args(["passwd", "-6", PASSWORD])
+        .output()
+        .expect("run openssl passwd");
+    let hash = String::from_utf8(hash.stdout).unwrap();
+    let line = format!(
+        "{USER}:{}:65534:65534::{}/./::::::::::::\n",
+        hash.trim(),
+        root.display()
+    );
+    fs::write(dir.join("users"), line).unwrap();
+    let status = Command::new(program("usr/bin/pure-pw"))
+        .arg("mkdb")
+        .arg(dir.join("users.pdb"))
         .arg("-f")
         .arg(dir.join("users"))
-        .arg("-m")
-        .arg("-F")
-        .arg(dir.join("users.pdb"))
-        .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn pure-pw");
-    let mut stdin = pw.stdin.take().unwrap();
-    write!(stdin, "{PASSWORD}\n{PASSWORD}\n").unwrap();
-    drop(stdin);
-    assert!(pw.wait().unwrap().success(), "pure-pw useradd failed");
+        .status()
+        .expect("run pure-pw mkdb");
+    assert!(status.success(), "pure-pw mkdb failed");
 }
 
 fn wait_ready(process: &mut ServerProcess, port: u16) -> Result<(), String> {
