@@ -7,6 +7,7 @@ use crate::error::{Error, Exit};
 use crate::exec::progress::{Mode, Progress};
 use crate::exec::{self, rate::Limiter, Outcome};
 use crate::job::{self, Job};
+use crate::local::STATE_DIR;
 use crate::local::{self, LocalEntry};
 use crate::plan::{self, Inputs, Plan};
 use crate::pool::Pool;
@@ -14,7 +15,7 @@ use crate::remote::{self, RemoteTree};
 use crate::report::{self, JobReport};
 use crate::session;
 use crate::source::{redacted, Source};
-use crate::state::State;
+use crate::state::{State, STATE_FILE};
 use crate::tree::RelPath;
 use crate::{lock, ls};
 use std::collections::BTreeMap;
@@ -164,8 +165,10 @@ fn mirror_job(
             run.wait_lock.map(Duration::from_secs),
         )?),
     };
-    let state =
-        State::load(&job.target).map_err(|e| io_error("reading the state in", &job.target, e))?;
+    let state = State::load(&job.target).map_err(|e| {
+        let path = job.target.join(STATE_DIR).join(STATE_FILE);
+        io_error("reading the state file", &path, e)
+    })?;
     let mut pool = Pool::open(job.connector.clone(), job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
     pool.set_deadline(job.job_timeout.map(|t| Instant::now() + t));

@@ -2,10 +2,11 @@
 //!
 //! [`scan`] walks the target without following symlinks and turns every name into a [`RelPath`],
 //! the same checked type the remote side uses, so the planner compares like with like. Two kinds
-//! of names are kept out of the content on purpose: the tool's own state directory
-//! ([`STATE_DIR`], top level only) and its temp files ([`PARTIAL_PREFIX`], any depth), which are
-//! listed apart so they are never mirrored, compared or deleted as content. A name that cannot be
-//! a `RelPath` (not UTF-8, or unsafe) is reported and left alone, never guessed at.
+//! of names are kept out of the content on purpose, at any depth and on both sides (see
+//! [`is_reserved`]): the tool's own state directory ([`STATE_DIR`]) and its temp files
+//! ([`PARTIAL_PREFIX`]), which are listed apart so they can be resumed or cleaned up. They are
+//! never mirrored, compared or deleted as content. A name that cannot be a `RelPath` (not UTF-8,
+//! or unsafe) is reported and left alone, never guessed at.
 
 use crate::tree::RelPath;
 use std::collections::BTreeMap;
@@ -19,6 +20,13 @@ use walkdir::WalkDir;
 pub const STATE_DIR: &str = ".ftpmirror";
 /// Temp files are written beside their targets under a name with this prefix.
 pub const PARTIAL_PREFIX: &str = ".ftpmirror-partial.";
+
+/// Whether `name` is one ftpmirror keeps for itself: its state directory or a temp file, at any
+/// depth. Never content, on either side: a remote `.ftpmirror/` (mirroring another ftpmirror's
+/// target) must not replace our lock and state, and a nested one may be another mirror's own.
+pub fn is_reserved(name: &str) -> bool {
+    name == STATE_DIR || name.starts_with(PARTIAL_PREFIX)
+}
 
 /// What kind of object a local name is (as `lstat` sees it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +124,7 @@ fn visit(tree: &mut LocalTree, parent: &RelPath, dent: &walkdir::DirEntry) -> Op
         tree.skipped.push(format!("{shown}: name is not UTF-8"));
         return None;
     };
-    if parent.is_root() && name == STATE_DIR {
+    if name == STATE_DIR {
         return None;
     }
     let path = match parent.join(name) {
@@ -267,15 +275,16 @@ mod tests {
         let root = dir.path();
         fs::create_dir_all(root.join(".ftpmirror")).unwrap();
         fs::write(root.join(".ftpmirror/state.json"), b"{}").unwrap();
-        // Only the top-level one is ours: a nested .ftpmirror is remote content.
+        // A nested one is another mirror's own (or a remote one, never mirrored): not content.
         fs::create_dir_all(root.join("sub/.ftpmirror")).unwrap();
+        fs::write(root.join("sub/.ftpmirror/lock"), b"1").unwrap();
         let temp = partial_name("x.iso", "v1");
         fs::write(root.join("sub").join(&temp), b"part").unwrap();
         fs::create_dir(root.join(PARTIAL_PREFIX.to_string() + "dir")).unwrap();
 
         let tree = scan(root).unwrap();
         let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
-        assert_eq!(names, ["sub", "sub/.ftpmirror"]);
+        assert_eq!(names, ["sub"]);
         assert_eq!(tree.partials, [rel("sub").join(&temp).unwrap()]);
         assert_eq!(tree.skipped.len(), 1, "{:?}", tree.skipped);
     }

@@ -8,6 +8,7 @@
 //! when the listing gave server-local times.
 
 use crate::filter::Filter;
+use crate::local::is_reserved;
 use crate::plan::time::Offset;
 use crate::pool::{Pool, Queue, Worker};
 use crate::session::{DirListing, ListedWith};
@@ -29,6 +30,8 @@ pub struct RemoteTree {
     listed_with: BTreeMap<RelPath, crate::ftp::ListCommand>,
     /// The server's clock offset, when LIST times could be calibrated.
     pub offset: Offset,
+    /// Remote names reserved for ftpmirror's own bookkeeping, left out: how many, and one.
+    reserved: (usize, Option<String>),
 }
 
 /// A directory the walk could not list whole, and why.
@@ -118,6 +121,13 @@ pub fn walk(pool: &mut Pool, root: &str, filter: &Filter) -> RemoteTree {
         tree.gap(dir, path, Gap::NotListed, message);
     }
     tree.offset = calibrate(pool, root, &tree.entries);
+    if let (n, Some(example)) = &tree.reserved {
+        // Normal when mirroring another ftpmirror's target: a note, once per run.
+        log::info!(
+            "left out {n} remote names reserved for ftpmirror's own state and temp files \
+             (such as {example})"
+        );
+    }
     tree
 }
 
@@ -148,7 +158,12 @@ fn list_into(
     );
     let mut found = Vec::with_capacity(listing.entries.len());
     let mut too_deep = Vec::new();
+    let mut reserved = Vec::new();
     for entry in listing.entries {
+        if is_reserved(&entry.name) {
+            reserved.push(entry.name);
+            continue;
+        }
         let path = match dir.join(&entry.name) {
             Ok(path) => path,
             Err(why) => {
@@ -168,6 +183,11 @@ fn list_into(
         found.push((path, entry));
     }
     let mut tree = tree.lock().expect("tree lock");
+    if let Some(name) = reserved.first() {
+        tree.reserved.0 += reserved.len();
+        let example = format!("{}/{name}", remote.trim_end_matches('/'));
+        tree.reserved.1.get_or_insert(example);
+    }
     // What lies deeper is missing from the mirror: an error, and no deletions below.
     for path in too_deep {
         let remote = path.remote(root);

@@ -7,13 +7,13 @@ pub mod fetch;
 pub mod progress;
 pub mod rate;
 
-use crate::local::partial_name;
+use crate::local::{partial_name, STATE_DIR};
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{Plan, Reason};
 use crate::pool::{Pool, Queue};
 use crate::session::Session;
-use crate::state::State;
+use crate::state::{State, STATE_FILE};
 use crate::tree::RelPath;
 use progress::Progress;
 use std::collections::BTreeMap;
@@ -94,7 +94,10 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
         );
     }
     if let Err(e) = state.save(ctx.target) {
-        outcome.errors.push(format!("saving the state file: {e}"));
+        let path = ctx.target.join(STATE_DIR).join(STATE_FILE);
+        let message = format!("saving the state file {}: {e}", path.display());
+        log::error!("{message}");
+        outcome.errors.push(message);
     }
     outcome
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod chain;
 mod client;
 mod credentials;
 mod cron;
