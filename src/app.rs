@@ -173,7 +173,17 @@ fn mirror_job(
         .map_err(|e| connect_error(&job.source, e))?;
     pool.set_deadline(job.job_timeout.map(|t| Instant::now() + t));
     let root = job.source.root(pool.login_dir());
-    let mut remote = remote::walk(&mut pool, &root, &job.filter);
+    let target = job.target.as_path();
+    let settled = |path: &RelPath| {
+        state.files.contains_key(path)
+            && std::fs::symlink_metadata(path.under(target)).is_ok_and(|m| m.is_file())
+    };
+    let scope = remote::Scope {
+        root: &root,
+        filter: &job.filter,
+        settled: &settled,
+    };
+    let mut remote = remote::walk(&mut pool, &scope);
     remote.mark_weaker(&root, state.listed_with);
     for error in remote.errors() {
         log::error!("{error}");

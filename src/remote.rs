@@ -107,12 +107,24 @@ impl RemoteTree {
     }
 }
 
-/// Lists everything below the absolute remote path `root`.
-pub fn walk(pool: &mut Pool, root: &str, filter: &Filter) -> RemoteTree {
+/// What a walk lists, and what it knows already.
+pub struct Scope<'a> {
+    /// The absolute remote path of the mirror's root.
+    pub root: &'a str,
+    pub filter: &'a Filter,
+    /// Whether a path listed as a file is known to be one (it was fetched as a file before, and
+    /// is a file locally): only the others are checked where a listing does not mark
+    /// directories.
+    pub settled: &'a (dyn Fn(&RelPath) -> bool + Sync),
+}
+
+/// Lists everything below `scope.root`.
+pub fn walk(pool: &mut Pool, scope: &Scope) -> RemoteTree {
+    let root = scope.root;
     let tree = Mutex::new(RemoteTree::default());
     let queue = Queue::new([RelPath::root()]);
     pool.run(&queue, &|worker, dir| {
-        list_into(worker, &queue, &tree, filter, root, dir)
+        list_into(worker, &queue, &tree, scope, dir)
     });
     let mut tree = tree.into_inner().expect("tree lock");
     for dir in queue.drain() {
@@ -135,10 +147,10 @@ fn list_into(
     worker: &mut Worker,
     queue: &Queue<RelPath>,
     tree: &Mutex<RemoteTree>,
-    filter: &Filter,
-    root: &str,
+    scope: &Scope,
     dir: RelPath,
 ) {
+    let (root, filter) = (scope.root, scope.filter);
     let remote = dir.remote(root);
     let listing = match worker.attempt(&format!("listing {remote}"), |s| s.list_dir(&remote)) {
         Ok(listing) => listing,
@@ -159,7 +171,7 @@ fn list_into(
     let mut found = Vec::with_capacity(listing.entries.len());
     let mut too_deep = Vec::new();
     let mut reserved = Vec::new();
-    for entry in listing.entries {
+    for mut entry in listing.entries {
         if is_reserved(&entry.name) {
             reserved.push(entry.name);
             continue;
@@ -171,6 +183,9 @@ fn list_into(
                 continue;
             }
         };
+        if entry.kind == Kind::File && !listing.marks_dirs && !(scope.settled)(&path) {
+            entry.kind = kind_of(worker, &path.remote(root));
+        }
         if !filter.allows(&path, entry.kind == Kind::Dir) {
             continue;
         }
@@ -205,6 +220,23 @@ fn list_into(
         // The key holds the name: a large tree need not hold it twice.
         entry.name = String::new();
         tree.entries.insert(path, entry);
+    }
+}
+
+/// What a path listed as a file on a page that does not mark directories is: a directory
+/// when the server says so (see `Session::is_dir`); a file otherwise, or when it cannot tell
+/// (the download checks again).
+fn kind_of(worker: &mut Worker, remote: &str) -> Kind {
+    match worker.attempt(&format!("checking {remote}"), |s| s.is_dir(remote)) {
+        Ok(true) => {
+            log::info!("{remote}: listed without a trailing /, but a directory");
+            Kind::Dir
+        }
+        Ok(false) => Kind::File,
+        Err(e) => {
+            log::info!("{remote}: cannot tell whether it is a directory ({e})");
+            Kind::File
+        }
     }
 }
 

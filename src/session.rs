@@ -23,6 +23,11 @@ pub struct DirListing {
     /// Set when the server cut the listing short: the entries are real, but not all there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<Truncated>,
+    /// Whether a directory is always listed as one. Not so on an index page of no known style:
+    /// mini_httpd and hand-made pages link directories without a trailing `/`, so a "file"
+    /// there may be a directory (see [`Session::is_dir`]).
+    #[serde(skip)]
+    pub marks_dirs: bool,
 }
 
 /// The command a directory was listed with.
@@ -192,6 +197,7 @@ impl Session {
                     entries: listed.listing.entries,
                     unread: listed.listing.unread,
                     truncated: listed.truncated,
+                    marks_dirs: true,
                 })
             }
             Session::Http(h) => {
@@ -212,6 +218,7 @@ impl Session {
                     entries: page.entries,
                     unread: page.ignored,
                     truncated: None,
+                    marks_dirs: page.marks_dirs,
                 })
             }
         }
@@ -234,6 +241,26 @@ impl Session {
                 })
             }
         }
+    }
+
+    /// Whether the path at absolute `path`, listed as a file on a page that does not mark
+    /// directories, is a directory: the server redirects it to the same path with a `/` (as
+    /// mini_httpd, Apache, nginx and Go's FileServer do), or answers with an index page of a
+    /// known style for it. FTP listings always mark directories.
+    pub fn is_dir(&mut self, path: &str) -> Result<bool, Error> {
+        let Session::Http(h) = self else {
+            return Ok(false);
+        };
+        let url = h.url(path, false);
+        let head = h.client.head(&url)?;
+        if redirected_to_dir(&url, &head.url) {
+            return Ok(true);
+        }
+        if !is_html(&head.head) {
+            return Ok(false);
+        }
+        let (response, body) = h.client.page(&url, MAX_INDEX)?;
+        Ok(redirected_to_dir(&url, &response.url) || is_index_page(&body, &url))
     }
 
     /// Transfers the server never confirmed (remote path, why); reads any confirmation still
@@ -271,6 +298,23 @@ impl HttpSession {
         }
         url
     }
+}
+
+/// Whether a request for `asked` ended at the same path with a `/`: a directory.
+pub fn redirected_to_dir(asked: &Url, answered: &Url) -> bool {
+    answered.path() == format!("{}/", asked.path())
+}
+
+/// Whether a response's body is an HTML page.
+pub fn is_html(head: &crate::http::message::Head) -> bool {
+    head.header("content-type")
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"))
+}
+
+/// Whether `body`, fetched as the file `url`, is a directory index page of a known style for it.
+pub fn is_index_page(body: &[u8], url: &Url) -> bool {
+    let page = index::parse_index(&String::from_utf8_lossy(body), url);
+    page.style != index::Style::Generic
 }
 
 /// An HTTP date (RFC 9110 section 5.6.7), as UTC.

@@ -161,6 +161,10 @@ fn fetch_http(
     sink.out.flush().map_err(|e| local("writing", &temp, e))?;
     let _ = fs::remove_file(&sidecar);
     let got = download.start + download.bytes;
+    if let Some(why) = directory_page(&url, &download.response, &temp, got) {
+        let _ = fs::remove_file(&temp);
+        return Err(crate::http::client::Error::Refused(why).into());
+    }
     let exact = download
         .response
         .head
@@ -168,6 +172,28 @@ fn fetch_http(
         .and_then(http_date)
         .map(|t| t.and_utc().timestamp());
     finish(job, &temp, download.start, got, exact)
+}
+
+/// Why the body of a GET for a file is a directory's index page, if it is: the request was
+/// redirected to the same path with a `/`, or the page is an index of a known style for it.
+/// A directory must never be saved as a file.
+fn directory_page(
+    url: &url::Url,
+    response: &crate::http::client::Response,
+    temp: &Path,
+    len: u64,
+) -> Option<String> {
+    if session::redirected_to_dir(url, &response.url) {
+        return Some(format!(
+            "{url} is a directory (the server redirects it to {}); not saved as a file",
+            response.url
+        ));
+    }
+    let small = len <= 4 * 1024 * 1024;
+    let page = small && session::is_html(&response.head);
+    let body = page.then(|| fs::read(temp).ok()).flatten()?;
+    session::is_index_page(&body, url)
+        .then(|| format!("{url} answers with a directory index page; not saved as a file"))
 }
 
 /// Sends the GET that `fetch` will make for `job` ahead of its turn, when the session can

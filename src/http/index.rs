@@ -72,6 +72,11 @@ pub struct Index {
     /// Links that looked like entries but were refused, as `href: reason` (e.g.
     /// `../x: leaves the directory`). Sort links and parent links are not listed here.
     pub ignored: Vec<String>,
+    /// Whether the page marks directories with a trailing `/`: a directory or parent link has
+    /// one. On a page that does not (mini_httpd, hand-made pages), a link without one may still
+    /// be a directory.
+    #[serde(skip)]
+    pub marks_dirs: bool,
 }
 
 /// Reads the index page `html`, fetched from `page` (the final URL, after redirects). `page`
@@ -84,12 +89,18 @@ pub fn parse_index(html: &str, page: &Url) -> Index {
     for row in &layout.rows {
         for (i, link) in row.links.iter().enumerate() {
             match base.classify(&link.href) {
-                Verdict::Child { name, dir } => list.add(name, dir, meta(style, row, i)),
+                Verdict::Child { name, dir } => {
+                    list.index.marks_dirs |= dir;
+                    list.add(name, dir, meta(style, row, i));
+                }
                 Verdict::Refused(why) => list.refuse(&link.href, why),
+                Verdict::Parent { marked } => list.index.marks_dirs |= marked,
                 Verdict::Skip => {}
             }
         }
     }
+    // Python's pages have no parent link, and always end a directory's link in `/`.
+    list.index.marks_dirs |= style == Style::Python;
     list.index
 }
 
@@ -137,6 +148,7 @@ impl Listing {
                 style,
                 entries: Vec::new(),
                 ignored: Vec::new(),
+                marks_dirs: false,
             },
             by_name: HashMap::new(),
             refused: HashSet::new(),

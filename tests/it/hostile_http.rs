@@ -7,7 +7,7 @@
 //! ([`assert_untouched`]), the run over within a bound, and the documented exit code.
 
 use crate::support::fake_ftp::content;
-use crate::support::http_peer::{index, ok, redirect, HttpPeer, Reply, Request};
+use crate::support::http_peer::{index, ok, redirect, write_reply, HttpPeer, Reply, Request};
 use crate::support::sentinel::{
     assert_file, assert_nowhere, assert_tree, assert_untouched, bounded_mirror, guarded_target,
     tree, Ran,
@@ -43,21 +43,6 @@ fn nginx_index(dir: &str, entries: &[(&str, Option<usize>)]) -> Reply {
     }
     page += "</pre><hr></body>\r\n</html>\r\n";
     ok(page.as_bytes(), &["Content-Type: text/html"])
-}
-
-/// [`HttpPeer::start`] with HEAD answered as HTTP wants it: the head without the body (the
-/// shared `ok` sends its body either way, which would poison a kept connection).
-fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> HttpPeer {
-    HttpPeer::start(move |r| head_only(r, handler(r)))
-}
-
-fn head_only(r: &Request, mut reply: Reply) -> Reply {
-    if r.method == "HEAD" {
-        if let Some(end) = reply.bytes.windows(4).position(|w| w == b"\r\n\r\n") {
-            reply.bytes.truncate(end + 4);
-        }
-    }
-    reply
 }
 
 /// A `200` or, for `Range: bytes=N-`, a `206` with the rest; always with a strong ETag.
@@ -123,12 +108,6 @@ fn endless(stream: &mut TcpStream, head: &[u8], block: &[u8]) -> bool {
     false
 }
 
-/// Writes a complete reply (only its head for a HEAD request).
-fn send(r: &Request, stream: &mut TcpStream, reply: Reply) -> bool {
-    let reply = head_only(r, reply);
-    stream.write_all(&reply.bytes).is_ok() && !reply.close
-}
-
 // ---------------------------------------------------------------------------------------------
 // Links
 
@@ -162,7 +141,7 @@ fn hostile_hrefs_are_never_followed_out_of_the_target() {
     page += "</body></html>\n";
     let good_served = good.clone();
     let inner_served = inner.clone();
-    let peer = start(move |r| match r.path.as_str() {
+    let peer = HttpPeer::start(move |r| match r.path.as_str() {
         "/" => ok(page.as_bytes(), &["Content-Type: text/html"]),
         "/good.txt" => ok(&good_served, &[]),
         "/sub/" => index(&["../", "../../evil", "inner.txt", "..%2F..%2Fevil"]),
@@ -191,7 +170,7 @@ fn hostile_hrefs_are_never_followed_out_of_the_target() {
 fn content_disposition_never_names_the_file() {
     let good = content(62, 100);
     let served = good.clone();
-    let peer = start(move |r| {
+    let peer = HttpPeer::start(move |r| {
         match r.path.as_str() {
         "/" => index(&["good.txt", "other.bin"]),
         "/good.txt" => ok(
@@ -220,7 +199,7 @@ fn content_disposition_never_names_the_file() {
 fn redirects_elsewhere_and_loops_are_named_and_the_rest_mirrored() {
     let good = content(63, 100);
     let served = good.clone();
-    let peer = start(move |r| match r.path.as_str() {
+    let peer = HttpPeer::start(move |r| match r.path.as_str() {
         "/" => index(&[
             "good.txt",
             "elsewhere",
@@ -265,7 +244,7 @@ fn redirects_elsewhere_and_loops_are_named_and_the_rest_mirrored() {
 fn directory_redirecting_to_its_parent_stops_in_bounded_time() {
     let good = content(64, 100);
     let served = good.clone();
-    let peer = start(move |r| match r.path.as_str() {
+    let peer = HttpPeer::start(move |r| match r.path.as_str() {
         "/" => index(&["good.txt", "loop/"]),
         "/good.txt" => ok(&served, &[]),
         p if p.ends_with("/loop/") => redirect("/"),
@@ -300,7 +279,7 @@ fn directory_redirecting_to_its_parent_stops_in_bounded_time() {
 
 #[test]
 fn ever_deeper_index_stops_at_the_depth_limit() {
-    let peer = start(|r| match r.path.as_str() {
+    let peer = HttpPeer::start(|r| match r.path.as_str() {
         p if p.ends_with('/') => index(&["a/", "f"]),
         _ => ok(b"f", &[]),
     });
@@ -324,7 +303,7 @@ fn ever_deeper_index_stops_at_the_depth_limit() {
 fn cut_site(data: &[u8], cuts: usize) -> HttpPeer {
     let gets = Arc::new(AtomicUsize::new(0));
     let data = data.to_vec();
-    start(move |r| match r.path.as_str() {
+    HttpPeer::start(move |r| match r.path.as_str() {
         "/" => index(&["good.txt", "f"]),
         "/good.txt" => ok(b"good", &[]),
         "/f" if r.method == "GET" && gets.fetch_add(1, Ordering::SeqCst) < cuts => {
@@ -401,7 +380,7 @@ fn cut_chunked_body_is_never_complete() {
     let data = content(68, 1000);
     let gets = Arc::new(AtomicUsize::new(0));
     let served = data.clone();
-    let peer = start(move |r| match r.path.as_str() {
+    let peer = HttpPeer::start(move |r| match r.path.as_str() {
         "/" => index(&["good.txt", "f"]),
         "/good.txt" => ok(b"good", &[]),
         "/f" if r.method == "GET" && gets.fetch_add(1, Ordering::SeqCst) == 0 => {
@@ -428,7 +407,7 @@ fn cut_chunked_body_is_never_complete() {
 
 #[test]
 fn body_longer_than_listed_is_never_complete() {
-    let peer = start(|r| match r.path.as_str() {
+    let peer = HttpPeer::start(|r| match r.path.as_str() {
         "/" => nginx_index("/", &[("good.txt", Some(4)), ("f", Some(400))]),
         "/good.txt" => ok(b"good", &[]),
         _ => ok(&content(69, 1000), &[]),
@@ -452,7 +431,7 @@ fn faulty_site(
 ) -> HttpPeer {
     HttpPeer::start_raw(move |r, stream| match r.path.as_str() {
         p if p == at => fault(stream),
-        "/" => send(
+        "/" => write_reply(
             r,
             stream,
             nginx_index(
@@ -464,11 +443,11 @@ fn faulty_site(
                 ],
             ),
         ),
-        "/good.txt" => send(r, stream, ok(b"good", &[])),
-        "/sub/" => send(r, stream, nginx_index("/sub/", &[("inner.txt", Some(5))])),
-        "/sub/inner.txt" => send(r, stream, ok(b"inner", &[])),
-        "/bad.bin" => send(r, stream, ok(&content(70, 1000), &[])),
-        _ => send(r, stream, ok(b"?", &[])),
+        "/good.txt" => write_reply(r, stream, ok(b"good", &[])),
+        "/sub/" => write_reply(r, stream, nginx_index("/sub/", &[("inner.txt", Some(5))])),
+        "/sub/inner.txt" => write_reply(r, stream, ok(b"inner", &[])),
+        "/bad.bin" => write_reply(r, stream, ok(&content(70, 1000), &[])),
+        _ => write_reply(r, stream, ok(b"?", &[])),
     })
 }
 
@@ -635,8 +614,8 @@ fn endless_body_of_listed_size_ends_in_time_in_bounded_disk() {
 fn endless_body_of_unknown_size_is_cut_by_its_content_length() {
     // A generic index gives no size: the announced length is all that is taken.
     let peer = HttpPeer::start_raw(|r, s| match r.path.as_str() {
-        "/" => send(r, s, index(&["good.txt", "f"])),
-        "/good.txt" => send(r, s, ok(b"good", &[])),
+        "/" => write_reply(r, s, index(&["good.txt", "f"])),
+        "/good.txt" => write_reply(r, s, ok(b"good", &[])),
         _ => endless(
             s,
             b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",

@@ -15,6 +15,7 @@ mod harness;
 mod hostile_ftp;
 mod hostile_http;
 mod http;
+mod http_dirs;
 mod http_faults;
 mod http_pipeline;
 mod listing_trust;

@@ -18,6 +18,10 @@ pub(super) enum Verdict {
     Child { name: String, dir: bool },
     /// Navigation, not an entry: dropped without a word.
     Skip,
+    /// A link to a parent directory: navigation too. `marked` when its `href` ends in `/`, as
+    /// the parent links of servers that mark every directory so do (nginx and lighttpd's `../`,
+    /// Apache and IIS's `/pub/`); mini_httpd's `..` does not.
+    Parent { marked: bool },
     /// Looked like an entry but is refused, for this reason.
     Refused(&'static str),
 }
@@ -57,7 +61,15 @@ impl Base {
         if !self.same_server(&url) {
             return Verdict::Refused("points to another server");
         }
-        self.child(&url)
+        match self.child(&url) {
+            Verdict::Parent { .. } => {
+                let path = href.split(['?', '#']).next().unwrap_or(href);
+                Verdict::Parent {
+                    marked: path.ends_with('/'),
+                }
+            }
+            verdict => verdict,
+        }
     }
 
     fn same_server(&self, url: &Url) -> bool {
@@ -70,9 +82,12 @@ impl Base {
     /// segments, `%2e%2e` included) and query. Fragments do not matter.
     fn child(&self, url: &Url) -> Verdict {
         let path = url.path();
-        if is_self_or_ancestor(path, self.dir.path()) {
-            // The page itself (sort links `?C=M;O=A`, `#top`) or a parent: navigation.
+        if path == self.dir.path() || format!("{path}/") == self.dir.path() {
+            // The page itself (sort links `?C=M;O=A`, `#top`): navigation.
             return Verdict::Skip;
+        }
+        if is_self_or_ancestor(path, self.dir.path()) {
+            return Verdict::Parent { marked: false };
         }
         let Some(rest) = path.strip_prefix(self.dir.path()) else {
             return Verdict::Refused("leaves the directory");

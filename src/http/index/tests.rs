@@ -369,6 +369,28 @@ fn size_columns() {
 }
 
 #[test]
+fn pages_that_mark_directories_with_a_slash_say_so() {
+    let empty = "http://h/pub/empty%20dir/";
+    for (page, url, marks) in [
+        (fixture!("nginx-exact.html"), "http://h/pub/", true),
+        (fixture!("nginx-empty.html"), empty, true),
+        (fixture!("apache-table.html"), "http://h/pub/", true),
+        (fixture!("apache-empty.html"), empty, true),
+        (fixture!("lighttpd-empty.html"), empty, true),
+        (fixture!("iis-shortdate.html"), "http://h/pub/", true),
+        (fixture!("python-empty.html"), empty, true),
+        (fixture!("mini_httpd.html"), "http://h/pub/", false),
+    ] {
+        let index = parse(page, url);
+        assert_eq!(index.marks_dirs, marks, "{page:.200}");
+    }
+    // mini_httpd links directories like files: every one is an entry of unknown kind.
+    let index = parse(fixture!("mini_httpd.html"), "http://127.0.0.1:8099/pub/");
+    let names: Vec<_> = index.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["empty dir", "file.txt", "subdir"]);
+}
+
+#[test]
 fn serialized_names() {
     let index = parse(fixture!("nginx-empty.html"), "http://h/pub/empty%20dir/");
     let json = serde_json::to_value(&index).unwrap();

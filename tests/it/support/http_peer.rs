@@ -112,9 +112,19 @@ type RawHandler = dyn Fn(&Request, &mut TcpStream) -> bool + Send + Sync;
 /// A raw handler that writes the reply `handler` makes.
 fn writing(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Arc<RawHandler> {
     Arc::new(move |request: &Request, stream: &mut TcpStream| {
-        let reply = handler(request);
-        stream.write_all(&reply.bytes).is_ok() && !reply.close
+        write_reply(request, stream, handler(request))
     })
+}
+
+/// Writes a complete reply, only its head to HEAD as HTTP wants it (a body would poison a kept
+/// connection); whether the connection stays open.
+pub fn write_reply(request: &Request, stream: &mut TcpStream, mut reply: Reply) -> bool {
+    if request.method == "HEAD" {
+        if let Some(end) = reply.bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            reply.bytes.truncate(end + 4);
+        }
+    }
+    stream.write_all(&reply.bytes).is_ok() && !reply.close
 }
 
 fn serve_raw(stream: TcpStream, handler: &RawHandler, log: &Mutex<Vec<Request>>, drop_early: bool) {

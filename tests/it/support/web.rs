@@ -323,27 +323,95 @@ impl WebServer for PyHttp {
 
     /// From its stderr: `127.0.0.1 - - [date] "GET /path HTTP/1.1" 200 -`.
     fn requests(&self) -> Vec<Request> {
-        read_lossy(&self.log)
-            .lines()
-            .filter_map(|line| {
-                let request = line.split('"').nth(1)?;
-                let status = line
-                    .rsplit('"')
-                    .next()?
-                    .split_whitespace()
-                    .next()?
-                    .parse()
-                    .ok()?;
-                let mut f = request.split(' ');
-                Some(Request {
-                    method: f.next()?.to_string(),
-                    path: decode(f.next()?),
-                    status,
-                    range: "-".into(),
-                    pipelined: false,
-                })
+        common_log(&self.log)
+    }
+}
+
+/// Requests from a log in (or starting like) the Common Log Format:
+/// `HOST - - [date] "METHOD /path HTTP/1.1" STATUS ...`.
+fn common_log(log: &Path) -> Vec<Request> {
+    read_lossy(log)
+        .lines()
+        .filter_map(|line| {
+            let mut quoted = line.split('"');
+            let request = quoted.nth(1)?;
+            let status = quoted.next()?.split_whitespace().next()?.parse().ok()?;
+            let mut f = request.split(' ');
+            Some(Request {
+                method: f.next()?.to_string(),
+                path: decode(f.next()?),
+                status,
+                range: "-".into(),
+                pipelined: false,
             })
-            .collect()
+        })
+        .collect()
+}
+
+/// Debian's mini_httpd, unpacked by tests/setup.sh: its index pages link directories without a
+/// trailing `/` and answer such a link with a `302` to the path with one. `Connection: close`
+/// on every response.
+pub struct MiniHttpd {
+    process: ServerProcess,
+    port: u16,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl MiniHttpd {
+    /// Serves `root` (made world-readable: it runs as `nobody`).
+    pub fn start(root: &Path) -> MiniHttpd {
+        make_world_readable(root);
+        let dir = tempfile::Builder::new()
+            .prefix("mini-httpd-")
+            .tempdir()
+            .expect("temp dir");
+        let log = dir.path().join("access.log");
+        let port = free_port();
+        let child = Command::new(program("usr/sbin/mini_httpd"))
+            .args([
+                "-D",
+                "-h",
+                "127.0.0.1",
+                "-u",
+                "nobody",
+                "-p",
+                &port.to_string(),
+            ])
+            .arg("-d")
+            .arg(root)
+            .arg("-l")
+            .arg(&log)
+            .arg("-i")
+            .arg(dir.path().join("pid"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.path().join("stderr.txt")).expect("create log"))
+            .spawn()
+            .expect("spawn mini_httpd");
+        let mut process = ServerProcess::new("mini_httpd", child, &dir.path().join("stderr.txt"));
+        wait_listening(&mut process, port);
+        MiniHttpd {
+            process,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+}
+
+impl WebServer for MiniHttpd {
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// From its access log: `127.0.0.1 - - [date] "GET /sub HTTP/1.1" 302 - "" "agent"`.
+    fn requests(&self) -> Vec<Request> {
+        common_log(&self.log)
     }
 }
 
