@@ -9,12 +9,14 @@ use crate::exec::{self, rate::Limiter, Outcome};
 use crate::job::{self, Job};
 use crate::local::STATE_DIR;
 use crate::local::{self, LocalEntry};
+use crate::plan::render::human_bytes;
 use crate::plan::{self, Inputs, Plan};
 use crate::pool::Pool;
 use crate::remote::{self, RemoteTree};
 use crate::report::{self, JobReport};
 use crate::session;
 use crate::source::{redacted, Source};
+use crate::space::Space;
 use crate::state::{State, STATE_FILE};
 use crate::tree::RelPath;
 use crate::{lock, ls};
@@ -204,6 +206,9 @@ fn mirror_job(
         run.dry_run,
     );
     *unchanged = plan.unchanged;
+    let space = Space::new(&job.target, job.min_free, job.max_size)
+        .map_err(|e| io_error("reading the free space of", &job.target, e))?;
+    fit(&plan, &space, &job.target)?;
     // The trees are in the plan now: what a large mirror needs in memory is halved.
     remote.entries = BTreeMap::new();
     let partials = local.partials;
@@ -220,23 +225,29 @@ fn mirror_job(
             ..Outcome::default()
         });
     }
-    let mut outcome = execute(
-        job, &mut pool, &root, &remote, &partials, &state, &mut plan, out,
-    );
+    let limiter = job.limit_rate.map(|rate| Limiter::new(rate.0));
+    let ctx = exec::Context {
+        target: &job.target,
+        root: &root,
+        offset: remote.offset,
+        partials: &partials,
+        state: &state,
+        limiter: limiter.as_ref(),
+        listed_with: remote.best_command().or(state.listed_with),
+        space: &space,
+    };
+    let mut outcome = execute(job, &mut pool, ctx, &remote, &mut plan, out);
     pool.close();
     outcome.incomplete = incomplete;
     Ok(outcome)
 }
 
 /// Carries out the plan with progress shown as the output allows.
-#[allow(clippy::too_many_arguments)]
 fn execute(
     job: &Job,
     pool: &mut Pool,
-    root: &str,
+    ctx: exec::Context,
     remote: &RemoteTree,
-    partials: &[RelPath],
-    state: &State,
     plan: &mut Plan,
     out: Output,
 ) -> Outcome {
@@ -254,16 +265,6 @@ fn execute(
         plan.totals().bytes,
         job.connections,
     );
-    let limiter = job.limit_rate.map(|rate| Limiter::new(rate.0));
-    let ctx = exec::Context {
-        target: &job.target,
-        root,
-        offset: remote.offset,
-        partials,
-        state,
-        limiter: limiter.as_ref(),
-        listed_with: remote.best_command().or(state.listed_with),
-    };
     let mut outcome = exec::execute(plan, pool, &ctx, &progress);
     progress.finish();
     let mut errors = remote.errors();
@@ -311,6 +312,7 @@ fn make_plan(
             allow_empty: job.allow_empty,
             list_keeps: dry_run,
             revalidate,
+            max_size: job.max_size,
         })
     };
     let plan = diff(&remote.entries);
@@ -320,6 +322,28 @@ fn make_plan(
     let mut entries = remote.entries.clone();
     remote::probe(pool, root, &plan.probes, &mut entries);
     diff(&entries)
+}
+
+/// Whether the plan fits on the target's filesystem above the reserve; else nothing is
+/// written. A file that cannot fit alone is left to the executor, which refuses it before its
+/// first byte and fetches the rest. A rounded size (`20K`) counts as the most it can stand for.
+fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
+    let room = space
+        .room()
+        .map_err(|e| io_error("reading the free space of", target, e))?;
+    let sizes = plan.fetches.iter().map(|f| f.size.or(f.size_bound));
+    let need: u64 = sizes.flatten().filter(|&size| size <= room).sum();
+    if need <= room {
+        return Ok(());
+    }
+    Err(Error::NoRoom(format!(
+        "the plan writes {} but the filesystem of {} has {} free above the {} kept free \
+         (--min-free): nothing written",
+        human_bytes(need),
+        target.display(),
+        human_bytes(room),
+        human_bytes(space.reserve())
+    )))
 }
 
 /// A target that exists must be a directory: mirroring onto a file would replace it.

@@ -2,7 +2,7 @@
 //! these flags: `mirror` and `ls` turn theirs into [`Settings`], the same struct a job file
 //! gives, and defaults are applied in one place when a job is resolved.
 
-use crate::settings::{MaxDelete, Pattern, Rate, Settings, SourceUrl, TlsArg};
+use crate::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, Size, SourceUrl, TlsArg};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -115,6 +115,14 @@ pub struct MirrorOptions {
     /// Cap the total bandwidth of all connections, in bytes per second (500k, 10M).
     #[arg(long, value_name = "RATE")]
     pub limit_rate: Option<Rate>,
+    /// Keep this much free on the target's filesystem: a size (2G) or a percentage (5%).
+    /// Default: 1 GiB or 5 %, whichever is smaller.
+    #[arg(long, value_name = "SIZE|N%")]
+    pub min_free: Option<MinFree>,
+    /// Fetch no file larger than SIZE (500M, 2G): a larger listed file is skipped, a body of
+    /// unknown length is stopped there.
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<Size>,
 }
 
 #[derive(Args, Debug)]
@@ -228,6 +236,8 @@ impl MirrorArgs {
             tries: m.tries,
             job_timeout: m.job_timeout,
             limit_rate: m.limit_rate,
+            min_free: m.min_free,
+            max_size: m.max_size,
             ..self.connection.settings()
         })
     }

@@ -46,6 +46,8 @@ pub enum Error {
     },
     /// Another run holds the target's lock.
     Locked(String),
+    /// What the plan would write does not fit on the target's filesystem: nothing was written.
+    NoRoom(String),
 }
 
 impl Error {
@@ -53,7 +55,7 @@ impl Error {
         match self {
             Error::Usage(_) => Exit::Usage,
             Error::Connect { .. } => Exit::NothingDone,
-            Error::Remote { .. } | Error::Io { .. } => Exit::Partial,
+            Error::Remote { .. } | Error::Io { .. } | Error::NoRoom(_) => Exit::Partial,
             Error::Locked(_) => Exit::Locked,
         }
     }
@@ -66,7 +68,7 @@ impl fmt::Display for Error {
             Error::Connect { server, source } => write!(f, "{server}: {source}"),
             Error::Remote { context, source } => write!(f, "{context}: {source}"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
-            Error::Locked(m) => write!(f, "{m}"),
+            Error::Locked(m) | Error::NoRoom(m) => write!(f, "{m}"),
         }
     }
 }

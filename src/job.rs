@@ -7,7 +7,7 @@ use crate::ftp::{self, DataMode, Security};
 use crate::http::{client as http, proxy::Proxies};
 use crate::pool::Retry;
 use crate::session::Connector;
-use crate::settings::{MaxDelete, Pattern, Rate, Settings, TlsArg};
+use crate::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
 use crate::source::{Scheme, Source};
 use crate::{credentials, tls};
 use std::path::PathBuf;
@@ -31,6 +31,10 @@ pub struct Job {
     pub retry: Retry,
     pub job_timeout: Option<Duration>,
     pub limit_rate: Option<Rate>,
+    /// Space kept free on the target's filesystem (`None`: the default).
+    pub min_free: Option<MinFree>,
+    /// No file larger than this many bytes.
+    pub max_size: Option<u64>,
     pub connector: Connector,
 }
 
@@ -81,6 +85,8 @@ impl Job {
             },
             job_timeout: s.job_timeout.map(Duration::from_secs),
             limit_rate: s.limit_rate,
+            min_free: s.min_free,
+            max_size: s.max_size.map(|s| s.0),
         })
     }
 }

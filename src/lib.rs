@@ -28,6 +28,7 @@ pub mod report;
 pub mod session;
 pub mod settings;
 pub mod source;
+pub mod space;
 pub mod state;
 pub mod tls;
 pub mod tree;

@@ -61,6 +61,27 @@ impl fmt::Display for MaxDelete {
     }
 }
 
+/// A byte count written `250000`, `500k`, `10M`, `1.5G` or `2T` (powers of 1024); `None` when
+/// it is not one.
+fn bytes(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&t[..i], &t[i..]),
+        None => (t, ""),
+    };
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return None,
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    let bytes = value * scale as f64;
+    (bytes >= 0.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
+}
+
 /// `--limit-rate`: bytes per second, as `250000`, `500k`, `10M` or `1G` (powers of 1024).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Rate(pub u64);
@@ -68,24 +89,60 @@ pub struct Rate(pub u64);
 impl FromStr for Rate {
     type Err = String;
     fn from_str(text: &str) -> Result<Rate, String> {
-        let bad = || format!("bad rate {text:?}: give bytes per second, e.g. 500k or 10M");
-        let t = text.trim();
-        let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
-            Some((i, _)) => (&t[..i], &t[i..]),
-            None => (t, ""),
-        };
-        let scale: u64 = match unit.to_ascii_lowercase().as_str() {
-            "" | "b" => 1,
-            "k" | "kb" | "kib" => 1 << 10,
-            "m" | "mb" | "mib" => 1 << 20,
-            "g" | "gb" | "gib" => 1 << 30,
-            _ => return Err(bad()),
-        };
-        let value: f64 = number.trim().parse().map_err(|_| bad())?;
-        let bytes = value * scale as f64;
-        (bytes >= 1.0 && bytes < u64::MAX as f64)
-            .then_some(Rate(bytes as u64))
-            .ok_or_else(bad)
+        bytes(text)
+            .filter(|&b| b >= 1)
+            .map(Rate)
+            .ok_or_else(|| format!("bad rate {text:?}: give bytes per second, e.g. 500k or 10M"))
+    }
+}
+
+/// `--max-size`: a size in bytes, as `4096`, `500M` or `2G` (powers of 1024).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl FromStr for Size {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Size, String> {
+        bytes(text)
+            .map(Size)
+            .ok_or_else(|| format!("bad size {text:?}: give bytes, e.g. 4096, 500M or 2G"))
+    }
+}
+
+/// `--min-free`: the space kept free on the target's filesystem, a size or a percentage of the
+/// filesystem's size.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum MinFree {
+    Bytes(u64),
+    Percent(f64),
+}
+
+impl MinFree {
+    /// The bytes to keep free on a filesystem of `total` bytes: as given, else 1 GiB or 5 %,
+    /// whichever is smaller.
+    pub fn reserve(min_free: Option<MinFree>, total: u64) -> u64 {
+        match min_free {
+            Some(MinFree::Bytes(n)) => n,
+            Some(MinFree::Percent(p)) => (total as f64 * p / 100.0) as u64,
+            None => (total / 20).min(1 << 30),
+        }
+    }
+}
+
+impl FromStr for MinFree {
+    type Err = String;
+    fn from_str(text: &str) -> Result<MinFree, String> {
+        let bad = || format!("bad min-free {text:?}: give a size (2G) or a percentage (5%)");
+        match text.trim().strip_suffix('%') {
+            Some(p) => p
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..100.0).contains(p))
+                .map(MinFree::Percent)
+                .ok_or_else(bad),
+            None => bytes(text).map(MinFree::Bytes).ok_or_else(bad),
+        }
     }
 }
 
@@ -165,6 +222,10 @@ pub struct Settings {
     pub job_timeout: Option<u64>,
     #[serde(default, deserialize_with = "parsed")]
     pub limit_rate: Option<Rate>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub min_free: Option<MinFree>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub max_size: Option<Size>,
     pub tls: Option<TlsArg>,
     pub ca_file: Option<PathBuf>,
     pub insecure: Option<bool>,
@@ -205,6 +266,8 @@ impl Settings {
             timeout,
             job_timeout,
             limit_rate,
+            min_free,
+            max_size,
             tls,
             ca_file,
             insecure,
@@ -243,6 +306,25 @@ mod tests {
         for bad in ["", "0", "10X", "M", "-1k"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn sizes_and_reserves() {
+        assert_eq!("0".parse::<Size>(), Ok(Size(0)));
+        assert_eq!("2G".parse::<Size>(), Ok(Size(2 << 30)));
+        assert_eq!("1T".parse::<Size>(), Ok(Size(1 << 40)));
+        assert!("big".parse::<Size>().is_err() && "-1".parse::<Size>().is_err());
+        assert_eq!("5%".parse::<MinFree>(), Ok(MinFree::Percent(5.0)));
+        assert_eq!("500M".parse::<MinFree>(), Ok(MinFree::Bytes(500 << 20)));
+        assert!("100%".parse::<MinFree>().is_err() && "x".parse::<MinFree>().is_err());
+        const GIB: u64 = 1 << 30;
+        assert_eq!(MinFree::reserve(None, 1000 * GIB), GIB);
+        assert_eq!(MinFree::reserve(None, 10 * GIB), GIB / 2);
+        assert_eq!(
+            MinFree::reserve(Some(MinFree::Percent(1.0)), 100 * GIB),
+            GIB
+        );
+        assert_eq!(MinFree::reserve(Some(MinFree::Bytes(0)), 100 * GIB), 0);
     }
 
     #[test]

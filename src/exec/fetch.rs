@@ -16,6 +16,7 @@ use crate::local::partial_name;
 use crate::plan::time::{to_utc, Offset};
 use crate::plan::Fetch;
 use crate::session::{self, http_date, HttpSession, Session};
+use crate::space::{self, Shortage, Space, Watched};
 use crate::state::{LocalMeta, Record};
 use crate::tree::{Mtime, Precision, Zone};
 use std::fs::{self, File, OpenOptions};
@@ -26,6 +27,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Where one fetch goes.
 pub struct Job<'a> {
     pub fetch: &'a Fetch,
+    /// The target's filesystem: what the download may take of it.
+    pub space: &'a Space,
     pub remote_path: String,
     /// The final local path; its parent directories were checked to be real directories.
     pub local_path: PathBuf,
@@ -54,6 +57,12 @@ pub enum Error {
         listed: u64,
         got: u64,
     },
+    /// Not written: over `--max-size`, or no room for it above the reserve.
+    Space(Shortage),
+    /// A write failed for want of space (ENOSPC): no new transfer starts.
+    DiskFull(io::Error),
+    /// Not started: the disk had filled up.
+    NotStarted,
 }
 
 impl From<session::Error> for Error {
@@ -85,6 +94,9 @@ impl std::fmt::Display for Error {
                     "the server sent {got} bytes of a file it listed as {listed}"
                 )
             }
+            Error::Space(shortage) => write!(f, "not written: {shortage}"),
+            Error::DiskFull(e) => write!(f, "the disk is full: {e}"),
+            Error::NotStarted => write!(f, "not started: the disk had filled up"),
         }
     }
 }
@@ -116,6 +128,48 @@ fn fetch_ftp(
     finish(job, &temp, from, got, exact)
 }
 
+/// The temp file of a download, written within the room the disk has (see `space.rs`) and
+/// never past the listed size.
+type TempFile<'a> = Capped<Watched<'a, BufWriter<File>>>;
+
+/// Opens the temp file for bytes from `from`, claiming room for those still to come.
+fn temp_file<'a>(job: &Job<'a>, temp: &Path, from: u64) -> Result<TempFile<'a>, Error> {
+    let size = job.fetch.size;
+    let rest = size.map(|s| s.saturating_sub(from));
+    let watched = Watched::new(open_temp(temp, from)?, job.space, rest).map_err(|shortage| {
+        discard(temp);
+        Error::Space(shortage)
+    })?;
+    Ok(Capped::new(watched, size, from))
+}
+
+/// A write error that is a shortage of space becomes one, and its temp file goes: bytes kept
+/// for a resume would only hold the disk fuller. Other errors are given back.
+fn space_error(e: io::Error, temp: &Path, space: &Space) -> Result<io::Error, Error> {
+    if let Some(shortage) = space::shortage(&e) {
+        discard(temp);
+        return Err(Error::Space(shortage.clone()));
+    }
+    if space::is_full(&e) {
+        discard(temp);
+        space.set_full();
+        return Err(Error::DiskFull(e));
+    }
+    Ok(e)
+}
+
+/// Flushes the temp file; a shortage of space is told as such.
+fn flush(out: &mut impl Write, temp: &Path, space: &Space) -> Result<(), Error> {
+    out.flush()
+        .map_err(|e| space_error(e, temp, space).map_or_else(|e| e, |e| local("writing", temp, e)))
+}
+
+/// Removes a temp file and its validator.
+fn discard(temp: &Path) {
+    let _ = fs::remove_file(temp);
+    let _ = fs::remove_file(validator_path(temp));
+}
+
 fn fetch_http(
     session: &mut HttpSession,
     job: &Job,
@@ -125,7 +179,7 @@ fn fetch_http(
     let (temp, from, validator) = http_start(job)?;
     let sidecar = validator_path(&temp);
     let mut sink = TempSink {
-        out: Capped::new(open_temp(&temp, from)?, f.size, from),
+        out: temp_file(job, &temp, from)?,
         sidecar: sidecar.clone(),
         size: f.size,
     };
@@ -140,8 +194,13 @@ fn fetch_http(
         Err(crate::http::client::Error::Io(e)) if is_overflow(&e) => {
             return Err(overflow(job, &temp))
         }
+        Err(crate::http::client::Error::Io(e)) => {
+            let e = space_error(e, &temp, job.space)?;
+            abandon(sink.out.inner.into_inner(), &temp);
+            return Err(crate::http::client::Error::Io(e).into());
+        }
         Err(e) => {
-            abandon(sink.out.inner, &temp);
+            abandon(sink.out.inner.into_inner(), &temp);
             return Err(e.into());
         }
     };
@@ -158,7 +217,7 @@ fn fetch_http(
             not_modified: true,
         });
     }
-    sink.out.flush().map_err(|e| local("writing", &temp, e))?;
+    flush(&mut sink.out, &temp, job.space)?;
     let _ = fs::remove_file(&sidecar);
     let got = download.start + download.bytes;
     if let Some(why) = directory_page(&url, &download.response, &temp, got) {
@@ -393,7 +452,7 @@ fn download_ftp(
     prepared: Option<ftp::Prepared>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
-    let mut out = Capped::new(open_temp(temp, from)?, job.fetch.size, from);
+    let mut out = temp_file(job, temp, from)?;
     let client = &mut session.client;
     let result = match prepared {
         Some(prepared) => {
@@ -404,10 +463,15 @@ fn download_ftp(
     };
     match result {
         Ok(n) => {
-            out.flush().map_err(|e| local("writing", temp, e))?;
+            flush(&mut out, temp, job.space)?;
             Ok(from + n)
         }
         Err(ftp::Error::Io(e)) if is_overflow(&e) => Err(overflow(job, temp)),
+        Err(ftp::Error::Io(e)) => {
+            let e = space_error(e, temp, job.space)?;
+            abandon(out.inner.into_inner(), temp);
+            Err(ftp::Error::Io(e).into())
+        }
         Err(ftp::Error::Permanent(reply)) if from > 0 && reply.code != 550 => {
             log::info!(
                 "{}: REST refused ({reply}); fetching it whole",
@@ -417,7 +481,7 @@ fn download_ftp(
             download_ftp(session, job, temp, 0, None, progress)
         }
         Err(e) => {
-            abandon(out.inner, temp);
+            abandon(out.inner.into_inner(), temp);
             Err(e.into())
         }
     }
@@ -426,8 +490,7 @@ fn download_ftp(
 /// A server that sends more than it listed is broken or hostile: its bytes go, and the file is
 /// not kept in any form.
 fn overflow(job: &Job, temp: &Path) -> Error {
-    let _ = fs::remove_file(temp);
-    let _ = fs::remove_file(validator_path(temp));
+    discard(temp);
     let listed = job.fetch.size.unwrap_or(0);
     Error::Size {
         listed,
@@ -479,13 +542,13 @@ impl<W: Write> Write for Capped<W> {
 /// The temp file as an HTTP download's sink: truncated when the server starts from 0, and the
 /// response's validator written beside it before the body, so a killed run can resume. Capped
 /// at the listed size.
-struct TempSink {
-    out: Capped<BufWriter<File>>,
+struct TempSink<'a> {
+    out: TempFile<'a>,
     sidecar: PathBuf,
     size: Option<u64>,
 }
 
-impl Write for TempSink {
+impl Write for TempSink<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.out.write(buf)
     }
@@ -495,11 +558,15 @@ impl Write for TempSink {
     }
 }
 
-impl Sink for TempSink {
+impl Sink for TempSink<'_> {
     fn begin(&mut self, head: &Head, start: u64) -> io::Result<()> {
         self.out.room = self.size.map(|size| size.saturating_sub(start));
+        // The server says how much is coming: it must fit before its first byte.
+        if let Some(length) = head.header("content-length").and_then(|l| l.parse().ok()) {
+            self.out.inner.expect(length).map_err(io::Error::other)?;
+        }
         if start == 0 {
-            let out = &mut self.out.inner;
+            let out = self.out.inner.get_mut();
             out.flush()?;
             cut(out.get_mut(), 0)?;
         }

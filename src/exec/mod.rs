@@ -13,6 +13,7 @@ use crate::plan::time::Offset;
 use crate::plan::{Plan, Reason};
 use crate::pool::{Pool, Queue};
 use crate::session::Session;
+use crate::space::{Shortage, Space};
 use crate::state::{State, STATE_FILE};
 use crate::tree::RelPath;
 use progress::Progress;
@@ -38,6 +39,8 @@ pub struct Context<'a> {
     pub limiter: Option<&'a rate::Limiter>,
     /// The strongest FTP listing command this run used, for the next run to compare with.
     pub listed_with: Option<crate::ftp::ListCommand>,
+    /// The target's filesystem.
+    pub space: &'a Space,
 }
 
 /// What a run did.
@@ -180,6 +183,10 @@ fn fetch_all(
                 fetch::announce_next(ftp, next);
             }
             let f = job.fetch;
+            if ctx.space.is_full() {
+                results.push((index, Err(fetch::Error::NotStarted)));
+                continue;
+            }
             progress.start(worker.index, f.path.as_str());
             let result = check_parents(ctx.target, &f.path)
                 .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
@@ -211,8 +218,17 @@ fn fetch_all(
         );
     }
     let unconfirmed: BTreeMap<String, String> = pool.take_unconfirmed().into_iter().collect();
+    let mut unfit = Unfit::default();
     for (index, result) in results {
         let f = &plan.fetches[index];
+        if let Err(e) = &result {
+            if unfit.take(&f.path, e) {
+                if let Some(old) = ctx.state.files.get(&f.path) {
+                    state.files.insert(f.path.clone(), old.clone());
+                }
+                continue;
+            }
+        }
         match result {
             Ok(_) if unconfirmed.contains_key(&f.path.remote(ctx.root)) => {
                 // Whole by its size, but the server did not stand by it: not kept.
@@ -242,6 +258,62 @@ fn fetch_all(
                     state.files.insert(f.path.clone(), old.clone());
                 }
             }
+        }
+    }
+    unfit.report(ctx, outcome);
+}
+
+/// Files not written for want of room: said once for all of them, not once per file (a full
+/// disk would otherwise fill the log with a line per file).
+#[derive(Default)]
+struct Unfit {
+    /// Refused before their first byte: no room above the reserve.
+    no_room: Vec<RelPath>,
+    /// Failed when the disk filled up, or not started after that.
+    stopped: Vec<RelPath>,
+    /// The write error that filled the disk.
+    full: Option<String>,
+}
+
+impl Unfit {
+    /// Whether `e` is a shortage of room, now recorded.
+    fn take(&mut self, path: &RelPath, e: &fetch::Error) -> bool {
+        log::debug!("{path}: {e}");
+        match e {
+            fetch::Error::Space(Shortage::NoRoom { .. }) => self.no_room.push(path.clone()),
+            fetch::Error::DiskFull(cause) => {
+                self.full.get_or_insert_with(|| cause.to_string());
+                self.stopped.push(path.clone());
+            }
+            fetch::Error::NotStarted => self.stopped.push(path.clone()),
+            _ => return false,
+        }
+        true
+    }
+
+    fn report(self, ctx: &Context, outcome: &mut Outcome) {
+        let target = ctx.target.display();
+        let free = ctx.space.free().map_or("unknown".into(), human_bytes);
+        let reserve = human_bytes(ctx.space.reserve());
+        let mut say = |message: String| {
+            log::error!("{message}");
+            outcome.errors.push(message);
+        };
+        if let Some(first) = self.no_room.first() {
+            say(format!(
+                "{} files not fetched: they do not fit on the filesystem of {target} ({free} \
+                 free, {reserve} kept free by --min-free); the first is {first}",
+                self.no_room.len()
+            ));
+        }
+        if let Some(first) = self.stopped.first() {
+            let cause = self.full.unwrap_or_default();
+            say(format!(
+                "the filesystem of {target} is full ({cause}; {free} free now): stopped, {} \
+                 files not fetched (the first is {first}); every file fetched before is kept, \
+                 and the state",
+                self.stopped.len()
+            ));
         }
     }
 }
@@ -278,7 +350,7 @@ fn batches(
     order
 }
 
-fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context) -> fetch::Job<'a> {
+fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context<'a>) -> fetch::Job<'a> {
     let f = &plan.fetches[index];
     let since = match f.reason {
         Reason::Revalidate => ctx.state.files.get(&f.path).and_then(|r| r.remote.mtime),
@@ -286,6 +358,7 @@ fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context) -> fetch::Job<'a> {
     };
     fetch::Job {
         fetch: f,
+        space: ctx.space,
         remote_path: f.path.remote(ctx.root),
         local_path: f.path.under(ctx.target),
         offset: ctx.offset,

@@ -36,6 +36,8 @@ pub struct Inputs<'a> {
     /// Files the listing tells nothing of are fetched with a conditional GET (a real HTTP run)
     /// rather than probed first (FTP, and dry runs, which must not fetch).
     pub revalidate: bool,
+    /// Files listed larger than this are skipped (`--max-size`); a local copy stays.
+    pub max_size: Option<u64>,
 }
 
 /// What to do with one remote file that has a local file at its path.
@@ -128,6 +130,12 @@ fn clear_dir(plan: &mut Plan, inputs: &Inputs, path: &RelPath) -> bool {
 }
 
 fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
+    if let Some(max) = inputs
+        .max_size
+        .filter(|&max| entry.size.is_some_and(|s| s > max))
+    {
+        return skip(plan, path, &format!("larger than --max-size ({max} bytes)"));
+    }
     let local = inputs.local.get(path);
     let decision = match local.map(|l| &l.kind) {
         None => Decision::Fetch(Reason::New),
@@ -463,6 +471,7 @@ mod tests {
         allow_empty: bool,
         revalidate: bool,
         offset: Offset,
+        max_size: Option<u64>,
     }
 
     impl Case {
@@ -479,6 +488,7 @@ mod tests {
                 allow_empty: false,
                 revalidate: false,
                 offset: None,
+                max_size: None,
             }
         }
 
@@ -496,6 +506,7 @@ mod tests {
                 allow_empty: self.allow_empty,
                 list_keeps: true,
                 revalidate: self.revalidate,
+                max_size: self.max_size,
             })
         }
 
@@ -887,6 +898,21 @@ mod tests {
             assert_eq!(plan.carried.get(&p("big/z")), Some(&record(1)));
             assert!(plan.carried.contains_key(&p("big/b")));
         }
+    }
+
+    #[test]
+    fn files_over_the_max_size_are_skipped_and_their_local_copy_kept() {
+        let mut case = one_file(file(1001, None), Some(local_file(5, T)));
+        case.delete = true;
+        case.max_size = Some(1000);
+        let plan = case.plan();
+        assert!(plan.fetches.is_empty() && plan.deletes.is_empty());
+        assert_eq!(
+            plan.skipped[0].reason,
+            "larger than --max-size (1000 bytes)"
+        );
+        case.max_size = Some(1001);
+        assert_eq!(case.plan().fetches.len(), 1);
     }
 
     #[test]

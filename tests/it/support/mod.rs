@@ -23,6 +23,7 @@ pub mod pyftpd;
 pub mod runs;
 pub mod sentinel;
 pub mod server;
+pub mod tmpfs;
 pub mod tree;
 pub mod vsftpd;
 pub mod web;
