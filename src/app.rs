@@ -9,6 +9,7 @@ use crate::exec::{self, rate::Limiter, Outcome};
 use crate::job::{self, Job};
 use crate::local::STATE_DIR;
 use crate::local::{self, LocalEntry};
+use crate::pace::JobEnd;
 use crate::plan::render::human_bytes;
 use crate::plan::{self, Inputs, Plan};
 use crate::pool::Pool;
@@ -159,21 +160,27 @@ fn mirror_job(
     out: Output,
     unchanged: &mut usize,
 ) -> Result<Outcome, Error> {
+    let deadline = job.job_timeout.map(|t| Instant::now() + t);
     check_target(&job.target)?;
     let _lock = match run.dry_run {
         true => None,
         false => Some(lock::acquire(
             &job.target,
-            run.wait_lock.map(Duration::from_secs),
+            run.wait_lock.map(|w| {
+                JobEnd(deadline)
+                    .bound(Duration::from_secs(w))
+                    .unwrap_or_default()
+            }),
         )?),
     };
     let state = State::load(&job.target).map_err(|e| {
         let path = job.target.join(STATE_DIR).join(STATE_FILE);
         io_error("reading the state file", &path, e)
     })?;
-    let mut pool = Pool::open(job.connector.clone(), job.connections, job.retry)
+    let connector = job.connector.clone().ending(JobEnd(deadline));
+    let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
-    pool.set_deadline(job.job_timeout.map(|t| Instant::now() + t));
+    pool.set_deadline(deadline);
     let root = job.source.root(pool.login_dir());
     let target = job.target.as_path();
     let settled = |path: &RelPath| {

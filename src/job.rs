@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::filter::Filter;
 use crate::ftp::{self, DataMode, Security};
 use crate::http::{client as http, proxy::Proxies};
+use crate::pace::JobEnd;
 use crate::pool::Retry;
 use crate::session::Connector;
 use crate::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
@@ -140,6 +141,7 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
         security: security(source.scheme, s.tls, &login)?,
         tls: Some(tls_config.clone()),
         overlap: ftp::Overlap::default(),
+        end: JobEnd::default(),
     };
     let http = http::Options {
         connect_timeout,
@@ -150,6 +152,8 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
         other_hosts: s.allow_other_hosts.unwrap_or(false),
         auth: (login.user != ftp::Login::anonymous().user)
             .then(|| (login.user.clone(), login.password.clone())),
+        end: JobEnd::default(),
+        pipelining: http::Pipelining::default(),
     };
     Ok(Connector {
         source: source.clone(),

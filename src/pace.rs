@@ -1,9 +1,38 @@
-//! Bounds on slow servers. A socket's read timeout ends a silent server, but not one that sends
-//! a byte every few hundred milliseconds: [`Deadline`] bounds the time to read a whole reply or
-//! head, and [`Pace`] ends a transfer that moves less than [`MIN_BYTES`] in a whole timeout.
+//! Bounds on slow servers and on the job. A socket's read timeout ends a silent server, but not
+//! one that sends a byte every few hundred milliseconds: [`Deadline`] bounds the time to read a
+//! whole reply or head, and [`Pace`] ends a transfer that moves less than [`MIN_BYTES`] in a
+//! whole timeout. [`JobEnd`] bounds every wait by the time left to the job (`--job-timeout`).
 
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
+
+/// When the job must be over (`--job-timeout`), if ever. Every wait is bounded by the time left
+/// to it: a connect, a socket read or write (see `tls::Stream`), a retry's backoff.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobEnd(pub Option<Instant>);
+
+impl JobEnd {
+    /// The time left, `None` without an end; `TimedOut` once it has passed.
+    pub fn left(&self) -> io::Result<Option<Duration>> {
+        let Some(end) = self.0 else {
+            return Ok(None);
+        };
+        match end.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(out_of_time()),
+        }
+    }
+
+    /// `wait`, or the time left if that is shorter; `TimedOut` once the end has passed.
+    pub fn bound(&self, wait: Duration) -> io::Result<Duration> {
+        Ok(self.left()?.map_or(wait, |left| left.min(wait)))
+    }
+}
+
+/// The error of a wait cut by the job's end.
+pub fn out_of_time() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "the job ran out of time")
+}
 
 /// Less than this in one timeout period is a stalled transfer, however steadily it drips.
 pub const MIN_BYTES: u64 = 1024;
@@ -146,6 +175,24 @@ mod tests {
         assert_eq!(late.fill_buf().unwrap_err().kind(), io::ErrorKind::TimedOut);
         let mut early = Deadline::new(&b"data"[..], Duration::from_secs(60));
         assert_eq!(early.fill_buf().unwrap(), b"data");
+    }
+
+    #[test]
+    fn a_job_end_bounds_every_wait() {
+        let none = JobEnd(None);
+        assert_eq!(
+            none.bound(Duration::from_secs(60)).unwrap(),
+            Duration::from_secs(60)
+        );
+        let soon = JobEnd(Some(Instant::now() + Duration::from_secs(5)));
+        assert!(soon.bound(Duration::from_secs(60)).unwrap() <= Duration::from_secs(5));
+        assert_eq!(
+            soon.bound(Duration::from_secs(1)).unwrap(),
+            Duration::from_secs(1)
+        );
+        let past = JobEnd(Some(Instant::now()));
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(past.left().unwrap_err().kind(), io::ErrorKind::TimedOut);
     }
 
     #[test]

@@ -154,6 +154,11 @@ impl Pool {
         self.deadline = deadline;
     }
 
+    /// Whether the job's time is up.
+    pub fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
     /// Workers that run: sessions not refused.
     pub fn workers(&self) -> usize {
         self.refused.iter().filter(|r| !**r).count()
@@ -190,6 +195,7 @@ impl Pool {
                         retry,
                         index,
                         unconfirmed,
+                        deadline,
                     };
                     // The first worker stays to the end, so every item gets an answer even when
                     // no connection can be had any more.
@@ -232,6 +238,8 @@ pub struct Worker<'a> {
     retry: Retry,
     pub index: usize,
     unconfirmed: &'a Mutex<Vec<(String, String)>>,
+    /// No retry waits past this (`--job-timeout`).
+    deadline: Option<Instant>,
 }
 
 impl Worker<'_> {
@@ -249,6 +257,10 @@ impl Worker<'_> {
                 .expect("unconfirmed lock")
                 .extend(found);
         }
+    }
+
+    fn in_time(&self) -> bool {
+        self.deadline.is_none_or(|d| Instant::now() < d)
     }
 
     /// This worker's session as it is, if it has one open: no connecting, no retries.
@@ -281,10 +293,14 @@ impl Worker<'_> {
                     self.drop_session();
                     stale_retried = true;
                 }
-                Err(e) if e.is_transient() && attempt + 1 < self.retry.tries => {
+                Err(e) if e.is_transient() && attempt + 1 < self.retry.tries && self.in_time() => {
                     log::info!("{what}: {e}; retrying");
                     self.drop_session();
-                    std::thread::sleep(self.retry.delay(attempt));
+                    let delay = self.retry.delay(attempt);
+                    match self.deadline {
+                        Some(end) if Instant::now() + delay >= end => return Err(e),
+                        _ => std::thread::sleep(delay),
+                    }
                     attempt += 1;
                 }
                 Err(e) => {

@@ -160,6 +160,13 @@ pub struct Connector {
 }
 
 impl Connector {
+    /// These settings, with every wait of every session bounded by the job's `end`.
+    pub fn ending(mut self, end: crate::pace::JobEnd) -> Connector {
+        self.ftp.end = end;
+        self.http.end = end;
+        self
+    }
+
     pub fn open(&self) -> Result<Session, Error> {
         let s = &self.source;
         match s.scheme {

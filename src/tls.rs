@@ -15,6 +15,8 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::pace::JobEnd;
+
 /// How to check a server's certificate.
 #[derive(Debug, Clone, Default)]
 pub struct Trust {
@@ -65,44 +67,71 @@ fn roots(ca_file: Option<&Path>) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-/// A connection in clear or in TLS.
-pub enum Stream {
+/// A connection in clear or in TLS, whose every read and write is bounded by the time left to
+/// the job: a wait in flight when `--job-timeout` comes ends then, not a socket timeout later.
+pub struct Stream {
+    inner: Inner,
+    end: JobEnd,
+}
+
+enum Inner {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
 impl Stream {
+    /// A connection in clear.
+    pub fn plain(tcp: TcpStream, end: JobEnd) -> Stream {
+        Stream {
+            inner: Inner::Plain(tcp),
+            end,
+        }
+    }
+
     /// Runs the TLS handshake over `tcp`, checking the certificate against `host`. Sessions of
     /// earlier connections to the same host are resumed from `config`'s cache.
-    pub fn tls(tcp: TcpStream, config: &Arc<ClientConfig>, host: &str) -> io::Result<Stream> {
+    pub fn tls(
+        tcp: TcpStream,
+        config: &Arc<ClientConfig>,
+        host: &str,
+        end: JobEnd,
+    ) -> io::Result<Stream> {
         let name = server_name(host).map_err(|m| io::Error::new(io::ErrorKind::InvalidInput, m))?;
         let conn = ClientConnection::new(config.clone(), name).map_err(io::Error::other)?;
         let mut stream = StreamOwned::new(conn, tcp);
         while stream.conn.is_handshaking() {
+            bound(&stream.sock, end)?;
             stream.conn.complete_io(&mut stream.sock)?;
         }
-        Ok(Stream::Tls(Box::new(stream)))
+        Ok(Stream {
+            inner: Inner::Tls(Box::new(stream)),
+            end,
+        })
     }
 
     pub fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
+        match &self.inner {
+            Inner::Plain(s) => s,
+            Inner::Tls(s) => &s.sock,
         }
+    }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(self.inner, Inner::Tls(_))
     }
 
     /// Whether the TLS session was resumed from an earlier connection's.
     pub fn resumed(&self) -> bool {
-        match self {
-            Stream::Plain(_) => false,
-            Stream::Tls(s) => s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+        match &self.inner {
+            Inner::Plain(_) => false,
+            Inner::Tls(s) => s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
         }
     }
 
     /// Ends the TLS session cleanly (close_notify), so the peer can tell the end of the data
     /// from a cut; a no-op in clear.
     pub fn finish(&mut self) -> io::Result<()> {
-        if let Stream::Tls(s) = self {
+        if let Inner::Tls(s) = &mut self.inner {
             s.conn.send_close_notify();
             s.flush()?;
         }
@@ -110,27 +139,60 @@ impl Stream {
     }
 }
 
+/// Shortens the socket's timeouts to the time left to the job, when that is shorter; an error
+/// once the job is out of time. A getsockopt per read only where the job has an end.
+fn bound(tcp: &TcpStream, end: JobEnd) -> io::Result<()> {
+    let Some(left) = end.left()? else {
+        return Ok(());
+    };
+    if tcp.read_timeout()?.is_none_or(|t| left < t) {
+        tcp.set_read_timeout(Some(left))?;
+    }
+    if tcp.write_timeout()?.is_none_or(|t| left < t) {
+        tcp.set_write_timeout(Some(left))?;
+    }
+    Ok(())
+}
+
+/// A wait the job's end cut short says so, rather than "timed out".
+fn cut(e: io::Error, end: JobEnd) -> io::Error {
+    let timed_out = matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    );
+    match end.left() {
+        Err(over) if timed_out => over,
+        _ => e,
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
+        bound(self.tcp(), self.end)?;
+        let end = self.end;
+        match &mut self.inner {
+            Inner::Plain(s) => s.read(buf),
+            Inner::Tls(s) => s.read(buf),
         }
+        .map_err(|e| cut(e, end))
     }
 }
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
+        bound(self.tcp(), self.end)?;
+        let end = self.end;
+        match &mut self.inner {
+            Inner::Plain(s) => s.write(buf),
+            Inner::Tls(s) => s.write(buf),
         }
+        .map_err(|e| cut(e, end))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Plain(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
+        match &mut self.inner {
+            Inner::Plain(s) => s.flush(),
+            Inner::Tls(s) => s.flush(),
         }
     }
 }

@@ -209,20 +209,16 @@ fn fetch_all(
         results
     });
     let results = results.into_iter().flatten();
-    for index in queue.drain().into_iter().flatten() {
-        fail(
-            outcome,
-            &plan.fetches[index].path,
-            "not fetched",
-            "the job ran out of time",
-        );
-    }
-    let unconfirmed: BTreeMap<String, String> = pool.take_unconfirmed().into_iter().collect();
     let mut unfit = Unfit::default();
+    for index in queue.drain().into_iter().flatten() {
+        unfit.late.push(plan.fetches[index].path.clone());
+    }
+    let late = pool.out_of_time();
+    let unconfirmed: BTreeMap<String, String> = pool.take_unconfirmed().into_iter().collect();
     for (index, result) in results {
         let f = &plan.fetches[index];
         if let Err(e) = &result {
-            if unfit.take(&f.path, e) {
+            if unfit.take(&f.path, e, late) {
                 if let Some(old) = ctx.state.files.get(&f.path) {
                     state.files.insert(f.path.clone(), old.clone());
                 }
@@ -263,8 +259,8 @@ fn fetch_all(
     unfit.report(ctx, outcome);
 }
 
-/// Files not written for want of room: said once for all of them, not once per file (a full
-/// disk would otherwise fill the log with a line per file).
+/// Files not fetched for want of room or of time: said once for each cause, not once per file
+/// (a full disk or a job out of time would otherwise fill the log with a line per file).
 #[derive(Default)]
 struct Unfit {
     /// Refused before their first byte: no room above the reserve.
@@ -273,12 +269,14 @@ struct Unfit {
     stopped: Vec<RelPath>,
     /// The write error that filled the disk.
     full: Option<String>,
+    /// Not fetched, or cut, because the job ran out of time.
+    late: Vec<RelPath>,
 }
 
 impl Unfit {
-    /// Whether `e` is a shortage of room, now recorded.
-    fn take(&mut self, path: &RelPath, e: &fetch::Error) -> bool {
-        log::debug!("{path}: {e}");
+    /// Whether `e` is a shortage of room or of time (`late`: the job's time is up), now recorded.
+    fn take(&mut self, path: &RelPath, e: &fetch::Error, late: bool) -> bool {
+        log::info!("{path}: {e}");
         match e {
             fetch::Error::Space(Shortage::NoRoom { .. }) => self.no_room.push(path.clone()),
             fetch::Error::DiskFull(cause) => {
@@ -286,6 +284,7 @@ impl Unfit {
                 self.stopped.push(path.clone());
             }
             fetch::Error::NotStarted => self.stopped.push(path.clone()),
+            _ if late => self.late.push(path.clone()),
             _ => return false,
         }
         true
@@ -315,7 +314,28 @@ impl Unfit {
                 self.stopped.len()
             ));
         }
+        if !self.late.is_empty() {
+            say(format!(
+                "the job ran out of time: {} files not fetched ({}); every file fetched before \
+                 is kept, and the state",
+                self.late.len(),
+                named(&self.late)
+            ));
+        }
     }
+}
+
+/// Up to ten paths, and how many more.
+fn named(paths: &[RelPath]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = (paths.iter().take(SHOWN))
+        .map(RelPath::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        text += &format!(" and {} more", paths.len() - SHOWN);
+    }
+    text
 }
 
 /// The most files taken as one batch by a worker: over HTTP their requests go out together,

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
 use super::reply::{Reply, ReplyReader};
-use crate::pace::Deadline;
+use crate::pace::{Deadline, JobEnd};
 use crate::tls::Stream;
 use chrono::NaiveDateTime;
 use rustls::ClientConfig;
@@ -62,6 +62,8 @@ pub struct Options {
     /// What the server does with commands sent during a transfer, shared by the sessions that
     /// clone these options.
     pub overlap: Overlap,
+    /// When the job must be over: every connect, read and write is bounded by the time left.
+    pub end: JobEnd,
 }
 
 /// What a server does with commands that arrive while a transfer runs, learned from a `NOOP`
@@ -120,6 +122,7 @@ impl Default for Options {
             security: Security::Off,
             tls: None,
             overlap: Overlap::default(),
+            end: JobEnd::default(),
         }
     }
 }
@@ -185,7 +188,7 @@ pub struct Client {
 impl Client {
     /// Connects to `host:port` (in TLS from the start when `Implicit`) and reads the greeting.
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
-        let tcp = connect_any((host, port), options.connect_timeout)?;
+        let tcp = connect_any((host, port), options.end.bound(options.connect_timeout)?)?;
         tcp.set_read_timeout(Some(options.read_timeout))?;
         tcp.set_write_timeout(Some(options.read_timeout))?;
         tcp.set_nodelay(true)?;
@@ -195,8 +198,8 @@ impl Client {
             _ => Some(session_config(options.tls.as_ref())?),
         };
         let stream = match (&tls, options.security) {
-            (Some(config), Security::Implicit) => Stream::tls(tcp, config, host)?,
-            _ => Stream::Plain(tcp),
+            (Some(config), Security::Implicit) => Stream::tls(tcp, config, host, options.end)?,
+            _ => Stream::plain(tcp, options.end),
         };
         let mut client = Client {
             ctrl: BufReader::with_capacity(16 * 1024, stream),

@@ -38,7 +38,7 @@ impl Client {
             .clone()
             .ok_or_else(|| Error::Tls("no TLS configuration".into()))?;
         let tcp = self.ctrl.get_ref().tcp().try_clone()?;
-        *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host)?;
+        *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host, self.options.end)?;
         Ok(())
     }
 
@@ -55,7 +55,7 @@ impl Client {
 
     /// Whether the control connection is in TLS.
     pub fn in_tls(&self) -> bool {
-        matches!(self.ctrl.get_ref(), Stream::Tls(_))
+        self.ctrl.get_ref().is_tls()
     }
 
     /// Records that PBSZ and PROT P (sent in a batch) were accepted.
@@ -67,9 +67,9 @@ impl Client {
     pub(super) fn data_stream(&self, tcp: TcpStream) -> Result<Stream> {
         let config = match (&self.tls, self.protect_data) {
             (Some(config), true) => config,
-            _ => return Ok(Stream::Plain(tcp)),
+            _ => return Ok(Stream::plain(tcp, self.options.end)),
         };
-        let stream = Stream::tls(tcp, config, &self.host)?;
+        let stream = Stream::tls(tcp, config, &self.host, self.options.end)?;
         log::debug!(
             "data connection in TLS, session resumed: {}",
             stream.resumed()

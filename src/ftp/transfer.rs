@@ -242,7 +242,13 @@ impl Client {
         self.write(&lines)?;
         self.behind.extend(behind);
         let connected = match &channel {
-            Channel::Passive(addr) => Some(connect_any(*addr, self.options.connect_timeout)),
+            Channel::Passive(addr) => Some(
+                self.options
+                    .end
+                    .bound(self.options.connect_timeout)
+                    .map_err(Error::from)
+                    .and_then(|wait| connect_any(*addr, wait)),
+            ),
             Channel::Listening(_) => None,
         };
         // vsftpd sends the final reply only once it sees our end of the data connection
@@ -476,7 +482,7 @@ impl Client {
     /// third party can feed us data (RFC 2577 section 5).
     fn accept(&self, listener: TcpListener) -> Result<TcpStream> {
         listener.set_nonblocking(true)?;
-        let deadline = Instant::now() + self.options.connect_timeout;
+        let deadline = Instant::now() + self.options.end.bound(self.options.connect_timeout)?;
         loop {
             match listener.accept() {
                 Ok((stream, from)) if from.ip() == self.peer.ip() => {

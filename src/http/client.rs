@@ -9,12 +9,13 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
-use crate::pace::Deadline;
+use crate::pace::{Deadline, JobEnd};
 use crate::tls::Stream;
 use rustls::ClientConfig;
 use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -32,6 +33,10 @@ pub struct Options {
     pub other_hosts: bool,
     /// Basic authentication: user and password.
     pub auth: Option<(String, String)>,
+    /// When the job must be over: every connect, read and write is bounded by the time left.
+    pub end: JobEnd,
+    /// Whether the server takes pipelined requests, as learned by any client of the run.
+    pub pipelining: Pipelining,
 }
 
 /// What went wrong in an exchange.
@@ -139,13 +144,32 @@ struct Conn {
     kept: u32,
 }
 
+/// Whether requests may be pipelined to the server: cleared for good when a pipelined request
+/// went unanswered (the server does not take them, and every request waits for the previous
+/// response from then on), for every client that clones the same options.
+#[derive(Debug, Clone)]
+pub struct Pipelining(Arc<AtomicBool>);
+
+impl Default for Pipelining {
+    fn default() -> Pipelining {
+        Pipelining(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl Pipelining {
+    fn allowed(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn refuse(&self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
+
 /// One keep-alive HTTP client.
 pub struct Client {
     options: Options,
     conn: Option<Conn>,
-    /// Cleared for good when a pipelined request went unanswered: the server does not take
-    /// pipelined requests, and every request waits for the previous response from then on.
-    pipelining: bool,
 }
 
 impl Client {
@@ -153,7 +177,6 @@ impl Client {
         Client {
             options,
             conn: None,
-            pipelining: true,
         }
     }
 
@@ -190,7 +213,7 @@ impl Client {
             .conn
             .as_ref()
             .is_some_and(|c| c.origin == origin && c.kept > 0);
-        if !self.pipelining || !ready {
+        if !self.options.pipelining.allowed() || !ready {
             return false;
         }
         let proxy = self.options.proxies.for_url(url).cloned();
@@ -321,12 +344,17 @@ impl Client {
                 self.conn.as_mut().expect("checked").inflight.pop_front();
                 match self.roundtrip(None) {
                     Ok(head) => return Ok(head),
+                    // A whole --timeout went by: that was this try's wait. Asking again at once
+                    // would wait as long once more.
+                    Err(e) if is_timeout(&e) => {
+                        log::info!(
+                            "{origin}: no answer to a pipelined request; not pipelining any more"
+                        );
+                        self.options.pipelining.refuse();
+                        return Err(e);
+                    }
                     Err(e) => {
-                        log::debug!("pipelined request to {origin} failed ({e}); sending alone");
-                        if matches!(&e, Error::Io(io) if io.kind() == io::ErrorKind::WouldBlock) {
-                            log::info!("{origin}: no answer to a pipelined request; not pipelining any more");
-                            self.pipelining = false;
-                        }
+                        log::debug!("pipelined request to {origin} failed ({e}); sending alone")
                     }
                 }
             }
@@ -335,6 +363,7 @@ impl Client {
             }
             Some(None) => match self.roundtrip(Some(&request)) {
                 Ok(head) => return Ok(head),
+                Err(e) if is_timeout(&e) => return Err(e),
                 Err(e) => log::debug!("kept connection to {origin} failed ({e}); reconnecting"),
             },
             None => {}
@@ -414,13 +443,13 @@ impl Client {
             )?,
         };
         if url.scheme() != "https" {
-            return Ok(Stream::Plain(tcp));
+            return Ok(Stream::plain(tcp, self.options.end));
         }
         let tcp = match proxy {
             Some(p) => tunnel(tcp, &host_header(url)?, p)?,
             None => tcp,
         };
-        Ok(Stream::tls(tcp, &self.options.tls, host)?)
+        Ok(Stream::tls(tcp, &self.options.tls, host, self.options.end)?)
     }
 
     fn ok_status(&mut self, response: &Response, method: &str) -> Result<()> {
@@ -530,6 +559,11 @@ fn copy(
     }
 }
 
+/// A wait that took the whole timeout (or the job's end): the server is there but silent.
+fn is_timeout(e: &Error) -> bool {
+    matches!(e, Error::Io(io) if matches!(io.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+}
+
 fn status_error(response: &Response) -> Error {
     Error::Status {
         status: response.head.status,
@@ -571,7 +605,7 @@ fn tcp(addr: (&str, u16), options: &Options) -> Result<TcpStream> {
         format!("{} has no address", addr.0),
     );
     for a in addr.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&a, options.connect_timeout) {
+        match TcpStream::connect_timeout(&a, options.end.bound(options.connect_timeout)?) {
             Ok(stream) => {
                 stream.set_read_timeout(Some(options.read_timeout))?;
                 stream.set_write_timeout(Some(options.read_timeout))?;

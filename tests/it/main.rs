@@ -7,6 +7,7 @@ mod chain;
 mod client;
 mod credentials;
 mod cron;
+mod deadlines;
 mod disk;
 mod faults;
 mod ftp_ahead;

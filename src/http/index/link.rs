@@ -61,13 +61,15 @@ impl Base {
         if !self.same_server(&url) {
             return Verdict::Refused("points to another server");
         }
+        let path = href.split(['?', '#']).next().unwrap_or(href);
         match self.child(&url) {
-            Verdict::Parent { .. } => {
-                let path = href.split(['?', '#']).next().unwrap_or(href);
-                Verdict::Parent {
-                    marked: path.ends_with('/'),
-                }
-            }
+            Verdict::Parent { .. } => Verdict::Parent {
+                marked: path.ends_with('/'),
+            },
+            // At the server's root, `../` resolves to the page itself: still its parent link.
+            Verdict::Skip if path.trim_end_matches('/').ends_with("..") => Verdict::Parent {
+                marked: path.ends_with('/'),
+            },
             verdict => verdict,
         }
     }

@@ -384,6 +384,8 @@ fn pages_that_mark_directories_with_a_slash_say_so() {
         let index = parse(page, url);
         assert_eq!(index.marks_dirs, marks, "{page:.200}");
     }
+    // At the server's root nginx's `../` is the page itself, and still marks.
+    assert!(parse(fixture!("nginx-exact.html"), "http://h/").marks_dirs);
     // mini_httpd links directories like files: every one is an entry of unknown kind.
     let index = parse(fixture!("mini_httpd.html"), "http://127.0.0.1:8099/pub/");
     let names: Vec<_> = index.entries.iter().map(|e| e.name.as_str()).collect();

@@ -317,19 +317,18 @@ fn tail(text: &str) -> String {
         .join("\n")
 }
 
-/// `mirror URL TARGET --timeout 2 --connect-timeout 2`, with `-j 1` and `--tries 1` unless
+/// `mirror URL TARGET --connect-timeout 2`, with `--timeout 2`, `-j 1` and `--tries 1` unless
 /// `extra` sets them, bounded by [`LIMIT`].
 pub fn bounded_mirror(url: &str, target: &Path, extra: &[&str]) -> Ran {
     let mut cmd = ftpmirror();
     cmd.args(["mirror", url])
         .arg(target)
-        .args(["--timeout", "2", "--connect-timeout", "2"])
+        .args(["--connect-timeout", "2"])
         .args(extra);
-    if !extra.contains(&"-j") {
-        cmd.args(["-j", "1"]);
-    }
-    if !extra.contains(&"--tries") {
-        cmd.args(["--tries", "1"]);
+    for (flag, value) in [("--timeout", "2"), ("-j", "1"), ("--tries", "1")] {
+        if !extra.contains(&flag) {
+            cmd.args([flag, value]);
+        }
     }
     // HOSTILE_TRACE=1 traces every exchange; HOSTILE_SHOW=1 prints every run's outcome.
     if std::env::var_os("HOSTILE_TRACE").is_some() {
