@@ -529,8 +529,26 @@ impl Client {
 
     /// Sends one command and reads one reply.
     pub fn command(&mut self, command: &Command) -> Result<Reply> {
+        self.disarm()?;
         self.send(command)?;
         self.read_reply()
+    }
+
+    /// Before a command that is not a transfer: a data channel opened ahead and not used is
+    /// connected and closed at once. A server that reads no command after an EPSV until its
+    /// data port is connected (Twisted) would otherwise answer the next commands ten seconds
+    /// late, each in the slot of the one after it.
+    fn disarm(&mut self) -> Result<()> {
+        if self.owed.iter().any(|o| matches!(o, Owed::Armed { .. })) {
+            self.settle()?;
+        }
+        self.armed_before = None;
+        if let Some(addr) = self.armed.take() {
+            log::debug!("closing the data channel opened ahead and not used");
+            let wait = self.options.end.bound(self.options.connect_timeout)?;
+            drop(connect_any(addr, wait));
+        }
+        Ok(())
     }
 
     /// Two commands in one write: the server answers them in order (RFC 959 does not forbid

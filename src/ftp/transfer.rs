@@ -19,8 +19,9 @@ pub const MAX_LISTING: u64 = 64 * 1024 * 1024;
 
 /// A data channel set up for the next command: the server's passive address, or our
 /// listening socket (active mode); with the line of a command to send in the same write as the
-/// transfer command, before it (see [`Client::prepare_along`]).
-pub struct Prepared(Channel, Option<String>);
+/// transfer command, before it (see [`Client::prepare_along`]), and whether the channel was
+/// opened ahead, behind the transfer before.
+pub struct Prepared(Channel, Option<String>, bool);
 
 enum Channel {
     Passive(SocketAddr),
@@ -96,7 +97,8 @@ impl Client {
     pub fn prepare(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Active {
             let reply = before.map(|c| self.command(c)).transpose()?;
-            return Ok((reply, Prepared(Channel::Listening(self.active()?), None)));
+            let listening = Channel::Listening(self.active()?);
+            return Ok((reply, Prepared(listening, None, false)));
         }
         if let Some((addr, ahead)) = self.take_armed()? {
             let reply = match (before, ahead) {
@@ -104,10 +106,10 @@ impl Client {
                 (Some(c), _) => Some(self.command(c)?),
                 (None, _) => None,
             };
-            return Ok((reply, Prepared(Channel::Passive(addr), None)));
+            return Ok((reply, Prepared(Channel::Passive(addr), None, true)));
         }
         let (reply, addr) = self.passive(before)?;
-        Ok((reply, Prepared(Channel::Passive(addr), None)))
+        Ok((reply, Prepared(Channel::Passive(addr), None, false)))
     }
 
     /// Like [`Client::prepare`] with `along` as `before`, except when a data channel was opened
@@ -120,7 +122,7 @@ impl Client {
             if let Some((addr, _)) = self.take_armed()? {
                 let line = along.wire().map_err(Error::BadArgument)?;
                 log::debug!("> {}", along.traced());
-                return Ok((None, Prepared(Channel::Passive(addr), Some(line))));
+                return Ok((None, Prepared(Channel::Passive(addr), Some(line), true)));
             }
         }
         self.prepare(Some(along))
@@ -231,7 +233,7 @@ impl Client {
     /// Sends `command` and connects the data channel. In passive mode the command goes first and
     /// the connection is made while the server reads it: one round trip for both.
     fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Started> {
-        let Prepared(channel, along) = prepared;
+        let Prepared(channel, along, opened_ahead) = prepared;
         let mut lines = along.clone().unwrap_or_default();
         lines += &command.wire().map_err(Error::BadArgument)?;
         log::debug!("> {}", command.traced());
@@ -274,11 +276,21 @@ impl Client {
             }
             return Err(Error::Along(refused));
         }
-        if armed && reply.class() == 2 && !matches!(reply.code, 226 | 250) {
-            // The answer to a command queued behind: this server answers them during transfers
-            // after all.
+        let ahead = opened_ahead || armed;
+        if ahead && refuses_ahead(&reply) {
+            // What lockstep would not have caused: a sequence error (Twisted answers `503 must
+            // send PORT or PASV` once a data connection it cannot half-close was shut for
+            // writing), a data connection that did not come, or the answer to a command queued
+            // behind. From now on this server is spoken to in lockstep; the transfer is tried
+            // again on a new session.
+            self.options.overlap.learn(During::Answered);
             self.give_up_behind(format!("{reply} where a transfer's first reply was due"));
             return Err(queued_error(&reply));
+        }
+        if reply.class() == 2 && !matches!(reply.code, 226 | 250) {
+            let why = format!("{reply} where a transfer's first reply was due");
+            self.owed.push(Owed::OutOfStep(why.clone()));
+            return Err(Error::Protocol(why));
         }
         if reply.class() != 1 {
             // Answered without a transfer: the probe behind it tells nothing.
@@ -500,6 +512,13 @@ impl Client {
             }
         }
     }
+}
+
+/// Whether a transfer command's first reply, with commands or a data channel sent ahead, is a
+/// sign that the server does not take them: a bad sequence (503), a data connection that did
+/// not work (425, 426), or a completion reply that cannot be this command's.
+fn refuses_ahead(reply: &Reply) -> bool {
+    matches!(reply.code, 425 | 426 | 503) || reply.class() == 2 && !matches!(reply.code, 226 | 250)
 }
 
 /// The command brings data to us: our side of its data connection never writes.

@@ -23,5 +23,6 @@ mod http_pipeline;
 mod listing_trust;
 mod ls;
 mod mirror;
+mod other_servers;
 mod passive;
 mod truncated;

@@ -25,6 +25,7 @@ pub mod sentinel;
 pub mod server;
 pub mod tmpfs;
 pub mod tree;
+pub mod twisted;
 pub mod vsftpd;
 pub mod web;
 pub mod wire;
