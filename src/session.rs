@@ -259,7 +259,17 @@ impl Session {
             return Ok(false);
         };
         let url = h.url(path, false);
-        let head = h.client.head(&url)?;
+        let head = match h.client.head(&url) {
+            Ok(head) => head,
+            // Redirected to the same path with a `/` and refused there (a 403 index): a
+            // directory all the same, whose listing will fail and say so.
+            Err(http::Error::Status { url: at, .. })
+                if Url::parse(&at).is_ok_and(|at| redirected_to_dir(&url, &at)) =>
+            {
+                return Ok(true)
+            }
+            Err(e) => return Err(e.into()),
+        };
         if redirected_to_dir(&url, &head.url) {
             return Ok(true);
         }

@@ -85,3 +85,37 @@ fn nginx_page(dir: &str, names: &[&str]) -> crate::support::http_peer::Reply {
     page += "</pre><hr></body>\r\n</html>\r\n";
     ok(page.as_bytes(), &["Content-Type: text/html"])
 }
+
+#[test]
+fn a_directory_whose_index_is_refused_is_not_made_and_a_local_copy_stays() {
+    use std::os::unix::fs::PermissionsExt;
+    let served = served_dir();
+    let s = served.path();
+    fs::create_dir_all(s.join("open")).unwrap();
+    fs::create_dir_all(s.join("locked")).unwrap();
+    fs::write(s.join("open/a.txt"), b"a").unwrap();
+    fs::write(s.join("locked/secret.txt"), b"s").unwrap();
+    let server = MiniHttpd::start(s);
+    // mini_httpd runs as nobody: a directory only root may enter answers 403.
+    fs::set_permissions(s.join("locked"), fs::Permissions::from_mode(0o700)).unwrap();
+    let target = temp_dir();
+    let t = target.path();
+    let ran = bounded_mirror(&server.url(), t, &["--delete"]);
+    ran.assert_code(1);
+    ran.assert_warned(&["cannot list /locked", "403"]);
+    assert!(
+        !t.join("locked").exists(),
+        "an empty copy reads as 'empty upstream'"
+    );
+    assert_eq!(fs::read(t.join("open/a.txt")).unwrap(), b"a");
+    // A copy from when it was readable stays as it is, its time too.
+    fs::create_dir_all(t.join("locked")).unwrap();
+    fs::write(t.join("locked/secret.txt"), b"s").unwrap();
+    let before = fs::metadata(t.join("locked")).unwrap().modified().unwrap();
+    bounded_mirror(&server.url(), t, &["--delete"]).assert_code(1);
+    assert_eq!(fs::read(t.join("locked/secret.txt")).unwrap(), b"s");
+    assert_eq!(
+        fs::metadata(t.join("locked")).unwrap().modified().unwrap(),
+        before
+    );
+}
