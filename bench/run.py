@@ -50,8 +50,18 @@ REPO = os.path.dirname(BENCH)
 GENTREE = os.path.join(BENCH, "gentree.py")
 PROXY = os.path.join(BENCH, "latency_proxy.py")
 PYFTPD = os.path.join(BENCH, "pyftpd_serve.py")
-VSFTPD = "/usr/sbin/vsftpd"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# The servers as tests/setup.sh unpacks them (bench/install.sh runs it), else the machine's own.
+SERVERS = os.environ.get("FTPMIRROR_TEST_PREFIX", os.path.join(REPO, "target", "test-servers"))
+PYTHONPATH = os.path.join(SERVERS, "python")
+
+
+def server_program(name):
+    unpacked = os.path.join(SERVERS, "root", "usr", "sbin", name)
+    return unpacked if os.path.exists(unpacked) else shutil.which(name) or f"/usr/sbin/{name}"
+
+
+VSFTPD = server_program("vsftpd")
+NGINX = server_program("nginx")
 ALL_TOOLS = ["ftpmirror", "lftp", "rclone", "wget"]
 ALL_SERVERS = ["pyftpd", "vsftpd", "nginx"]
 HTTP_SERVERS = {"nginx"}
@@ -225,7 +235,8 @@ class Server:
                     "    }\n}\n")
             err_path = os.path.join(d, "nginx.stderr")
             with open(err_path, "w") as err:
-                self.proc = CHILDREN.start("nginx", [NGINX, "-p", d, "-c", conf],
+                self.proc = CHILDREN.start("nginx", [NGINX, "-e", os.path.join(d, "error.log"),
+                                                     "-p", d, "-c", conf],
                                            stdin=subprocess.DEVNULL, stdout=err,
                                            stderr=subprocess.STDOUT)
             if self.wait_listening(port):
@@ -256,7 +267,8 @@ class Server:
             "pyftpd",
             [sys.executable, PYFTPD, "--root", self.root, "--port", "0", "--log", self.log,
              "--watch-stdin"] + (["--trace"] if self.trace else []),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+            env=dict(os.environ, PYTHONPATH=PYTHONPATH))
         err.close()
         self.port = read_port_line(self.proc, "pyftpd_serve.py")
 
@@ -281,6 +293,8 @@ class Server:
                     "pasv_enable=YES\npasv_address=127.0.0.1\n"
                     f"pasv_min_port={pasv_lo}\npasv_max_port={pasv_hi}\n"
                     f"anonymous_enable=YES\nanon_root={self.root}\nno_anon_password=YES\n"
+                    # The account tests/setup.sh makes: no shell, home /.
+                    "ftp_username=ftpmirror-test\n"
                     "local_enable=NO\nwrite_enable=NO\nuse_localtime=NO\n"
                     "max_clients=0\nmax_per_ip=0\n"
                     "xferlog_enable=YES\nxferlog_std_format=NO\n"

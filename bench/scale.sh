@@ -35,7 +35,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -x "$FTPMIRROR" ] || { echo "scale.sh: $FTPMIRROR is not an executable" >&2; exit 2; }
-for tool in /usr/sbin/nginx /usr/bin/time; do
+SERVERS=${FTPMIRROR_TEST_PREFIX:-$(cd "$(dirname "$0")/.." && pwd)/target/test-servers}/root/usr/sbin
+NGINX=$SERVERS/nginx
+for tool in $NGINX /usr/bin/time; do
     [ -x $tool ] || { echo "scale.sh: $tool missing (bench/install.sh)" >&2; exit 2; }
 done
 
@@ -103,7 +105,7 @@ http {
     }
 }
 EOF
-/usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" < /dev/null > "$WORK/nginx.out" 2>&1 &
+"$NGINX" -e "$WORK/nginx/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" < /dev/null > "$WORK/nginx.out" 2>&1 &
 NGINX_PID=$!
 for _ in $(seq 200); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
@@ -111,7 +113,7 @@ for _ in $(seq 200); do
     sleep 0.05
 done
 
-echo "# scale.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r); $DIRS x $FILES files over nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/nginx version: //'), -j $CONNS"
+echo "# scale.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r); $DIRS x $FILES files over nginx $("$NGINX" -v 2>&1 | sed 's/nginx version: //'), -j $CONNS"
 echo "# ftpmirror: $FTPMIRROR ($("$FTPMIRROR" --version), sha256 $(sha256sum "$FTPMIRROR" | cut -c1-12))"
 printf '%-10s %8s %8s %8s %8s %9s %5s  %s\n' run wall_s user_s sys_s cpu_s rss_MiB exit "requests (nginx log); ftpmirror's summary"
 

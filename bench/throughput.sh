@@ -33,7 +33,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -x "$FTPMIRROR" ] || { echo "throughput.sh: $FTPMIRROR is not an executable" >&2; exit 2; }
-for tool in curl /usr/sbin/vsftpd /usr/sbin/nginx /usr/bin/time; do
+SERVERS=${FTPMIRROR_TEST_PREFIX:-$(cd "$(dirname "$0")/.." && pwd)/target/test-servers}/root/usr/sbin
+NGINX=$SERVERS/nginx
+VSFTPD=$SERVERS/vsftpd
+for tool in curl $VSFTPD $NGINX /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "throughput.sh: $tool missing (bench/install.sh)" >&2; exit 2; }
 done
 
@@ -90,6 +93,7 @@ pasv_min_port=$PASV_LO
 pasv_max_port=$((PASV_LO + 99))
 anonymous_enable=YES
 anon_root=$SRC
+ftp_username=ftpmirror-test
 no_anon_password=YES
 local_enable=NO
 write_enable=NO
@@ -100,7 +104,7 @@ xferlog_enable=YES
 xferlog_std_format=NO
 vsftpd_log_file=$WORK/logs/vsftpd.log
 EOF
-/usr/sbin/vsftpd "$WORK/vsftpd.conf" < /dev/null > "$WORK/logs/vsftpd.oops" 2>&1 &
+"$VSFTPD" "$WORK/vsftpd.conf" < /dev/null > "$WORK/logs/vsftpd.oops" 2>&1 &
 PIDS+=($!)
 wait_port "$FTP_PORT" "$!" || { echo "vsftpd did not start: $(cat "$WORK/logs/vsftpd.oops")" >&2; exit 1; }
 
@@ -128,13 +132,13 @@ http {
     }
 }
 EOF
-/usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" < /dev/null > "$WORK/logs/nginx.out" 2>&1 &
+"$NGINX" -e "$WORK/nginx/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" < /dev/null > "$WORK/logs/nginx.out" 2>&1 &
 PIDS+=($!)
 wait_port "$HTTP_PORT" "$!" || { echo "nginx did not start: $(cat "$WORK/logs/nginx.out" "$WORK/nginx/error.log" 2>/dev/null)" >&2; exit 1; }
 
 echo "# throughput.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r)"
 echo "# file: $BYTES bytes of random data; ftpmirror: $FTPMIRROR ($("$FTPMIRROR" --version), sha256 $(sha256sum "$FTPMIRROR" | cut -c1-12))"
-echo "# $(curl --version | head -1 | cut -d' ' -f1-2); vsftpd $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null); $(/usr/sbin/nginx -v 2>&1 | sed 's/nginx version: //')"
+echo "# $(curl --version | head -1 | cut -d' ' -f1-2); vsftpd $("$VSFTPD" -v 0>&1 2>&1 | sed 's/.*version //'); $("$NGINX" -v 2>&1 | sed 's/nginx version: //')"
 printf '%-6s %-9s %3s %8s %9s %8s %9s %5s\n' server tool rep seconds MB/s cpu_s rss_MiB exit
 
 # one RUN: prints "secs" to stdout; GNU time's "user sys maxrss_kib" go to $WORK/time
