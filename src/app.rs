@@ -7,7 +7,6 @@ use crate::error::{Error, Exit};
 use crate::exec::progress::{Mode, Progress};
 use crate::exec::{self, rate::Limiter, Outcome};
 use crate::job::{self, Job};
-use crate::local::STATE_DIR;
 use crate::local::{self, LocalEntry};
 use crate::pace::JobEnd;
 use crate::plan::render::human_bytes;
@@ -18,7 +17,7 @@ use crate::report::{self, JobReport};
 use crate::session;
 use crate::source::{redacted, Source};
 use crate::space::Space;
-use crate::state::{State, STATE_FILE};
+use crate::state::State;
 use crate::tree::RelPath;
 use crate::{lock, ls};
 use std::collections::BTreeMap;
@@ -173,10 +172,8 @@ fn mirror_job(
             }),
         )?),
     };
-    let state = State::load(&job.target).map_err(|e| {
-        let path = job.target.join(STATE_DIR).join(STATE_FILE);
-        io_error("reading the state file", &path, e)
-    })?;
+    let state = State::load(&job.target)
+        .map_err(|e| io_error("reading the state file", &State::path(&job.target), e))?;
     let connector = job.connector.clone().ending(JobEnd(deadline));
     let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
@@ -338,8 +335,8 @@ fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
     let room = space
         .room()
         .map_err(|e| io_error("reading the free space of", target, e))?;
-    let sizes = plan.fetches.iter().map(|f| f.size.or(f.size_bound));
-    let need: u64 = sizes.flatten().filter(|&size| size <= room).sum();
+    let sizes = plan.fetches.iter().filter_map(|f| f.size.or(f.size_bound));
+    let need = (sizes.filter(|&size| size <= room)).fold(0u64, u64::saturating_add);
     if need <= room {
         return Ok(());
     }

@@ -6,18 +6,23 @@
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
-/// When the job must be over (`--job-timeout`), if ever. Every wait is bounded by the time left
-/// to it: a connect, a socket read or write (see `tls::Stream`), a retry's backoff.
+/// When the job must be over (`--job-timeout`), if ever. Every wait in flight is bounded by
+/// the time left to it: a connect, a socket read or write (see `tls::Stream`). Waits get
+/// [`GRACE`] more, so that a transfer's confirmation already on its way is still read: a file
+/// renamed into place whose `226` is lost would be removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JobEnd(pub Option<Instant>);
 
+/// How long past the job's end a wait in flight may still take.
+pub const GRACE: Duration = Duration::from_secs(2);
+
 impl JobEnd {
-    /// The time left, `None` without an end; `TimedOut` once it has passed.
+    /// The time a wait may still take, `None` without an end; `TimedOut` once it is over.
     pub fn left(&self) -> io::Result<Option<Duration>> {
         let Some(end) = self.0 else {
             return Ok(None);
         };
-        match end.checked_duration_since(Instant::now()) {
+        match (end + GRACE).checked_duration_since(Instant::now()) {
             Some(left) if !left.is_zero() => Ok(Some(left)),
             _ => Err(out_of_time()),
         }
@@ -27,6 +32,14 @@ impl JobEnd {
     pub fn bound(&self, wait: Duration) -> io::Result<Duration> {
         Ok(self.left()?.map_or(wait, |left| left.min(wait)))
     }
+}
+
+/// What bounds a connection's waits: the socket timeout its reads and writes were given
+/// (`--timeout`), and the job's end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bounds {
+    pub idle: Duration,
+    pub end: JobEnd,
 }
 
 /// The error of a wait cut by the job's end.
@@ -185,12 +198,12 @@ mod tests {
             Duration::from_secs(60)
         );
         let soon = JobEnd(Some(Instant::now() + Duration::from_secs(5)));
-        assert!(soon.bound(Duration::from_secs(60)).unwrap() <= Duration::from_secs(5));
+        assert!(soon.bound(Duration::from_secs(60)).unwrap() <= Duration::from_secs(5) + GRACE);
         assert_eq!(
             soon.bound(Duration::from_secs(1)).unwrap(),
             Duration::from_secs(1)
         );
-        let past = JobEnd(Some(Instant::now()));
+        let past = JobEnd(Some(Instant::now() - GRACE));
         std::thread::sleep(Duration::from_millis(2));
         assert_eq!(past.left().unwrap_err().kind(), io::ErrorKind::TimedOut);
     }

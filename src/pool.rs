@@ -55,6 +55,14 @@ impl<T> Queue<T> {
         self.changed.notify_one();
     }
 
+    /// The next item if one is there now.
+    fn try_pop(&self) -> Option<T> {
+        let mut state = self.state.lock().expect("queue lock");
+        let item = state.0.pop_front()?;
+        state.1 += 1;
+        Some(item)
+    }
+
     /// The next item, waiting while other workers may still add some; `None` when all is done.
     fn pop(&self) -> Option<T> {
         let mut state = self.state.lock().expect("queue lock");
@@ -211,7 +219,16 @@ impl Pool {
                         *refused = true;
                         return;
                     }
-                    while let Some(item) = in_time().then(|| queue.pop()).flatten() {
+                    while in_time() {
+                        // Before waiting for more work, the confirmations owed for finished
+                        // transfers are read: the wait may outlast the job's time, and a
+                        // confirmation read too late leaves a whole file unconfirmed.
+                        let Some(item) = queue.try_pop().or_else(|| {
+                            worker.collect();
+                            queue.pop()
+                        }) else {
+                            break;
+                        };
                         let result = work(&mut worker, item);
                         results.lock().expect("results lock").push(result);
                         queue.done();
@@ -273,6 +290,19 @@ impl Worker<'_> {
             *self.slot = Some(self.connector.open()?);
         }
         Ok(self.slot.as_mut().expect("just opened"))
+    }
+
+    /// Runs `step` once on this worker's session, with no retry: for a check whose failure
+    /// costs only a guess (a retry per entry with backoff could cost hours).
+    pub fn once<R>(
+        &mut self,
+        step: impl FnOnce(&mut Session) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let result = self.session().and_then(step);
+        if result.as_ref().is_err_and(Error::breaks_session) {
+            self.drop_session();
+        }
+        result
     }
 
     /// Runs `step` on this worker's session. A transient failure (I/O, timeout, 4xx) drops the

@@ -227,7 +227,7 @@ fn list_into(
 /// when the server says so (see `Session::is_dir`); a file otherwise, or when it cannot tell
 /// (the download checks again).
 fn kind_of(worker: &mut Worker, remote: &str) -> Kind {
-    match worker.attempt(&format!("checking {remote}"), |s| s.is_dir(remote)) {
+    match worker.once(|s| s.is_dir(remote)) {
         Ok(true) => {
             log::info!("{remote}: listed without a trailing /, but a directory");
             Kind::Dir

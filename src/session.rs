@@ -38,16 +38,6 @@ pub enum ListedWith {
     Get,
 }
 
-impl ListedWith {
-    /// Whether this command shows less than `other` would (an FTP listing after a fallback).
-    pub fn is_weaker_than(self, other: ListedWith) -> bool {
-        match (self, other) {
-            (ListedWith::Ftp(a), ListedWith::Ftp(b)) => a < b,
-            _ => false,
-        }
-    }
-}
-
 impl std::fmt::Display for ListedWith {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -328,10 +318,15 @@ pub fn is_html(head: &crate::http::message::Head) -> bool {
         .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"))
 }
 
-/// Whether `body`, fetched as the file `url`, is a directory index page of a known style for it.
-pub fn is_index_page(body: &[u8], url: &Url) -> bool {
+/// Whether `body`, fetched as the file `url`, is a directory index page of a known style whose
+/// title names that path (`Index of /pub/x`, mini_httpd's `Index of pub/x/`): a saved index page
+/// of another directory is a file like any other.
+fn is_index_page(body: &[u8], url: &Url) -> bool {
     let page = index::parse_index(&String::from_utf8_lossy(body), url);
-    page.style != index::Style::Generic
+    let path = index::percent_decode(url.path());
+    let path = String::from_utf8_lossy(&path);
+    let named = page.title.trim().trim_end_matches('/');
+    page.style != index::Style::Generic && named.ends_with(path.trim_matches('/'))
 }
 
 /// An HTTP date (RFC 9110 section 5.6.7), as UTC.

@@ -178,19 +178,21 @@ pub struct Watched<'a, W> {
     inner: W,
     space: &'a Space,
     claim: Option<Claim<'a>>,
+    /// The file's length so far: what a resumed download started from, and what came since.
     written: u64,
     since_check: u64,
 }
 
 impl<'a, W: Write> Watched<'a, W> {
-    /// `size`: the bytes still to come, when known. `Err` when they do not fit.
-    pub fn new(inner: W, space: &'a Space, size: Option<u64>) -> Result<Self, Shortage> {
+    /// A file that holds `from` bytes already; `size`: the bytes still to come, when known.
+    /// `Err` when they do not fit.
+    pub fn new(inner: W, space: &'a Space, from: u64, size: Option<u64>) -> Result<Self, Shortage> {
         let claim = size.map(|size| space.claim(size)).transpose()?;
         Ok(Watched {
             inner,
             space,
             claim,
-            written: 0,
+            written: from,
             since_check: CHECK_EVERY,
         })
     }
@@ -258,10 +260,12 @@ mod tests {
     use super::*;
 
     fn space(reserve: u64, max_size: Option<u64>) -> Space {
-        let dir = std::env::temp_dir();
-        let mut space = Space::new(&dir, Some(MinFree::Bytes(reserve)), max_size).unwrap();
-        space.on = dir;
-        space
+        Space::new(
+            &std::env::temp_dir(),
+            Some(MinFree::Bytes(reserve)),
+            max_size,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -280,7 +284,7 @@ mod tests {
     #[test]
     fn a_file_over_the_room_or_the_cap_is_refused_before_its_first_byte() {
         let space = space(0, Some(1000));
-        let refused = Watched::new(Vec::new(), &space, Some(1001)).err();
+        let refused = Watched::new(Vec::new(), &space, 0, Some(1001)).err();
         assert_eq!(
             refused,
             Some(Shortage::TooLarge {
@@ -296,21 +300,22 @@ mod tests {
     #[test]
     fn an_unknown_length_stops_at_the_cap() {
         let space = space(0, Some(10));
-        let mut out = Watched::new(Vec::new(), &space, None).unwrap();
-        out.write_all(b"0123456789").unwrap();
+        let mut out = Watched::new(Vec::new(), &space, 4, None).unwrap();
+        out.write_all(b"012345").unwrap();
         let e = out.write_all(b"x").unwrap_err();
+        // Counted from the four bytes a resumed download started with.
         assert_eq!(
             shortage(&e),
             Some(&Shortage::TooLarge { size: 11, max: 10 })
         );
-        assert_eq!(out.into_inner(), b"0123456789");
+        assert_eq!(out.into_inner(), b"012345");
     }
 
     #[test]
     fn a_reserve_larger_than_the_free_space_leaves_no_room() {
         let space = space(u64::MAX, None);
         assert_eq!(space.room().unwrap(), 0);
-        let mut out = Watched::new(Vec::new(), &space, None).unwrap();
+        let mut out = Watched::new(Vec::new(), &space, 0, None).unwrap();
         let e = out.write_all(b"x").unwrap_err();
         assert!(matches!(shortage(&e), Some(Shortage::NoRoom { .. })));
     }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The state file, in `TARGET/.ftpmirror/`.
 pub const STATE_FILE: &str = "state.json";
@@ -87,8 +87,13 @@ impl State {
     /// Missing file → empty state. A corrupt or unreadable-format file → empty state plus a
     /// `log::warn!` naming the file (the planner then falls back to size/time, which is safe).
     /// An I/O error other than NotFound → Err.
+    /// Where the state of the mirror at `target` is kept.
+    pub fn path(target: &Path) -> PathBuf {
+        target.join(STATE_DIR).join(STATE_FILE)
+    }
+
     pub fn load(target: &Path) -> io::Result<State> {
-        let path = target.join(STATE_DIR).join(STATE_FILE);
+        let path = State::path(target);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),

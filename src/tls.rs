@@ -15,7 +15,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::pace::JobEnd;
+use crate::pace::{Bounds, JobEnd};
 
 /// How to check a server's certificate.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +71,7 @@ fn roots(ca_file: Option<&Path>) -> Result<RootCertStore, String> {
 /// the job: a wait in flight when `--job-timeout` comes ends then, not a socket timeout later.
 pub struct Stream {
     inner: Inner,
-    end: JobEnd,
+    bounds: Bounds,
 }
 
 enum Inner {
@@ -80,11 +80,11 @@ enum Inner {
 }
 
 impl Stream {
-    /// A connection in clear.
-    pub fn plain(tcp: TcpStream, end: JobEnd) -> Stream {
+    /// A connection in clear, whose socket timeouts are `bounds.idle`.
+    pub fn plain(tcp: TcpStream, bounds: Bounds) -> Stream {
         Stream {
             inner: Inner::Plain(tcp),
-            end,
+            bounds,
         }
     }
 
@@ -94,18 +94,18 @@ impl Stream {
         tcp: TcpStream,
         config: &Arc<ClientConfig>,
         host: &str,
-        end: JobEnd,
+        bounds: Bounds,
     ) -> io::Result<Stream> {
         let name = server_name(host).map_err(|m| io::Error::new(io::ErrorKind::InvalidInput, m))?;
         let conn = ClientConnection::new(config.clone(), name).map_err(io::Error::other)?;
         let mut stream = StreamOwned::new(conn, tcp);
         while stream.conn.is_handshaking() {
-            bound(&stream.sock, end)?;
+            bound(&stream.sock, bounds)?;
             stream.conn.complete_io(&mut stream.sock)?;
         }
         Ok(Stream {
             inner: Inner::Tls(Box::new(stream)),
-            end,
+            bounds,
         })
     }
 
@@ -139,19 +139,16 @@ impl Stream {
     }
 }
 
-/// Shortens the socket's timeouts to the time left to the job, when that is shorter; an error
-/// once the job is out of time. A getsockopt per read only where the job has an end.
-fn bound(tcp: &TcpStream, end: JobEnd) -> io::Result<()> {
-    let Some(left) = end.left()? else {
-        return Ok(());
-    };
-    if tcp.read_timeout()?.is_none_or(|t| left < t) {
-        tcp.set_read_timeout(Some(left))?;
+/// Shortens the socket's timeouts to the time left to the job once that is shorter than they
+/// are (no system call before); an error once the job is out of time.
+fn bound(tcp: &TcpStream, bounds: Bounds) -> io::Result<()> {
+    match bounds.end.left()? {
+        Some(left) if left < bounds.idle => {
+            tcp.set_read_timeout(Some(left))?;
+            tcp.set_write_timeout(Some(left))
+        }
+        _ => Ok(()),
     }
-    if tcp.write_timeout()?.is_none_or(|t| left < t) {
-        tcp.set_write_timeout(Some(left))?;
-    }
-    Ok(())
 }
 
 /// A wait the job's end cut short says so, rather than "timed out".
@@ -168,8 +165,8 @@ fn cut(e: io::Error, end: JobEnd) -> io::Error {
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        bound(self.tcp(), self.end)?;
-        let end = self.end;
+        bound(self.tcp(), self.bounds)?;
+        let end = self.bounds.end;
         match &mut self.inner {
             Inner::Plain(s) => s.read(buf),
             Inner::Tls(s) => s.read(buf),
@@ -180,8 +177,8 @@ impl Read for Stream {
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        bound(self.tcp(), self.end)?;
-        let end = self.end;
+        bound(self.tcp(), self.bounds)?;
+        let end = self.bounds.end;
         match &mut self.inner {
             Inner::Plain(s) => s.write(buf),
             Inner::Tls(s) => s.write(buf),

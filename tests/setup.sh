@@ -7,7 +7,8 @@
 #     no maintainer script runs; only the shared libraries they link are installed with apt;
 #   - pyftpdlib, pyOpenSSL and twisted from PyPI go into the prefix too (pip --target);
 #   - a local user for vsftpd's user-login tests, with no login shell and a password made here
-#     and kept in the prefix (mode 600), and a PAM service that admits only that user.
+#     and kept in /var/lib/ftpmirror-test (mode 700: root only; the user is the machine's, so
+#     every checkout shares it), and a PAM service that admits only that user.
 # The prefix is target/test-servers (FTPMIRROR_TEST_PREFIX overrides it); the tests find the
 # servers there. Idempotent: prints what it does, and nothing when everything is there.
 # Runs unattended in CI (CI=true, no terminal).
@@ -97,7 +98,10 @@ install_python() {
 # log in to the machine (no shell), and its password is made here, random, and kept where only
 # root reads it. Its home is / because vsftpd changes into it before going to its served root.
 create_test_user() {
-    local pwfile="$PREFIX/test-user.password"
+    local pwdir=/var/lib/ftpmirror-test
+    local pwfile=$pwdir/password
+    mkdir -p "$pwdir"
+    chmod 700 "$pwdir"
     if ! id "$TEST_USER" >/dev/null 2>&1; then
         say "creating local user $TEST_USER (no login shell)"
         useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$TEST_USER"

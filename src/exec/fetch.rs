@@ -136,10 +136,11 @@ type TempFile<'a> = Capped<Watched<'a, BufWriter<File>>>;
 fn temp_file<'a>(job: &Job<'a>, temp: &Path, from: u64) -> Result<TempFile<'a>, Error> {
     let size = job.fetch.size;
     let rest = size.map(|s| s.saturating_sub(from));
-    let watched = Watched::new(open_temp(temp, from)?, job.space, rest).map_err(|shortage| {
-        discard(temp);
-        Error::Space(shortage)
-    })?;
+    let watched =
+        Watched::new(open_temp(temp, from)?, job.space, from, rest).map_err(|shortage| {
+            discard(temp);
+            Error::Space(shortage)
+        })?;
     Ok(Capped::new(watched, size, from))
 }
 
@@ -220,8 +221,12 @@ fn fetch_http(
     flush(&mut sink.out, &temp, job.space)?;
     let _ = fs::remove_file(&sidecar);
     let got = download.start + download.bytes;
-    if let Some(why) = directory_page(&url, &download.response, &temp, got) {
-        let _ = fs::remove_file(&temp);
+    if session::redirected_to_dir(&url, &download.response.url) {
+        discard(&temp);
+        let why = format!(
+            "{url} is a directory (the server redirects it to {}); not saved as a file",
+            download.response.url
+        );
         return Err(crate::http::client::Error::Refused(why).into());
     }
     let exact = download
@@ -231,28 +236,6 @@ fn fetch_http(
         .and_then(http_date)
         .map(|t| t.and_utc().timestamp());
     finish(job, &temp, download.start, got, exact)
-}
-
-/// Why the body of a GET for a file is a directory's index page, if it is: the request was
-/// redirected to the same path with a `/`, or the page is an index of a known style for it.
-/// A directory must never be saved as a file.
-fn directory_page(
-    url: &url::Url,
-    response: &crate::http::client::Response,
-    temp: &Path,
-    len: u64,
-) -> Option<String> {
-    if session::redirected_to_dir(url, &response.url) {
-        return Some(format!(
-            "{url} is a directory (the server redirects it to {}); not saved as a file",
-            response.url
-        ));
-    }
-    let small = len <= 4 * 1024 * 1024;
-    let page = small && session::is_html(&response.head);
-    let body = page.then(|| fs::read(temp).ok()).flatten()?;
-    session::is_index_page(&body, url)
-        .then(|| format!("{url} answers with a directory index page; not saved as a file"))
 }
 
 /// Sends the GET that `fetch` will make for `job` ahead of its turn, when the session can
@@ -436,8 +419,7 @@ fn cut(file: &mut File, len: u64) -> io::Result<()> {
 fn abandon(mut out: BufWriter<File>, temp: &Path) {
     let held = out.get_ref().metadata().map_or(0, |m| m.len()) + out.buffer().len() as u64;
     if out.flush().is_err() || held == 0 {
-        let _ = fs::remove_file(temp);
-        let _ = fs::remove_file(validator_path(temp));
+        discard(temp);
     }
 }
 

@@ -7,14 +7,14 @@ pub mod fetch;
 pub mod progress;
 pub mod rate;
 
-use crate::local::{partial_name, STATE_DIR};
+use crate::local::partial_name;
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{Plan, Reason};
 use crate::pool::{Pool, Queue};
 use crate::session::Session;
 use crate::space::{Shortage, Space};
-use crate::state::{State, STATE_FILE};
+use crate::state::State;
 use crate::tree::RelPath;
 use progress::Progress;
 use std::collections::BTreeMap;
@@ -97,7 +97,7 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
         );
     }
     if let Err(e) = state.save(ctx.target) {
-        let path = ctx.target.join(STATE_DIR).join(STATE_FILE);
+        let path = State::path(ctx.target);
         let message = format!("saving the state file {}: {e}", path.display());
         log::error!("{message}");
         outcome.errors.push(message);
@@ -276,7 +276,6 @@ struct Unfit {
 impl Unfit {
     /// Whether `e` is a shortage of room or of time (`late`: the job's time is up), now recorded.
     fn take(&mut self, path: &RelPath, e: &fetch::Error, late: bool) -> bool {
-        log::info!("{path}: {e}");
         match e {
             fetch::Error::Space(Shortage::NoRoom { .. }) => self.no_room.push(path.clone()),
             fetch::Error::DiskFull(cause) => {
@@ -284,9 +283,10 @@ impl Unfit {
                 self.stopped.push(path.clone());
             }
             fetch::Error::NotStarted => self.stopped.push(path.clone()),
-            _ if late => self.late.push(path.clone()),
+            e if late && timed_out(e) => self.late.push(path.clone()),
             _ => return false,
         }
+        log::info!("{path}: {e}");
         true
     }
 
@@ -323,6 +323,21 @@ impl Unfit {
             ));
         }
     }
+}
+
+/// Whether a fetch failed because a wait ran out, as the job's end makes waits in flight do.
+fn timed_out(e: &fetch::Error) -> bool {
+    use crate::{ftp, http::client as http, session::Error as Remote};
+    let io = match e {
+        fetch::Error::Remote(Remote::Ftp(ftp::Error::Io(e))) => e,
+        fetch::Error::Remote(Remote::Http(http::Error::Io(e))) => e,
+        fetch::Error::Local(_, e) => e,
+        _ => return false,
+    };
+    matches!(
+        io.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
 }
 
 /// Up to ten paths, and how many more.

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
 use super::reply::{Reply, ReplyReader};
-use crate::pace::{Deadline, JobEnd};
+use crate::pace::{Bounds, Deadline, JobEnd};
 use crate::tls::Stream;
 use chrono::NaiveDateTime;
 use rustls::ClientConfig;
@@ -111,6 +111,16 @@ impl Overlap {
     }
 }
 
+impl Options {
+    /// What bounds each wait of a connection made with these options.
+    pub fn bounds(&self) -> Bounds {
+        Bounds {
+            idle: self.read_timeout,
+            end: self.end,
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {
@@ -198,8 +208,8 @@ impl Client {
             _ => Some(session_config(options.tls.as_ref())?),
         };
         let stream = match (&tls, options.security) {
-            (Some(config), Security::Implicit) => Stream::tls(tcp, config, host, options.end)?,
-            _ => Stream::plain(tcp, options.end),
+            (Some(config), Security::Implicit) => Stream::tls(tcp, config, host, options.bounds())?,
+            _ => Stream::plain(tcp, options.bounds()),
         };
         let mut client = Client {
             ctrl: BufReader::with_capacity(16 * 1024, stream),

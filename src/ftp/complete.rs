@@ -11,7 +11,7 @@
 //! - the union holds every name of the cut listing.
 //!
 //! Patterns use only what every glob knows: literal letters and digits and `*`, one bracket
-//! expression `[!A-Za-z0-9]` for the other first characters, `.*` for dot-files (no glob
+//! expression `[!0-9A-Za-z]` (each character spelled out) for the other first characters, `.*` for dot-files (no glob
 //! matches a leading dot otherwise), and `[c]` for a name equal to a prefix (a glob, so that
 //! "no such name" is an empty listing rather than an error). A part of the "other" class that
 //! is still cut short is not split: its second byte may be inside a multibyte character.
@@ -44,7 +44,9 @@ struct Pattern {
     star: bool,
 }
 
-const OTHER: &str = "[!A-Za-z0-9]";
+/// Every character but ASCII letters and digits, spelled out: a range (`a-z`) follows the
+/// server's collation, which may put `é` inside it.
+const OTHER: &str = "[!0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz]";
 
 impl Pattern {
     /// What the server gets.
@@ -129,8 +131,16 @@ fn first_parts() -> VecDeque<Pattern> {
 
 impl Session {
     /// The whole directory at `path`, from parts, when the server can give it and the union
-    /// can be trusted (see the module doc); `None` when it cannot.
-    pub(super) fn complete(&mut self, path: &str, cut: &Listed) -> Result<Option<Listing>> {
+    /// can be trusted (see the module doc); `None` when it cannot, or when completing failed:
+    /// the cut listing stands then, as what it is.
+    pub(super) fn complete(&mut self, path: &str, cut: &Listed) -> Option<Listing> {
+        self.try_complete(path, cut).unwrap_or_else(|e| {
+            log::info!("{path}: completing the listing failed ({e})");
+            None
+        })
+    }
+
+    fn try_complete(&mut self, path: &str, cut: &Listed) -> Result<Option<Listing>> {
         let Some(truncated) = &cut.truncated else {
             return Ok(Some(cut.listing.clone()));
         };
@@ -235,7 +245,7 @@ mod tests {
         }
         let globs: Vec<String> = parts.iter().map(Pattern::glob).collect();
         assert!(globs.contains(&"a*".to_string()) && globs.contains(&".*".to_string()));
-        assert!(globs.contains(&"[!A-Za-z0-9]*".to_string()));
+        assert!(globs.contains(&format!("{OTHER}*")));
     }
 
     #[test]
@@ -251,7 +261,7 @@ mod tests {
         let exact = parts.iter().find(|p| !p.star).unwrap();
         assert_eq!(exact.glob(), "[f]");
         assert_eq!(parts[0].glob(), "f0*");
-        assert_eq!(parts[62].glob(), "f[!A-Za-z0-9]*");
+        assert_eq!(parts[62].glob(), format!("f{OTHER}*"));
         // The other class is never split; a dot-file split has no lone dot.
         assert_eq!(parts[62].split(), None);
         let dots = pattern(&[Class::Dot], true).split().unwrap();

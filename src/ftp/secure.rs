@@ -38,7 +38,7 @@ impl Client {
             .clone()
             .ok_or_else(|| Error::Tls("no TLS configuration".into()))?;
         let tcp = self.ctrl.get_ref().tcp().try_clone()?;
-        *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host, self.options.end)?;
+        *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host, self.options.bounds())?;
         Ok(())
     }
 
@@ -67,9 +67,9 @@ impl Client {
     pub(super) fn data_stream(&self, tcp: TcpStream) -> Result<Stream> {
         let config = match (&self.tls, self.protect_data) {
             (Some(config), true) => config,
-            _ => return Ok(Stream::plain(tcp, self.options.end)),
+            _ => return Ok(Stream::plain(tcp, self.options.bounds())),
         };
-        let stream = Stream::tls(tcp, config, &self.host, self.options.end)?;
+        let stream = Stream::tls(tcp, config, &self.host, self.options.bounds())?;
         log::debug!(
             "data connection in TLS, session resumed: {}",
             stream.resumed()

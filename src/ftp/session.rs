@@ -85,6 +85,8 @@ pub struct Session {
     pub login_dir: String,
     /// The command the next listing uses: the best one the server has not refused.
     list_command: ListCommand,
+    /// A `LIST -a` answer showed entries: the server takes `-a`, even where it shows nothing.
+    all_taken: bool,
 }
 
 /// A listing that failed: because of the directory (its path was refused: the next directory
@@ -116,6 +118,7 @@ impl Session {
             client,
             login_dir,
             list_command,
+            all_taken: false,
         })
     }
 
@@ -136,7 +139,7 @@ impl Session {
                 ListCommand::Nlst => self.nlst(path),
             };
             let e = match result {
-                Ok(listed) if listed.truncated.is_some() => return self.completed(path, listed),
+                Ok(listed) if listed.truncated.is_some() => return Ok(self.completed(path, listed)),
                 Ok(listed) => return Ok(listed),
                 Err(Failure::Path(e)) => return Err(e),
                 Err(Failure::Command(e)) => e,
@@ -152,19 +155,19 @@ impl Session {
     }
 
     /// A listing cut short, completed from parts when the server allows (see `complete.rs`).
-    fn completed(&mut self, path: &str, cut: Listed) -> Result<Listed> {
-        let Some(listing) = self.complete(path, &cut)? else {
-            return Ok(cut);
+    fn completed(&mut self, path: &str, cut: Listed) -> Listed {
+        let Some(listing) = self.complete(path, &cut) else {
+            return cut;
         };
         log::info!(
             "{path}: the listing was cut short; {} entries listed in parts",
             listing.entries.len()
         );
-        Ok(Listed {
+        Listed {
             listing,
             truncated: None,
             ..cut
-        })
+        }
     }
 
     fn mlsd(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
@@ -185,6 +188,7 @@ impl Session {
     fn list(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
         let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
         if let Some(reply) = cwd.filter(|r| r.class() != 2) {
+            self.client.release(prepared);
             return Err(Failure::Path(Error::from_reply(reply)));
         }
         let now = chrono::Utc::now().naive_utc();
@@ -206,22 +210,26 @@ impl Session {
             Err(e) => return Err(Failure::Command(e)),
         };
         // `.` and `..` in the answer prove `-a` was taken as an option, even in an empty
-        // directory.
+        // directory; so does any entry, on this session for good (Twisted never lists the
+        // dots: its empty directories answer nothing to either form).
         if let Some(data) = all {
             let listing = list::parse_list(&data.data, now);
             let taken = lists_dot_entries(&data.data)
                 || !listing.entries.is_empty()
                 || !listing.unread.is_empty();
-            if taken {
+            self.all_taken |= taken;
+            if taken || self.all_taken {
                 return Ok(listed(ListCommand::ListAll, listing, &data));
             }
         }
         let data = self.client.list(None)?;
         let plain = list::parse_list(&data.data, now);
-        if !plain.entries.is_empty() {
-            log::info!("the server does not take LIST -a; listing without it");
-            self.list_command = ListCommand::List;
+        if plain.entries.is_empty() {
+            // Empty either way: nothing says `-a` was not taken.
+            return Ok(listed(ListCommand::ListAll, plain, &data));
         }
+        log::info!("the server does not take LIST -a; listing without it");
+        self.list_command = ListCommand::List;
         Ok(listed(ListCommand::List, plain, &data))
     }
 

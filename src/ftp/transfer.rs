@@ -128,6 +128,14 @@ impl Client {
         self.prepare(Some(along))
     }
 
+    /// Gives back a data channel that will not be used: it is closed before the next command
+    /// (see `Client::disarm`), as servers that wait for its connection (Twisted) need.
+    pub fn release(&mut self, prepared: Prepared) {
+        if let Prepared(Channel::Passive(addr), _, _) = prepared {
+            self.armed = Some(addr);
+        }
+    }
+
     /// RETR over a channel from [`Client::prepare`]. When `expect` bytes arrive, exactly, the
     /// final reply is not waited for: servers send it only once they see the data connection
     /// closed, a round trip later, and the byte count already proves the file whole. It is read

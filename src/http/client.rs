@@ -9,7 +9,7 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
-use crate::pace::{Deadline, JobEnd};
+use crate::pace::{Bounds, Deadline, JobEnd};
 use crate::tls::Stream;
 use rustls::ClientConfig;
 use std::collections::VecDeque;
@@ -443,13 +443,20 @@ impl Client {
             )?,
         };
         if url.scheme() != "https" {
-            return Ok(Stream::plain(tcp, self.options.end));
+            return Ok(Stream::plain(tcp, self.bounds()));
         }
         let tcp = match proxy {
             Some(p) => tunnel(tcp, &host_header(url)?, p)?,
             None => tcp,
         };
-        Ok(Stream::tls(tcp, &self.options.tls, host, self.options.end)?)
+        Ok(Stream::tls(tcp, &self.options.tls, host, self.bounds())?)
+    }
+
+    fn bounds(&self) -> Bounds {
+        Bounds {
+            idle: self.options.read_timeout,
+            end: self.options.end,
+        }
     }
 
     fn ok_status(&mut self, response: &Response, method: &str) -> Result<()> {

@@ -43,6 +43,7 @@ use url::Url;
 use crate::tree::{Entry, Kind};
 use fields::Meta;
 use layout::{Page, Row};
+pub(crate) use link::percent_decode;
 use link::{Base, Verdict};
 
 /// The generator an index page was recognized as.
@@ -77,6 +78,9 @@ pub struct Index {
     /// be a directory.
     #[serde(skip)]
     pub marks_dirs: bool,
+    /// The page's `<title>`.
+    #[serde(skip)]
+    pub title: String,
 }
 
 /// Reads the index page `html`, fetched from `page` (the final URL, after redirects). `page`
@@ -101,6 +105,7 @@ pub fn parse_index(html: &str, page: &Url) -> Index {
     }
     // Python's pages have no parent link, and always end a directory's link in `/`.
     list.index.marks_dirs |= style == Style::Python;
+    list.index.title = layout.title;
     list.index
 }
 
@@ -149,6 +154,7 @@ impl Listing {
                 entries: Vec::new(),
                 ignored: Vec::new(),
                 marks_dirs: false,
+                title: String::new(),
             },
             by_name: HashMap::new(),
             refused: HashSet::new(),

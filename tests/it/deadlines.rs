@@ -3,7 +3,7 @@
 //! retry waiting, keeping what was done and saying what was not; `--timeout` is one wait, not
 //! two, where a pipelined HTTP request goes unanswered.
 
-use crate::support::fake_ftp::{content, mlsd_file, Answer, FakeFtp, Fault, Site};
+use crate::support::fake_ftp::{content, mlsd_file, Answer, During, FakeFtp, Fault, Site};
 use crate::support::http_peer::{sized_index, write_reply, HttpPeer};
 use crate::support::sentinel::{assert_file, bounded_mirror, guarded_target};
 use std::net::TcpStream;
@@ -32,6 +32,33 @@ fn a_stalled_transfer_ends_with_the_job() {
     ran.assert_warned(&["the job ran out of time", "1 files not fetched", "stall"]);
     assert_file(&target, "good", &good);
     assert!(target.join(".ftpmirror/state.json").exists());
+}
+
+#[test]
+fn files_done_before_the_end_stay_confirmed() {
+    // In lockstep (a server that answers commands during transfers), a file whose bytes all
+    // came has its `226` read behind the next command. The worker that fetched the small files
+    // must read the last one before it waits out the job beside a stalled transfer.
+    let mut site = Site::mlsd().during(During::Answered);
+    let mut root = mlsd_file("stall", 9000);
+    for i in 0..6 {
+        let name = format!("f{i}");
+        root += &mlsd_file(&name, 100);
+        site = site.file(&format!("/{name}"), content(i, 100));
+    }
+    let site = site
+        .dir("/", root)
+        .file("/stall", content(9, 9000))
+        .fault("/stall", Fault::Stall);
+    let ftp = FakeFtp::start(site);
+    let (_parent, target) = guarded_target();
+    let extra = ["--job-timeout", "3", "--timeout", "60", "-j", "2"];
+    let ran = bounded_mirror(&ftp.url(), &target, &extra);
+    ran.assert_code(1);
+    assert!(!ran.stderr.contains("did not confirm"), "{}", ran.show());
+    for i in 0..6 {
+        assert_file(&target, &format!("f{i}"), &content(i, 100));
+    }
 }
 
 #[test]

@@ -147,13 +147,14 @@ fn a_disk_that_fills_up_during_a_download_stops_new_transfers_and_says_so_once()
     );
 }
 
-/// Twenty files of 100 KiB onto a 4 MiB tmpfs, one at a time; another program fills the disk
-/// but for 40 KiB while the sixth is fetched: before its answer, or in the middle of its body.
+/// Twenty files of 400 KiB onto a 12 MiB tmpfs, one at a time; another program fills the disk
+/// but for 40 KiB while the sixth is fetched: before its answer, or in the middle of its body
+/// (past the 256 KiB a temp file's buffer holds, so a write fails, not only the last flush).
 /// Returns what the run said.
 fn fills_up(mid_body: bool) -> String {
-    let disk = Tmpfs::mount("4m");
+    let disk = Tmpfs::mount("12m");
     let files: Vec<String> = (0..20).map(|i| format!("f{i:02}")).collect();
-    let body = content(9, 100 * KIB);
+    let body = content(9, 400 * KIB);
     let filler = disk.path().join("filler");
     let filled = Arc::new(AtomicBool::new(false));
     let (names, served, fill, done) = (files.clone(), body.clone(), filler.clone(), filled.clone());

@@ -13,9 +13,11 @@ use crate::support::{ftpmirror, served_dir, temp_dir, FtpServer};
 use std::fs;
 use std::path::Path;
 
-/// 366 files in 20 directories, some of them nested, as in the report of the bug.
+/// 366 files in 20 directories, some of them nested, as in the report of the bug, and an empty
+/// directory (Twisted lists neither `.` nor `..`: `LIST -a` shows nothing there).
 fn tree(root: &Path) {
     bulk_tree(root, 18, 20);
+    fs::create_dir_all(root.join("empty")).unwrap();
     fs::create_dir_all(root.join("a/b/c")).unwrap();
     for (i, dir) in ["a", "a/b", "a/b/c"].iter().enumerate() {
         for f in 0..2 {

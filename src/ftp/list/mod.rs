@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::tree::Entry;
 
 pub use mlsx::parse_mlsx_line;
-pub use truncated::{count_lines, glob_failed, truncation, Truncated, KNOWN_CAPS};
+pub use truncated::{count_lines, glob_failed, truncation, Truncated};
 
 /// The format a listing was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

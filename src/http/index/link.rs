@@ -125,7 +125,7 @@ fn is_self_or_ancestor(path: &str, dir: &str) -> bool {
 }
 
 /// The bytes `%XX` escapes stand for; a `%` that starts no escape stays as it is.
-fn percent_decode(segment: &str) -> Vec<u8> {
+pub(crate) fn percent_decode(segment: &str) -> Vec<u8> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -1,6 +1,6 @@
 //! Where tests/setup.sh put the test servers: Debian packages unpacked under a private prefix
-//! (target/test-servers, or FTPMIRROR_TEST_PREFIX), PyPI packages in its `python/`, and the
-//! test user's password. Nothing of it is installed on the machine itself.
+//! (target/test-servers, or FTPMIRROR_TEST_PREFIX), PyPI packages in its `python/`; and the
+//! test user's password.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -32,11 +32,12 @@ pub fn python() -> Command {
     cmd
 }
 
-/// The local test user's password, made by tests/setup.sh.
+/// The local test user's password, made by tests/setup.sh and kept where only root reads it,
+/// shared by every checkout on the machine (the user is the machine's).
 pub fn test_user_password() -> &'static str {
     static PASSWORD: OnceLock<String> = OnceLock::new();
     PASSWORD.get_or_init(|| {
-        let path = prefix().join("test-user.password");
+        let path = std::path::Path::new("/var/lib/ftpmirror-test/password");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e}: run tests/setup.sh (as root)", path.display()));
         text.trim().to_string()
