@@ -38,7 +38,7 @@ pub fn test_user_password() -> &'static str {
     static PASSWORD: OnceLock<String> = OnceLock::new();
     PASSWORD.get_or_init(|| {
         let path = std::path::Path::new("/var/lib/ftpmirror-test/password");
-        let text = std::fs::read_to_string(&path)
+        let text = std::fs::read_to_string(path)
             .unwrap_or_else(|e| panic!("{}: {e}: run tests/setup.sh (as root)", path.display()));
         text.trim().to_string()
     })
