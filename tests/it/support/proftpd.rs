@@ -8,18 +8,16 @@
 //! clients list with LIST).
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tempfile::TempDir;
 
 use super::installed::program;
 use super::ports::{free_port, reserve_port_range};
-use super::server::{read_lossy, tail, FtpServer, ServerProcess};
+use super::server::{read_lossy, tail, wait_greeting, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
 pub const USER: &str = "mirror";
@@ -80,7 +78,7 @@ impl Proftpd {
                 .spawn()
                 .expect("spawn proftpd");
             let mut process = ServerProcess::new("proftpd", child, &d.join("system.log"));
-            match wait_ready(&mut process, port) {
+            match wait_greeting(&mut process, port, "ProFTPD", STARTUP) {
                 Ok(()) => {
                     return Proftpd {
                         process,
@@ -125,33 +123,6 @@ fn config(
         conf += "FactsAdvertise off\n";
     }
     conf
-}
-
-fn wait_ready(process: &mut ServerProcess, port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + STARTUP;
-    while Instant::now() < deadline {
-        if let Some(status) = process.exited() {
-            return Err(format!("exited ({status})"));
-        }
-        if greeted(port) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Err(format!("port {port} not accepting after {STARTUP:?}"))
-}
-
-/// ProFTPD's greeting names it: another server that won the port would not.
-fn greeted(port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
-        return false;
-    };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).is_ok() && line.contains("ProFTPD")
 }
 
 impl FtpServer for Proftpd {

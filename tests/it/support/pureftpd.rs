@@ -6,17 +6,15 @@
 //! It takes a port number (no port 0), so startup retries on a lost race.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tempfile::TempDir;
 
 use super::installed::program;
 use super::ports::{free_port, reserve_port_range};
-use super::server::{tail, FtpServer, ServerProcess};
+use super::server::{tail, wait_greeting, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
 pub const USER: &str = "mirror";
@@ -62,7 +60,7 @@ impl PureFtpd {
                 .spawn()
                 .expect("spawn pure-ftpd");
             let mut process = ServerProcess::new("pure-ftpd", child, &log);
-            match wait_ready(&mut process, port) {
+            match wait_greeting(&mut process, port, "Pure-FTPd", STARTUP) {
                 Ok(()) => {
                     return PureFtpd {
                         process,
@@ -105,34 +103,6 @@ fn make_user(dir: &Path, root: &Path) {
         .status()
         .expect("run pure-pw mkdb");
     assert!(status.success(), "pure-pw mkdb failed");
-}
-
-fn wait_ready(process: &mut ServerProcess, port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + STARTUP;
-    while Instant::now() < deadline {
-        if let Some(status) = process.exited() {
-            return Err(format!("exited ({status})"));
-        }
-        if greeted(port) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Err(format!("port {port} not accepting after {STARTUP:?}"))
-}
-
-/// pure-ftpd's greeting opens with `220---------- Welcome to Pure-FTPd`: another server that
-/// won the port would not say that.
-fn greeted(port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
-        return false;
-    };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).is_ok() && line.contains("Pure-FTPd")
 }
 
 impl FtpServer for PureFtpd {

@@ -1,8 +1,11 @@
 //! What every test FTP server has in common: a child process that dies with its guard, a log of
 //! the commands it received, and the URLs a test hands to `ftpmirror`.
 
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Child;
+use std::time::{Duration, Instant};
 
 /// A running test FTP server on 127.0.0.1, so a test can run against either kind.
 pub trait FtpServer {
@@ -96,4 +99,38 @@ pub fn read_lossy(path: &Path) -> String {
 pub fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Whether a connection to `port` is greeted with a first line holding `marker`: a server of
+/// another kind that won the port would not say it.
+pub fn greeted(port: u16, marker: &str) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
+        return false;
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).is_ok() && line.contains(marker)
+}
+
+/// Waits up to `within` for the server to greet with `marker` on `port`.
+pub fn wait_greeting(
+    process: &mut ServerProcess,
+    port: u16,
+    marker: &str,
+    within: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some(status) = process.exited() {
+            return Err(format!("exited ({status})"));
+        }
+        if greeted(port, marker) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(format!("port {port} not accepting after {within:?}"))
 }

@@ -4,8 +4,7 @@
 //! are in TESTING.md. It takes a port number (no port 0), so startup retries on a lost race.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::ops::RangeInclusive;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -16,7 +15,7 @@ use tempfile::TempDir;
 
 use super::installed::program;
 use super::ports::{free_port, reserve_port_range};
-use super::server::{read_lossy, tail, FtpServer, ServerProcess};
+use super::server::{greeted, read_lossy, tail, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
 /// The local account created by tests/setup.sh; its password is [`password`].
@@ -168,7 +167,7 @@ fn wait_ready(
             return Err(format!("exited ({status}): {}", oops.trim()));
         }
         let answered = match clear {
-            true => greeted(port),
+            true => greeted(port, "220"),
             false => TcpStream::connect(("127.0.0.1", port)).is_ok(),
         };
         if answered && process.log().contains("CONNECT: Client") {
@@ -177,18 +176,6 @@ fn wait_ready(
         std::thread::sleep(Duration::from_millis(20));
     }
     Err(format!("port {port} not accepting after {STARTUP:?}"))
-}
-
-fn greeted(port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
-        return false;
-    };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("220")
 }
 
 /// The `ftp` user must reach the root through every ancestor (execute bit for others).
