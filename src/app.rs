@@ -335,7 +335,7 @@ fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
     let room = space
         .room()
         .map_err(|e| io_error("reading the free space of", target, e))?;
-    let sizes = plan.fetches.iter().filter_map(|f| f.size.or(f.size_bound));
+    let sizes = plan.fetches.iter().filter_map(|f| f.size_at_most());
     let need = (sizes.filter(|&size| size <= room)).fold(0u64, u64::saturating_add);
     if need <= room {
         return Ok(());

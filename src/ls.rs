@@ -147,7 +147,11 @@ fn render_entry(entry: &Entry) -> String {
         Kind::Symlink { target } => ('l', target.as_deref()),
         Kind::Other => ('?', None),
     };
-    let size = entry.size.map_or("-".to_string(), |s| s.to_string());
+    let size = match (entry.size, entry.size_range) {
+        (Some(size), _) => size.to_string(),
+        (None, Some(range)) => format!("{}..{}", range.min, range.max),
+        (None, None) => "-".to_string(),
+    };
     let time = entry.mtime.map_or("-".to_string(), render_time);
     let name = printable(&entry.name);
     match target {

@@ -58,10 +58,10 @@ pub struct Entry {
     pub name: String,
     pub kind: Kind,
     pub size: Option<u64>,
-    /// At most this many bytes, where the listing rounds sizes for display (`1.2K`): never
-    /// compared, only to tell a small file from a large one.
-    #[serde(skip)]
-    pub size_bound: Option<u64>,
+    /// Where the listing rounds sizes for display (`1.2K`), the bytes it can stand for: a local
+    /// size outside it is a change; inside it tells nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_range: Option<SizeRange>,
     pub mtime: Option<Mtime>,
     /// MLSD `unique` fact: changes when the file is replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,11 +78,24 @@ impl Entry {
             name: name.into(),
             kind,
             size: None,
-            size_bound: None,
+            size_range: None,
             mtime: None,
             unique: None,
             mode: None,
         }
+    }
+}
+
+/// The sizes a rounded size (`1.5K`, `20M`) stands for, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SizeRange {
+    pub min: u64,
+    pub max: u64,
+}
+
+impl SizeRange {
+    pub fn contains(&self, size: u64) -> bool {
+        (self.min..=self.max).contains(&size)
     }
 }
 

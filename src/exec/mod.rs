@@ -168,7 +168,7 @@ fn fetch_all(
 ) {
     let files = (plan.fetches.iter().enumerate())
         .filter(|(_, f)| f.last == last)
-        .map(|(i, f)| (i, f.size.or(f.size_bound)));
+        .map(|(i, f)| (i, f.size_at_most()));
     let queue = Queue::new(batches(files, pool.workers(), MAX_PIPELINE));
     let done = AtomicUsize::new(0);
     let total = plan.fetches.len();

@@ -170,7 +170,7 @@ impl Listing {
         }
         let mut entry = Entry::new(name.clone(), if dir { Kind::Dir } else { Kind::File });
         entry.size = meta.size;
-        entry.size_bound = meta.size_bound;
+        entry.size_range = meta.size_range;
         entry.mtime = meta.mtime;
         self.by_name.insert(name, self.index.entries.len());
         self.index.entries.push(entry);

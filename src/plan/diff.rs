@@ -149,7 +149,7 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
         Decision::Fetch(reason) => plan.fetches.push(Fetch {
             path: path.clone(),
             size: entry.size,
-            size_bound: entry.size_bound,
+            size_range: entry.size_range,
             mtime: entry.mtime,
             unique: entry.unique.clone(),
             reason,
@@ -161,7 +161,8 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
             }
             let local = local.expect("a kept file exists locally");
             keep(plan, inputs, path);
-            plan.carried.insert(path.clone(), record(entry, local));
+            let old = inputs.state.files.get(path);
+            plan.carried.insert(path.clone(), record(entry, local, old));
         }
     }
 }
@@ -173,9 +174,13 @@ fn keep(plan: &mut Plan, inputs: &Inputs, path: &RelPath) {
     }
 }
 
-fn record(entry: &Entry, local: &LocalEntry) -> Record {
+/// A kept file's record: what the listing says now. An exact size the listing does not give
+/// (a rounded one) stays as the fetch recorded it, for the next run to compare with.
+fn record(entry: &Entry, local: &LocalEntry, old: Option<&Record>) -> Record {
+    let mut remote = meta(entry);
+    remote.size = remote.size.or(old.and_then(|r| r.remote.size));
     Record {
-        remote: meta(entry),
+        remote,
         local: LocalMeta {
             size: local.size,
             mtime: local.mtime,
@@ -215,7 +220,10 @@ fn decide(inputs: &Inputs, path: &RelPath, remote: &Entry, local: &LocalEntry) -
 
 /// A listing with neither size nor time (python's http.server index): only a probe can tell.
 fn tells_nothing(remote: &Entry) -> bool {
-    remote.size.is_none() && remote.mtime.is_none() && remote.unique.is_none()
+    remote.size.is_none()
+        && remote.size_range.is_none()
+        && remote.mtime.is_none()
+        && remote.unique.is_none()
 }
 
 /// With no state: the sizes, then the times within the listing's precision.
@@ -224,6 +232,13 @@ fn decide_without_state(inputs: &Inputs, remote: &Entry, local: &LocalEntry) -> 
         return Decision::Fetch(Reason::Size {
             local: local.size,
             remote: size,
+        });
+    }
+    if let Some(r) = remote.size_range.filter(|r| !r.contains(local.size)) {
+        return Decision::Fetch(Reason::SizeOutside {
+            local: local.size,
+            min: r.min,
+            max: r.max,
         });
     }
     if tells_nothing(remote) {
@@ -247,6 +262,11 @@ fn changed(was: &RemoteMeta, now: &Entry, offset: Offset) -> Option<String> {
     if let (Some(a), Some(b)) = (was.size, now.size) {
         if a != b {
             return Some(format!("size {a} -> {b}"));
+        }
+    }
+    if let (Some(a), None, Some(r)) = (was.size, now.size, now.size_range) {
+        if !r.contains(a) {
+            return Some(format!("size {a} -> {}..{} (a rounded size)", r.min, r.max));
         }
     }
     if let (Some(a), Some(b)) = (&was.unique, &now.unique) {
@@ -898,6 +918,45 @@ mod tests {
             assert_eq!(plan.carried.get(&p("big/z")), Some(&record(1)));
             assert!(plan.carried.contains_key(&p("big/b")));
         }
+    }
+
+    #[test]
+    fn a_rounded_size_is_a_range() {
+        use crate::tree::SizeRange;
+        let rounded = |min, max| Entry {
+            size_range: Some(SizeRange { min, max }),
+            ..Entry::new("x", Kind::File)
+        };
+        // No state: a local size outside the range is a change, inside it tells nothing.
+        assert_eq!(
+            one_file(rounded(1433, 1638), Some(local_file(2000, T))).reason(),
+            Some(Reason::SizeOutside {
+                local: 2000,
+                min: 1433,
+                max: 1638
+            })
+        );
+        assert_eq!(
+            one_file(rounded(1433, 1638), Some(local_file(1500, T))).reason(),
+            None
+        );
+        // With state: the size it was fetched at must still be in the range.
+        let mut case = one_file(rounded(1945, 2150), Some(local_file(1500, T)));
+        let record = Record {
+            remote: RemoteMeta {
+                size: Some(1500),
+                mtime: None,
+                unique: None,
+            },
+            local: LocalMeta {
+                size: 1500,
+                mtime: T,
+            },
+        };
+        case.state.files.insert(p("x"), record);
+        assert!(matches!(case.reason(), Some(Reason::RemoteChanged { .. })));
+        case.remote.insert(p("x"), rounded(1433, 1638));
+        assert_eq!(case.reason(), None);
     }
 
     #[test]

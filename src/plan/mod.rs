@@ -14,7 +14,7 @@ pub use diff::{diff, Inputs};
 pub use render::{render_json, render_text};
 
 use crate::state::{Record, RemoteMeta};
-use crate::tree::{Mtime, Precision, RelPath};
+use crate::tree::{Mtime, Precision, RelPath, SizeRange};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -26,6 +26,8 @@ pub enum Reason {
     New,
     /// No state for it, and the sizes differ.
     Size { local: u64, remote: u64 },
+    /// No state for it, and the local size is not one the rounded listed size stands for.
+    SizeOutside { local: u64, min: u64, max: u64 },
     /// No state for it, same size, and the remote time is later than the local copy's.
     Newer {
         by_seconds: i64,
@@ -47,9 +49,9 @@ pub enum Reason {
 pub struct Fetch {
     pub path: RelPath,
     pub size: Option<u64>,
-    /// At most this many bytes, where only a rounded size was listed.
-    #[serde(skip)]
-    pub size_bound: Option<u64>,
+    /// The sizes a rounded listed size stands for, where no exact one was listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_range: Option<SizeRange>,
     pub mtime: Option<Mtime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique: Option<String>,
@@ -59,6 +61,11 @@ pub struct Fetch {
 }
 
 impl Fetch {
+    /// The most bytes it may take: its size, or the top of its rounded size's range.
+    pub fn size_at_most(&self) -> Option<u64> {
+        self.size.or(self.size_range.map(|r| r.max))
+    }
+
     /// What the state records about the remote version once this fetch succeeds.
     pub fn remote_meta(&self) -> RemoteMeta {
         RemoteMeta {

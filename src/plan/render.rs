@@ -71,6 +71,9 @@ pub fn reason_text(reason: &Reason) -> String {
     match reason {
         Reason::New => "new".into(),
         Reason::Size { local, remote } => format!("size {local} -> {remote}"),
+        Reason::SizeOutside { local, min, max } => {
+            format!("size {local} -> {min}..{max} (a rounded size)")
+        }
         Reason::Newer {
             by_seconds,
             precision,

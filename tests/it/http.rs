@@ -177,3 +177,31 @@ fn https_with_ca_file_and_refused_without() {
         server.requests()
     );
 }
+
+#[test]
+fn a_file_that_grew_past_its_rounded_size_is_fetched_again() {
+    // nginx with `autoindex_exact_size off` shows 20480 bytes as `20K`: the file may be
+    // anything from 19K to 21K. Grown to 40K with its time kept, only the size can tell.
+    let served = served_dir();
+    let file = served.path().join("grows.bin");
+    fs::write(&file, sized_content(20 * 1024)).unwrap();
+    let kept = fs::metadata(&file).unwrap().modified().unwrap();
+    let options = NginxOptions {
+        approximate_sizes: true,
+        ..Default::default()
+    };
+    let server = Nginx::start_with(served.path(), options);
+    let target = temp_dir();
+    assert_ok(&mirror(&server.url(), target.path(), &[]));
+    fs::write(&file, sized_content(20 * 1024 + 100)).unwrap();
+    fs::File::open(&file).unwrap().set_modified(kept).unwrap();
+    assert_eq!(assert_ok(&mirror(&server.url(), target.path(), &[])), "");
+    fs::write(&file, sized_content(40 * 1024)).unwrap();
+    fs::File::open(&file).unwrap().set_modified(kept).unwrap();
+    let out = assert_ok(&mirror(&server.url(), target.path(), &[]));
+    assert!(out.contains("* grows.bin"), "{out}");
+    assert_eq!(
+        fs::metadata(target.path().join("grows.bin")).unwrap().len(),
+        40 * 1024
+    );
+}

@@ -7,14 +7,14 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::tree::{Mtime, Precision, Zone};
+use crate::tree::{Mtime, Precision, SizeRange, Zone};
 
 /// What a row says about an entry, besides its name and kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Meta {
     pub size: Option<u64>,
-    /// At most this many bytes, from a rounded size (`1.2K`).
-    pub size_bound: Option<u64>,
+    /// The sizes a rounded size (`1.2K`) stands for.
+    pub size_range: Option<SizeRange>,
     pub mtime: Option<Mtime>,
 }
 
@@ -51,9 +51,9 @@ pub(super) fn size(token: &str) -> Option<Size> {
     (numeric(whole) && numeric(fraction)).then_some(Size::Approx)
 }
 
-/// The most bytes a rounded size (`1.2K`, `5M`) can stand for: one more of its unit than shown,
-/// whatever way the server rounded.
-pub(super) fn bound(token: &str) -> Option<u64> {
+/// The sizes a rounded size (`1.2K`, `5M`) can stand for: one step of its last digit either
+/// side of it, whichever way the server rounded (nginx and Apache to the nearest, lighttpd up).
+pub(super) fn range(token: &str) -> Option<SizeRange> {
     let (number, unit) = token.split_at(token.len().checked_sub(1)?);
     let shift = match unit.to_ascii_uppercase().as_str() {
         "K" => 10,
@@ -62,8 +62,17 @@ pub(super) fn bound(token: &str) -> Option<u64> {
         "T" => 40,
         _ => return None,
     };
-    let whole: u64 = number.split('.').next()?.parse().ok()?;
-    whole.checked_add(1)?.checked_mul(1 << shift)
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = u32::try_from(fraction.len()).ok().filter(|&d| d <= 3)?;
+    let scaled: u64 = format!("{whole}{fraction}").parse().ok()?;
+    let step = 10u64.pow(digits);
+    let unit = 1u64 << shift;
+    // In units of 1/step: the value, and one step each side, times the unit.
+    let bytes = |n: u64| n.checked_mul(unit).map(|b| b / step);
+    Some(SizeRange {
+        min: bytes(scaled.saturating_sub(1))?,
+        max: bytes(scaled.checked_add(1)?)?,
+    })
 }
 
 /// The exact byte count a size column gives, if any.
@@ -170,7 +179,7 @@ pub(super) fn dated_columns(text: &str) -> Meta {
     }
     let parsed = size(token);
     if parsed == Some(Size::Approx) {
-        meta.size_bound = bound(token);
+        meta.size_range = range(token);
     }
     meta.size = exact(parsed);
     meta

@@ -40,7 +40,7 @@ fn columns(text: &str) -> Option<Meta> {
     };
     Some(Meta {
         size: fields::exact(Some(size)),
-        size_bound: None,
+        size_range: None,
         mtime: fields::local(date, clock),
     })
 }

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::html::{decode_entities, Token, Tokens};
 use super::{parse_index, Index, Style};
-use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
+use crate::tree::{Entry, Kind, Mtime, Precision, SizeRange, Zone};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -119,7 +119,8 @@ fn nginx_approximate_sizes() {
     let index = captured(fixture!("nginx-approx.html"), page, Style::Nginx, tree(&[]));
     // `5M` is rounded; below 10000 bytes nginx still prints the byte count.
     assert_eq!(entry(&index, "5m.bin").size, None);
-    assert_eq!(entry(&index, "5m.bin").size_bound, Some(6 << 20));
+    let range = entry(&index, "5m.bin").size_range.unwrap();
+    assert_eq!((range.min, range.max), (4 << 20, 6 << 20));
     assert_eq!(entry(&index, "exact-1234.bin").size, Some(1234));
     assert_eq!(entry(&index, "1k.bin").size, Some(1024));
 }
@@ -331,16 +332,20 @@ fn apache_older_layouts() {
 }
 
 #[test]
-fn rounded_sizes_bound_the_file() {
-    use super::fields::bound;
-    assert_eq!(bound("1.2K"), Some(2 << 10));
-    assert_eq!(bound("999K"), Some(1000 << 10));
-    assert_eq!(bound("0.0K"), Some(1 << 10));
-    assert_eq!(bound("5m"), Some(6 << 20));
-    assert_eq!(bound("3G"), Some(4 << 30));
-    assert_eq!(bound("1234"), None);
-    assert_eq!(bound("K"), None);
-    assert_eq!(bound("99999999999999999999T"), None);
+fn rounded_sizes_stand_for_a_range() {
+    use super::fields::range;
+    let r = |min, max| Some(SizeRange { min, max });
+    // One step of the last digit either side: 1.5K is 1.4K..1.6K.
+    assert_eq!(range("1.5K"), r(1433, 1638));
+    assert_eq!(range("20K"), r(19 << 10, 21 << 10));
+    assert_eq!(range("0.0K"), r(0, 102));
+    assert_eq!(range("0.1K"), r(0, 204));
+    assert_eq!(range("5m"), r(4 << 20, 6 << 20));
+    assert_eq!(range("3G"), r(2 << 30, 4 << 30));
+    assert!(range("1.5K").unwrap().contains(1500));
+    assert_eq!(range("1234"), None);
+    assert_eq!(range("K"), None);
+    assert_eq!(range("99999999999999999999T"), None);
 }
 
 #[test]
