@@ -306,6 +306,7 @@ fn make_plan(
         plan::diff(&Inputs {
             remote: entries,
             incomplete: &remote.incomplete,
+            unread: &remote.unread,
             offset: remote.offset,
             local,
             state,

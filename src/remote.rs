@@ -32,6 +32,9 @@ pub struct RemoteTree {
     pub offset: Offset,
     /// Remote names reserved for ftpmirror's own bookkeeping, left out: how many, and one.
     reserved: (usize, Option<String>),
+    /// The lines each directory's listing held that no parser read: a local file they may
+    /// stand for is not deleted.
+    pub unread: BTreeMap<RelPath, Vec<String>>,
 }
 
 /// A directory the walk could not list whole, and why.
@@ -240,8 +243,12 @@ fn kind_of(worker: &mut Worker, remote: &str) -> Kind {
     }
 }
 
-/// Keeps the command a directory was listed with, and records a listing cut short.
+/// Keeps the command a directory was listed with and the lines no parser read, and records a
+/// listing cut short.
 fn record_listing(tree: &mut RemoteTree, dir: &RelPath, remote: &str, listing: &DirListing) {
+    if !listing.unread.is_empty() {
+        tree.unread.insert(dir.clone(), listing.unread.clone());
+    }
     if let ListedWith::Ftp(command) = listing.command {
         tree.listed_with.insert(dir.clone(), command);
     }

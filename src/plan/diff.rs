@@ -20,6 +20,8 @@ pub struct Inputs<'a> {
     /// Remote directories not fully listed (failed, cut short, read with a weaker command):
     /// nothing below them is deleted, and one whose listing failed is not made.
     pub incomplete: &'a BTreeMap<RelPath, Incomplete>,
+    /// Lines no parser read, by directory: a local file one of them may stand for is kept.
+    pub unread: &'a BTreeMap<RelPath, Vec<String>>,
     pub offset: Offset,
     pub local: &'a BTreeMap<RelPath, LocalEntry>,
     pub state: &'a State,
@@ -335,6 +337,11 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
         let reason = format!("lists empty but held files on the last run; nothing below {what} is deleted (--allow-empty allows it)");
         skip(plan, dir, &reason);
     }
+    let unreadable = unreadable_locals(inputs);
+    for path in &unreadable {
+        let reason = "not deleted: the server's listing line for it could not be read";
+        skip(plan, path, reason);
+    }
     let replaced: Vec<&RelPath> = plan.replaced_dirs.iter().collect();
     for (path, local) in inputs.local {
         let is_dir = local.kind == LocalKind::Dir;
@@ -342,6 +349,8 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
             || (!inputs.incomplete.is_empty()
                 && under_any(path, |d| inputs.incomplete.contains_key(d)))
             || (!guarded.is_empty() && under_any(path, |d| guarded.contains(d)))
+            || (!unreadable.is_empty()
+                && (unreadable.contains(path) || under_any(path, |d| unreadable.contains(d))))
             || replaced.iter().any(|r| path.starts_with(r))
             || !inputs.filter.allows(path, is_dir)
         {
@@ -368,6 +377,34 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
         });
         plan.deletes.clear();
     }
+}
+
+/// Local entries of listed directories that a line no parser read may stand for: the line ends
+/// with their name (MLSD, `ls -l`, MS-DOS), or has it before a link's ` -> `. A server's odd
+/// line for a file is no reason to delete the local copy.
+fn unreadable_locals(inputs: &Inputs) -> BTreeSet<RelPath> {
+    let mut found = BTreeSet::new();
+    for (dir, lines) in inputs.unread {
+        let prefix = match dir.is_root() {
+            true => String::new(),
+            false => format!("{}/", dir.as_str()),
+        };
+        let below = inputs
+            .local
+            .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+            .take_while(|(path, _)| path.as_str().starts_with(&prefix));
+        for (path, _) in below.filter(|(path, _)| path.depth() == dir.depth() + 1) {
+            let name = path.name();
+            let link = format!(" {name} -> ");
+            if lines
+                .iter()
+                .any(|line| line.ends_with(name) || line.contains(&link))
+            {
+                found.insert(path.clone());
+            }
+        }
+    }
+    found
 }
 
 /// Remote directories (the root included) that list nothing now but held files on the last
@@ -484,6 +521,7 @@ mod tests {
         local: BTreeMap<RelPath, LocalEntry>,
         state: State,
         incomplete: BTreeMap<RelPath, Incomplete>,
+        unread: BTreeMap<RelPath, Vec<String>>,
         filter: Filter,
         last: Option<Filter>,
         delete: bool,
@@ -501,6 +539,7 @@ mod tests {
                 local: BTreeMap::new(),
                 state: State::default(),
                 incomplete: BTreeMap::new(),
+                unread: BTreeMap::new(),
                 filter: Filter::new(&[], &[]).unwrap(),
                 last: None,
                 delete: false,
@@ -516,6 +555,7 @@ mod tests {
             diff(&Inputs {
                 remote: &self.remote,
                 incomplete: &self.incomplete,
+                unread: &self.unread,
                 offset: self.offset,
                 local: &self.local,
                 state: &self.state,
@@ -918,6 +958,36 @@ mod tests {
             assert_eq!(plan.carried.get(&p("big/z")), Some(&record(1)));
             assert!(plan.carried.contains_key(&p("big/b")));
         }
+    }
+
+    #[test]
+    fn a_local_file_whose_remote_line_could_not_be_read_is_kept() {
+        let mut case = Case::new();
+        case.delete = true;
+        case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
+        for path in ["d/report.txt", "d/gone.txt", "d/sub/x", "top.txt"] {
+            case.local.insert(p(path), local_file(1, T));
+        }
+        case.local.insert(
+            p("d/sub"),
+            LocalEntry {
+                kind: LocalKind::Dir,
+                size: 0,
+                mtime: T,
+            },
+        );
+        case.unread.insert(
+            p("d"),
+            vec![
+                "type=file;size=abc; report.txt".into(),
+                "drwxr-xr-x 2 u g 4096 Feb 31 2020 sub".into(),
+            ],
+        );
+        let plan = case.plan();
+        let deleted: Vec<_> = plan.deletes.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(deleted, ["d/gone.txt", "top.txt"]);
+        let kept: Vec<_> = plan.skipped.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(kept, ["d/report.txt", "d/sub"]);
     }
 
     #[test]

@@ -77,8 +77,9 @@ fn unsafe_names_in_list_are_skipped_and_named() {
     // Skipped names are no data the user could have: the run succeeds (exit codes: 0 when
     // everything that can be mirrored was).
     ran.assert_code(0);
+    // Named as escaped: a name holding `/` in the listing line it came in, unread.
     for name in UNSAFE_LIST_NAMES.iter().chain(&["../d", "../../up.txt"]) {
-        ran.assert_stderr(&format!("{name:?}"));
+        ran.assert_stderr(format!("{name:?}").trim_matches('"'));
     }
     ran.assert_warned(&["sub2/out", "leaves the mirror"]);
     assert_tree(
@@ -151,7 +152,7 @@ fn unsafe_names_in_mlsd_are_skipped_and_named() {
 
     ran.assert_code(0);
     for name in names.iter().chain(&["../d", "sub/.."]) {
-        ran.assert_stderr(&format!("{name:?}"));
+        ran.assert_stderr(format!("{name:?}").trim_matches('"'));
     }
     assert_tree(&target, &["good.txt"]);
     assert_file(&target, "good.txt", &good);
@@ -802,26 +803,17 @@ fn mlsd_with_missing_or_odd_facts() {
 
     ran.assert_code(0);
     ran.assert_warned(&["notype.txt"]);
+    // A size or time that is not one makes the line junk: reported, not guessed at.
+    ran.assert_warned(&["not understood", "badsize.txt"]);
+    ran.assert_warned(&["not understood", "badtime.txt"]);
     assert_tree(
         &target,
-        &[
-            "OddDir/",
-            "OddDir/in.txt",
-            "badsize.txt",
-            "badtime.txt",
-            "oddcase.txt",
-            "unknown.txt",
-        ],
+        &["OddDir/", "OddDir/in.txt", "oddcase.txt", "unknown.txt"],
     );
-    for (i, (name, n)) in files.iter().enumerate() {
+    for (i, (name, n)) in files.iter().enumerate().skip(2) {
         assert_file(&target, name, &content(40 + i as u8, *n));
     }
     assert_file(&target, "OddDir/in.txt", b"in!\n");
-    assert_eq!(
-        mtime(&target.join("badtime.txt")),
-        1_683_263_105,
-        "the MDTM time"
-    );
     assert_eq!(
         mtime(&target.join("oddcase.txt")),
         1_704_067_200,

@@ -61,3 +61,21 @@ fn a_refused_cwd_fails_that_directory_only() {
     assert!(ftp.with_verb("NLST").is_empty(), "{:?}", ftp.commands());
     assert_eq!(ftp.with_verb("LIST").len(), 2, "{:?}", ftp.commands());
 }
+
+#[test]
+fn a_file_whose_listing_line_turns_unreadable_is_not_deleted() {
+    let good = Site::mlsd()
+        .dir("/", mlsd_file("report.txt", 6) + &mlsd_file("other", 5))
+        .file("/report.txt", b"report")
+        .file("/other", b"other");
+    let ftp = FakeFtp::start(good.clone());
+    let (_parent, target) = guarded_target();
+    bounded_mirror(&ftp.url(), &target, &["--delete"]).assert_code(0);
+    // The server now sends a line no parser reads for it: not a reason to delete the copy.
+    let odd = "type=file;size=six;modify=20240101000000; report.txt\r\n";
+    ftp.replace(good.dir("/", odd.to_string() + &mlsd_file("other", 5)));
+    let ran = bounded_mirror(&ftp.url(), &target, &["--delete"]);
+    ran.assert_code(0);
+    ran.assert_warned(&["report.txt", "could not be read"]);
+    assert_tree(&target, &["other", "report.txt"]);
+}

@@ -16,13 +16,20 @@ use chrono::NaiveDate;
 use super::{decimal, is_dot_name, LineResult};
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
 
-/// Parses one MS-DOS style line; `.` and `..` are `Ok(None)`.
+/// Parses one MS-DOS style line; `.` and `..` are `Ok(None)`. A date that does not exist
+/// (`02-30-21`, a month `34`) makes the line unread: it is no DOS line, whatever it is.
 pub(crate) fn parse_dos_line(line: &str) -> LineResult {
     let (date, rest) = next_field(line).ok_or(())?;
-    let (time, rest) = next_field(rest).ok_or(())?;
+    let (time, mut rest) = next_field(rest).ok_or(())?;
+    // `03:09 PM`: some servers put a space before AM/PM.
+    let mut time = time.to_string();
+    if let Some((meridiem, after)) = next_field(rest).filter(|(f, _)| is_meridiem(f)) {
+        time.push_str(meridiem);
+        rest = after;
+    }
     let (size_or_dir, name) = next_field(rest).ok_or(())?;
-    let date = dos_date(date).ok_or(())?;
-    let (hour, minute) = dos_time(time).ok_or(())?;
+    let date = dos_date(date).ok_or(())?.ok_or(())?;
+    let (hour, minute) = dos_time(&time).ok_or(())?;
     let (kind, size) = if size_or_dir.eq_ignore_ascii_case("<DIR>") {
         (Kind::Dir, None)
     } else {
@@ -36,14 +43,16 @@ pub(crate) fn parse_dos_line(line: &str) -> LineResult {
     }
     let mut entry = Entry::new(name, kind);
     entry.size = size;
-    entry.mtime = date
-        .and_then(|date| date.and_hms_opt(hour, minute, 0))
-        .map(|time| Mtime {
-            time,
-            precision: Precision::Minute,
-            zone: Zone::ServerLocal,
-        });
+    entry.mtime = date.and_hms_opt(hour, minute, 0).map(|time| Mtime {
+        time,
+        precision: Precision::Minute,
+        zone: Zone::ServerLocal,
+    });
     Ok(Some(entry))
+}
+
+fn is_meridiem(field: &str) -> bool {
+    field.eq_ignore_ascii_case("AM") || field.eq_ignore_ascii_case("PM")
 }
 
 /// The field at the start of `text` (which must not start with a space) and what follows the run
@@ -54,7 +63,7 @@ fn next_field(text: &str) -> Option<(&str, &str)> {
 }
 
 /// `MM-DD-YY`, `MM-DD-YYYY` or `YYYY-MM-DD`. The outer `None` means "not a DOS date"; the inner
-/// one a date of the right shape that does not exist (the line is still read, without a time).
+/// one a date of the right shape that does not exist.
 fn dos_date(field: &str) -> Option<Option<NaiveDate>> {
     let mut parts = field.split('-');
     let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
@@ -219,9 +228,23 @@ mod tests {
     }
 
     #[test]
-    fn impossible_dates_keep_the_entry() {
-        let e = entry("02-30-02  11:14AM    1 x");
-        assert_eq!((e.name.as_str(), e.mtime), ("x", None));
+    fn impossible_dates_are_junk() {
+        for line in [
+            "02-30-02  11:14AM    1 x",
+            "34-08-14  11:14AM    1 x",
+            "20-01-2024  11:14  1 x",
+        ] {
+            assert_eq!(parse_dos_line(line), Err(()), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_space_before_am_or_pm() {
+        let e = entry("03-09-21  03:09 PM       <DIR>          Reports 2021");
+        assert_eq!((e.name.as_str(), &e.kind), ("Reports 2021", &Kind::Dir));
+        assert_eq!(e.mtime, at(2021, 3, 9, 15, 9));
+        let e = entry("12-31-99  12:00 am                 17 midnight.txt");
+        assert_eq!((e.size, e.mtime), (Some(17), at(1999, 12, 31, 0, 0)));
     }
 
     #[test]

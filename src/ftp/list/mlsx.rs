@@ -1,9 +1,11 @@
 //! MLSD and MLST fact lines (RFC 3659 section 7): `fact=value;fact=value; name`.
 //!
-//! Fact names are case-insensitive and come in any order (7.1); unknown facts and facts with an
-//! empty value are ignored. What we keep: `type`, `size`, `modify`, `unique` and `UNIX.mode`. The
-//! name is everything after the single space that ends the facts, verbatim: it may hold spaces,
-//! `;` and `=`, since the format has no escaping.
+//! Fact names are case-insensitive and come in any order (7.1); unknown facts are ignored. What
+//! we keep: `type`, `size`, `modify`, `unique` and `UNIX.mode`. A line that breaks the grammar is
+//! junk, never an entry: a fact without `=` (`Size;`), an empty or unreadable `type`, `size` or
+//! `modify` (`Type=;`, `Modify=2014`). The name is everything after the single
+//! space that ends the facts, verbatim: it may hold spaces, `;` and `=`, since the format has no
+//! escaping.
 
 use super::{decimal, is_dot_name, octal_mode, LineResult};
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
@@ -21,25 +23,27 @@ pub fn parse_mlsx_line(line: &str) -> LineResult {
     let mut entry = Entry::new(name, Kind::Other);
     let mut any_fact = false;
     let mut not_content = false;
-    for (key, value) in facts.split(';').filter_map(|fact| fact.split_once('=')) {
+    for fact in facts.split(';').filter(|fact| !fact.trim().is_empty()) {
+        let (key, value) = fact.split_once('=').ok_or(())?;
         any_fact = true;
-        if value.is_empty() {
-            continue;
-        }
-        if key.eq_ignore_ascii_case("type") {
-            match kind(value) {
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        if is("type") {
+            match kind(value).ok_or(())? {
                 Some(kind) => entry.kind = kind,
                 None => not_content = true,
             }
-        } else if key.eq_ignore_ascii_case("size") {
-            entry.size = decimal(value);
-        } else if key.eq_ignore_ascii_case("modify") {
-            entry.mtime = crate::ftp::timeval::parse(value).map(|time| Mtime {
+        } else if is("size") {
+            entry.size = Some(decimal(value).ok_or(())?);
+        } else if is("modify") {
+            let time = crate::ftp::timeval::parse(value).ok_or(())?;
+            entry.mtime = Some(Mtime {
                 time,
                 precision: Precision::Second,
                 zone: Zone::Utc,
             });
-        } else if key.eq_ignore_ascii_case("unique") {
+        } else if value.is_empty() {
+            continue;
+        } else if is("unique") {
             entry.unique = Some(value.to_owned());
         } else if key.eq_ignore_ascii_case("unix.mode") {
             entry.mode = unix_mode(value);
@@ -71,8 +75,13 @@ fn split_facts(line: &str) -> Option<(&str, &str)> {
     Some((&line[..end], &line[end + 1..]))
 }
 
-/// The entry kind of a `type` fact (7.5.1); `None` for `cdir`/`pdir`, which are not content.
-fn kind(value: &str) -> Option<Kind> {
+/// The entry kind of a `type` fact (7.5.1): `Some(None)` for `cdir`/`pdir`, which are not
+/// content; `None` for an empty value, which is no type at all.
+fn kind(value: &str) -> Option<Option<Kind>> {
+    (!value.is_empty()).then(|| content_kind(value))
+}
+
+fn content_kind(value: &str) -> Option<Kind> {
     let is = |name: &str| value.eq_ignore_ascii_case(name);
     // The IANA OS-specific registry form used by ProFTPD and Pure-FTPd: `OS.unix=slink:TARGET`,
     // or `OS.unix=symlink` without a target.
@@ -243,6 +252,7 @@ mod tests {
             entry("type=file;modify=19681105165215; x").mtime,
             time(1968, 11, 5, 16, 52, 15)
         );
+        // A time that is not one makes the line junk: nothing it says can be trusted.
         for bad in [
             "2024010112000",
             "20241301120000",
@@ -252,25 +262,34 @@ mod tests {
             "20240101120060",
             "20240101120000Z",
             "+2024010112000",
+            "2014",
+            "",
         ] {
-            let e = entry(&format!("type=file;modify={bad}; x"));
-            assert_eq!(e.mtime, None, "{bad}");
-            assert_eq!(
-                e.kind,
-                Kind::File,
-                "the entry is still read with modify={bad}"
-            );
+            let line = format!("type=file;modify={bad}; x");
+            assert_eq!(parse_mlsx_line(&line), Err(()), "{line}");
         }
     }
 
     #[test]
-    fn ignored_and_bad_facts() {
-        let e =
-            entry("type=file;size=;sizd=4096;perm=adfrw;x.foo=bar;size=12;UNIX.mode=9;garbage; x");
+    fn unknown_facts_are_ignored() {
+        let e = entry("type=file;sizd=4096;perm=;x.foo=bar;size=12;UNIX.mode=9; x");
         assert_eq!((e.size, e.mode), (Some(12), None));
-        assert_eq!(entry("type=file;size=-1; x").size, None);
         assert_eq!(entry("type=file;UNIX.mode=0o755; x").mode, Some(0o755));
         assert_eq!(entry("type=file;UNIX.mode=4755; x").mode, Some(0o4755));
+    }
+
+    #[test]
+    fn malformed_facts_are_junk() {
+        for line in [
+            "Type=;Size=3; x",
+            "type=file;Size;modify=20240101000000; x",
+            "type=file;size=; x",
+            "type=file;size=-1; x",
+            "type=file;size=12k; x",
+            "type=file;garbage; x",
+        ] {
+            assert_eq!(parse_mlsx_line(line), Err(()), "{line:?}");
+        }
     }
 
     #[test]

@@ -136,11 +136,20 @@ fn read_lines<'a>(
 /// Parses MLSD data (RFC 3659 section 7.2): one fact line per entry. `cdir` and `pdir` entries
 /// are dropped: they name the listed directory and its parent, not its content.
 pub fn parse_mlsd(data: &[u8]) -> Listing {
-    let reading = read_lines(lines(data), parse_mlsx_line);
+    let reading = read_lines(lines(data), |line| no_slash(parse_mlsx_line(line)));
     Listing {
         dialect: Some(Dialect::Mlsd),
         entries: reading.entries,
         unread: reading.unread,
+    }
+}
+
+/// A listed name holding `/` cannot be a directory's entry (an MLST reply names a path; a
+/// listing never does): the line is junk.
+fn no_slash(read: LineResult) -> LineResult {
+    match read {
+        Ok(Some(entry)) if entry.name.contains('/') => Err(()),
+        read => read,
     }
 }
 
@@ -153,11 +162,13 @@ pub fn parse_mlsd(data: &[u8]) -> Listing {
 /// slack absorbs clock skew and zone guesses, as FileZilla allows).
 pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
     let lines: Vec<Line> = lines(data).collect();
-    let unix = |line: &str| unix::parse_unix_line(line, now);
+    let unix = |line: &str| no_slash(unix::parse_unix_line(line, now));
+    let dos = |line: &str| no_slash(dos::parse_dos_line(line));
+    let eplf = |line: &str| no_slash(eplf::parse_eplf_line(line));
     let dialects: [(Dialect, LineParser); 3] = [
         (Dialect::Unix, &unix),
-        (Dialect::Dos, &dos::parse_dos_line),
-        (Dialect::Eplf, &eplf::parse_eplf_line),
+        (Dialect::Dos, &dos),
+        (Dialect::Eplf, &eplf),
     ];
     let mut best: Option<(Dialect, Reading)> = None;
     for (dialect, parse) in dialects {
@@ -270,6 +281,19 @@ mod tests {
 
     fn names(listing: &Listing) -> Vec<&str> {
         listing.entries.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn names_holding_a_slash_are_unread() {
+        let mlsd = parse_mlsd(b"type=file;size=1; a/b\r\ntype=file;size=1; ok\r\n");
+        let names: Vec<_> = mlsd.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!((names, mlsd.unread.len()), (vec!["ok"], 1));
+        let list = parse_list(
+            b"-rw-r--r-- 1 u g 1 Jan 01 2020 ../x\r\n-rw-r--r-- 1 u g 1 Jan 01 2020 ok\r\n",
+            captured(),
+        );
+        let names: Vec<_> = list.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!((names, list.unread.len()), (vec!["ok"], 1));
     }
 
     #[test]

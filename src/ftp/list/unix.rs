@@ -44,7 +44,8 @@ pub(crate) fn parse_unix_line(line: &str, now: NaiveDateTime) -> LineResult {
     let mut entry = Entry::new(name, kind);
     entry.size = size;
     entry.mode = Some(mode);
-    entry.mtime = date.mtime(now);
+    // A date that does not exist (`Nov 31`) makes the line junk, not an entry without a time.
+    entry.mtime = Some(date.mtime(now).ok_or(())?);
     Ok(Some(entry))
 }
 
@@ -290,15 +291,15 @@ impl LsDate {
     }
 
     /// `ls` omits the year of files from the last six months. The year is the latest one that
-    /// does not put the time more than a day after `now`: the day of slack absorbs clock skew
-    /// and zone guesses. A file dated in the future gets a time too from servers with their own
+    /// does not put the time more than a day after `now` (`Feb 29`: the latest leap year that
+    /// does): the day of slack absorbs clock skew and zone guesses. A file dated in the future gets a time too from servers with their own
     /// `ls` (pyftpdlib, ProFTPD and Pure-FTPd print `Nov 21 23:08` three hours ahead of their
     /// clock, where vsftpd prints the year; see the fixtures).
     fn recent(self, hour: u32, minute: u32, now: NaiveDateTime) -> Option<NaiveDateTime> {
         let limit = now.checked_add_signed(TimeDelta::days(1)).unwrap_or(now);
         let this_year = now.year();
-        [this_year + 1, this_year, this_year - 1]
-            .into_iter()
+        (this_year - 8..=this_year + 1)
+            .rev()
             .filter_map(|year| {
                 let date = NaiveDate::from_ymd_opt(year, self.month, self.day)?;
                 match hour {
@@ -555,9 +556,18 @@ mod tests {
         assert_eq!(mtime("Nov 22 20:10"), minute(at(2025, 11, 22, 20, 10)));
         // `24:00` is the midnight that ends the day.
         assert_eq!(mtime("Apr   4 24:00"), minute(at(2026, 4, 5, 0, 0)));
-        // A date that does not exist: the line is read, its time is unknown.
-        assert_eq!(mtime("Feb 30 12:00"), None);
-        assert_eq!(mtime("Feb 29  2021"), None);
+        // `Feb 29` with no year: the latest leap year that fits (now is 2026-11-21).
+        assert_eq!(mtime("Feb 29 12:00"), minute(at(2024, 2, 29, 12, 0)));
+        // A date that does not exist makes the line junk.
+        for date in [
+            "Feb 30 12:00",
+            "Feb 29  2021",
+            "Nov 31 10:00",
+            "Apr 31  2020",
+        ] {
+            let line = format!("-rw-r--r-- 1 u g 0 {date} x");
+            assert_eq!(parse_unix_line(&line, now()), Err(()), "{line}");
+        }
     }
 
     #[test]
