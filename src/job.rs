@@ -142,6 +142,7 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
         tls: Some(tls_config.clone()),
         overlap: ftp::Overlap::default(),
         end: JobEnd::default(),
+        stepwise: ftp::Stepwise::default(),
     };
     let http = http::Options {
         connect_timeout,

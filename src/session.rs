@@ -225,10 +225,13 @@ impl Session {
     /// (MDTM, or HEAD's `Last-Modified`) and, over HTTP, its size (`Content-Length`).
     pub fn probe(&mut self, path: &str) -> Result<Probe, Error> {
         match self {
-            Session::Ftp(s) => Ok(Probe {
-                size: None,
-                mtime: Some(s.client.mdtm(path)?),
-            }),
+            Session::Ftp(s) => {
+                let name = s.reach("MDTM", path)?;
+                Ok(Probe {
+                    size: None,
+                    mtime: Some(s.client.mdtm(name)?),
+                })
+            }
             Session::Http(h) => {
                 let url = h.url(path, false);
                 let head = h.client.head(&url)?.head;

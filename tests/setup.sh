@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests (tests/it) need on a fresh Debian 12 machine, as root,
 # without changing how the machine serves anything:
-#   - the server programs (vsftpd, pure-ftpd, ProFTPD, nginx, mini-httpd) are unpacked from their Debian
+#   - the server programs (vsftpd, pure-ftpd, ProFTPD, inetutils ftpd, nginx, mini-httpd) are unpacked from their Debian
 #     packages under a private prefix (apt-get download + dpkg -x): no package is installed or
 #     removed (Debian's FTP servers conflict with each other), no service is enabled or started,
 #     no maintainer script runs; only the shared libraries they link are installed with apt;
@@ -137,6 +137,7 @@ install_libraries
 unpack vsftpd usr/sbin/vsftpd
 unpack pure-ftpd usr/sbin/pure-ftpd
 unpack proftpd-core usr/sbin/proftpd
+unpack inetutils-ftpd usr/sbin/ftpd
 unpack nginx usr/sbin/nginx
 unpack mini-httpd usr/sbin/mini_httpd
 install_python

@@ -117,14 +117,16 @@ fn fetch_ftp(
     job: &Job,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
-    let (exact, prepared) = exact_mtime(session, job)?;
+    // The whole path, or (when it is too long for one command) the name in its directory.
+    let name = session.reach("RETR", &job.remote_path)?;
+    let (exact, prepared) = exact_mtime(session, job, name)?;
     let f = job.fetch;
     let temp = temp_path(
         job,
         &format!("{:?}|{exact:?}|{:?}|{:?}", f.size, f.mtime, f.unique),
     );
     let from = resumable(&temp, f.size)?;
-    let got = download_ftp(session, job, &temp, from, Some(prepared), progress)?;
+    let got = download_ftp(session, job, name, &temp, from, Some(prepared), progress)?;
     finish(job, &temp, from, got, exact)
 }
 
@@ -325,14 +327,13 @@ fn local(what: &str, path: &Path, e: io::Error) -> Error {
 fn exact_mtime(
     session: &mut ftp::Session,
     job: &Job,
+    name: &str,
 ) -> Result<(Option<i64>, ftp::Prepared), Error> {
     if let Some(m) = listed_exact(job) {
         let (_, prepared) = session.client.prepare(None)?;
         return Ok((Some(to_utc(&m, None)), prepared));
     }
-    let (reply, prepared) = session
-        .client
-        .prepare(Some(&ftp::Command::Mdtm(&job.remote_path)))?;
+    let (reply, prepared) = session.client.prepare(Some(&ftp::Command::Mdtm(name)))?;
     let reply = reply.expect("prepare answers the command it was given");
     match reply.class() {
         2 => Ok((
@@ -355,7 +356,9 @@ fn listed_exact(job: &Job) -> Option<Mtime> {
 /// the data channel's setup, behind the transfer before it.
 pub fn announce_next(session: &mut ftp::Session, job: &Job) {
     let mdtm = ftp::Command::Mdtm(&job.remote_path);
-    let before = listed_exact(job).is_none().then_some(&mdtm);
+    // A path too long for one command is reached step by step, after this transfer.
+    let ahead = listed_exact(job).is_none() && session.whole("MDTM", &job.remote_path);
+    let before = ahead.then_some(&mdtm);
     if let Err(e) = session.client.announce(before) {
         log::debug!("{}: {e}", job.remote_path);
     }
@@ -426,9 +429,11 @@ fn abandon(mut out: BufWriter<File>, temp: &Path) {
 /// RETR into the temp file from `from` (over `prepared` when the data channel is set up
 /// already); a server that refuses REST is asked for the whole file. Returns the temp file's
 /// final length.
+#[allow(clippy::too_many_arguments)]
 fn download_ftp(
     session: &mut ftp::Session,
     job: &Job,
+    name: &str,
     temp: &Path,
     from: u64,
     prepared: Option<ftp::Prepared>,
@@ -439,9 +444,9 @@ fn download_ftp(
     let result = match prepared {
         Some(prepared) => {
             let expect = job.fetch.size.map(|size| size.saturating_sub(from));
-            client.retr_prepared(prepared, &job.remote_path, from, expect, &mut out, progress)
+            client.retr_prepared(prepared, name, from, expect, &mut out, progress)
         }
-        None => client.retr(&job.remote_path, from, &mut out, progress),
+        None => client.retr(name, from, &mut out, progress),
     };
     match result {
         Ok(n) => {
@@ -460,7 +465,7 @@ fn download_ftp(
                 job.remote_path
             );
             drop(out);
-            download_ftp(session, job, temp, 0, None, progress)
+            download_ftp(session, job, name, temp, 0, None, progress)
         }
         Err(e) => {
             abandon(out.inner.into_inner(), temp);

@@ -7,6 +7,7 @@
 use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
+use super::paths::Stepwise;
 use super::reply::{Reply, ReplyReader};
 use crate::pace::{Bounds, Deadline, JobEnd};
 use crate::tls::Stream;
@@ -64,6 +65,9 @@ pub struct Options {
     pub overlap: Overlap,
     /// When the job must be over: every connect, read and write is bounded by the time left.
     pub end: JobEnd,
+    /// Whether paths go to the server one component at a time, shared by the sessions that
+    /// clone these options (see `paths.rs`).
+    pub stepwise: Stepwise,
 }
 
 /// What a server does with commands that arrive while a transfer runs, learned from a `NOOP`
@@ -133,6 +137,7 @@ impl Default for Options {
             tls: None,
             overlap: Overlap::default(),
             end: JobEnd::default(),
+            stepwise: Stepwise::default(),
         }
     }
 }
@@ -239,6 +244,11 @@ impl Client {
         }
         client.welcome = greeting.text;
         Ok(client)
+    }
+
+    /// The settings this client was made with.
+    pub fn options(&self) -> &Options {
+        &self.options
     }
 
     /// The greeting's text.

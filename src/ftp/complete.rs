@@ -147,7 +147,7 @@ impl Session {
         if !matches!(cut.command, ListCommand::Mlsd | ListCommand::ListAll) {
             return Ok(None);
         }
-        self.client.cwd(path)?;
+        self.enter(path)?;
         let cap = truncated.lines;
         let mut queue = first_parts();
         let mut found: BTreeMap<String, Entry> = BTreeMap::new();

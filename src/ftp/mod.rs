@@ -12,6 +12,7 @@ mod error;
 mod features;
 pub mod list;
 mod passive;
+mod paths;
 mod reply;
 mod secure;
 mod session;
@@ -22,6 +23,7 @@ pub use client::{parse_mdtm, Client, DataMode, Options, Overlap, Security, MAX_L
 pub use command::Command;
 pub use error::{Error, Result};
 pub use features::Features;
+pub use paths::{Stepwise, MAX_PATH_LINE};
 pub use reply::{Reply, ReplyReader};
 pub use session::{ListCommand, Listed, Login, Session};
 pub use transfer::{ListData, Prepared, MAX_LISTING};

@@ -9,7 +9,7 @@ use super::client::{Client, Options};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::list::{self, Listing, Truncated};
-use super::transfer::ListData;
+use super::transfer::{ListData, Prepared};
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,8 @@ pub struct Session {
     list_command: ListCommand,
     /// A `LIST -a` answer showed entries: the server takes `-a`, even where it shows nothing.
     all_taken: bool,
+    /// The directory the session is in, when known (see `paths.rs`).
+    pub(super) here: Option<String>,
 }
 
 /// A listing that failed: because of the directory (its path was refused: the next directory
@@ -116,6 +118,7 @@ impl Session {
         client.enable_utf8()?;
         Ok(Session {
             client,
+            here: Some(login_dir.clone()),
             login_dir,
             list_command,
             all_taken: false,
@@ -171,7 +174,13 @@ impl Session {
     }
 
     fn mlsd(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
-        let data = self.client.mlsd(Some(path))?;
+        let data = match self.whole("MLSD", path) {
+            true => self.client.mlsd(Some(path))?,
+            false => {
+                self.enter(path).map_err(Failure::Path)?;
+                self.client.mlsd(None)?
+            }
+        };
         Ok(listed(
             ListCommand::Mlsd,
             list::parse_mlsd(&data.data),
@@ -186,17 +195,22 @@ impl Session {
     /// server that takes `-a` for a name answers with an error or nothing: then a plain LIST is
     /// asked, and kept for the session.
     fn list(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
-        let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
-        if let Some(reply) = cwd.filter(|r| r.class() != 2) {
-            self.client.release(prepared);
-            return Err(Failure::Path(Error::from_reply(reply)));
-        }
+        let prepared = match self.whole("CWD", path) && self.here.as_deref() != Some(path) {
+            true => self.cwd_along(path)?,
+            false => {
+                self.enter(path).map_err(Failure::Path)?;
+                self.client.prepare(None)?.1
+            }
+        };
         let now = chrono::Utc::now().naive_utc();
         if self.list_command == ListCommand::List {
-            let data = self
-                .client
-                .list_prepared(prepared, None)
-                .map_err(cwd_failure)?;
+            let data = self.client.list_prepared(prepared, None).map_err(|e| {
+                let failure = cwd_failure(e);
+                if matches!(failure, Failure::Path(_)) {
+                    self.moved(None);
+                }
+                failure
+            })?;
             return Ok(listed(
                 ListCommand::List,
                 list::parse_list(&data.data, now),
@@ -205,7 +219,10 @@ impl Session {
         }
         let all = match self.client.list_prepared(prepared, Some("-a")) {
             Ok(data) => Some(data),
-            Err(e @ Error::Along(_)) => return Err(Failure::Path(e)),
+            Err(e @ Error::Along(_)) => {
+                self.moved(None);
+                return Err(Failure::Path(e));
+            }
             Err(e) if e.reply().is_some_and(|r| r.class() == 5) => None,
             Err(e) => return Err(Failure::Command(e)),
         };
@@ -233,9 +250,28 @@ impl Session {
         Ok(listed(ListCommand::List, plain, &data))
     }
 
+    /// The data channel for a listing of `path`, with its `CWD` sent in the same round trip
+    /// (or, when a channel was opened ahead, in the same write as the listing command).
+    fn cwd_along(&mut self, path: &str) -> std::result::Result<Prepared, Failure> {
+        let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
+        if let Some(reply) = cwd.filter(|r| r.class() != 2) {
+            self.client.release(prepared);
+            self.moved(None);
+            let e = Error::from_reply(reply);
+            if !self.refused_whole(&e) {
+                return Err(Failure::Path(e));
+            }
+            self.enter(path).map_err(Failure::Path)?;
+            return Ok(self.client.prepare(None)?.1);
+        }
+        // Sent along: where it went is known once the listing's answer comes.
+        self.moved(Some(path));
+        Ok(prepared)
+    }
+
     /// NLST names, then SIZE and MDTM for each: the last resort, one round trip or more per name.
     fn nlst(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
-        self.client.cwd(path).map_err(Failure::Path)?;
+        self.enter(path).map_err(Failure::Path)?;
         let data = self.client.nlst(None)?;
         let (names, unread) = list::parse_nlst(&data.data);
         let mut entries = Vec::with_capacity(names.len());
@@ -266,7 +302,8 @@ impl Session {
         }
         let kind = match self.client.cwd(&name) {
             Ok(()) => {
-                self.client.cwd(dir)?;
+                self.moved(None);
+                self.enter(dir)?;
                 Kind::Dir
             }
             Err(e) if e.is_transient() => return Err(e),

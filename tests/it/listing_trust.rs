@@ -42,24 +42,31 @@ fn a_weaker_listing_command_than_the_last_run_deletes_nothing_once() {
 }
 
 #[test]
-fn a_refused_cwd_fails_that_directory_only() {
-    // inetutils ftpd answers an over-long CWD with `500 Command too long`: the path, not LIST.
+fn a_path_refused_as_too_long_is_reached_one_component_at_a_time() {
+    // inetutils and netkit ftpd answer an over-long CWD with `500`: the path was refused, not
+    // LIST. The directory is reached relative to its parent, and so is every path after it.
     let site = Site::list()
         .dir("/", ls_file("keep", 4) + &ls_dir("long") + &ls_dir("sub"))
         .dir("/long", ls_file("x", 1))
         .dir("/sub", ls_file("inner", 5))
         .file("/keep", b"keep")
+        .file("/long/x", b"x")
         .file("/sub/inner", b"inner")
         .answer("CWD /long", Answer::Line("500 Command too long".into()));
     let ftp = FakeFtp::start(site);
     let (_parent, target) = guarded_target();
     let ran = bounded_mirror(&ftp.url(), &target, &["-j", "1"]);
-    ran.assert_code(1);
-    ran.assert_warned(&["/long", "500 Command too long"]);
-    // Not made: nothing in it is known. The rest listed with LIST -a, never NLST.
-    assert_tree(&target, &["keep", "sub/", "sub/inner"]);
+    ran.assert_code(0);
+    assert_tree(&target, &["keep", "long/", "long/x", "sub/", "sub/inner"]);
+    // Never a fall back to NLST; after the refusal, one component per CWD and names alone.
     assert!(ftp.with_verb("NLST").is_empty(), "{:?}", ftp.commands());
-    assert_eq!(ftp.with_verb("LIST").len(), 2, "{:?}", ftp.commands());
+    let cwds = ftp.with_verb("CWD");
+    let after = cwds.iter().skip_while(|c| *c != "CWD /long").skip(1);
+    assert!(
+        after.clone().all(|c| !c[4..].contains('/') || c == "CWD /"),
+        "{cwds:?}"
+    );
+    assert!(ftp.with_verb("RETR").iter().all(|c| !c.contains("/long/")));
 }
 
 #[test]

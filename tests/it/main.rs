@@ -8,6 +8,7 @@ mod client;
 mod credentials;
 mod cron;
 mod deadlines;
+mod deep_paths;
 mod disk;
 mod faults;
 mod ftp_ahead;

@@ -14,6 +14,7 @@
 
 pub mod fake_ftp;
 pub mod http_peer;
+pub mod inetutils;
 pub mod installed;
 pub mod peer;
 pub mod ports;

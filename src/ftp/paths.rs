@@ -1,0 +1,130 @@
+//! How a path reaches the server: whole, in one command, while it is short; one component at a
+//! time (relative `CWD`s, then the last name alone) once it is long, or for the rest of the run
+//! once the server refused a whole one as too long.
+//!
+//! Servers read a command into a fixed buffer. inetutils ftpd reads 511 bytes (`ftpd/ftpcmd.y`,
+//! `cbuf[512]`) and answers a longer line with one `500` per 511-byte piece, which puts every
+//! later reply out of step (and after one syntax error it answers nothing at all); netkit ftpd
+//! refuses a line over 508 characters with `500 Command too long.` (Debian's fix for
+//! CVE-2008-4247). So no command line is ever longer than [`MAX_PATH_LINE`]. lftp always
+//! steps, one component per `CWD`.
+
+use super::error::{Error, Result};
+use super::session::Session;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// The longest command line (without its CRLF) that carries a whole path.
+pub const MAX_PATH_LINE: usize = 500;
+
+/// Whether a server's paths go one component at a time, shared by a run's sessions.
+#[derive(Debug, Clone, Default)]
+pub struct Stepwise(Arc<AtomicBool>);
+
+impl Stepwise {
+    fn on(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn learn(&self) {
+        if !self.0.swap(true, Ordering::Relaxed) {
+            log::info!("the server refused a whole path: paths go one component at a time");
+        }
+    }
+}
+
+/// A path's components, without empty ones (`//`, a trailing `/`).
+fn components(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|c| !c.is_empty())
+}
+
+/// Whether a refusal says the command line was too long (or not understood: inetutils), not
+/// that the path is wrong (`550`).
+fn too_long(e: &Error) -> bool {
+    matches!(e.reply().map(|r| r.code), Some(500 | 501))
+}
+
+impl Session {
+    /// Whether `verb path` goes in one command on this server.
+    pub fn whole(&self, verb: &str, path: &str) -> bool {
+        !self.client.options().stepwise.on() && verb.len() + 1 + path.len() <= MAX_PATH_LINE
+    }
+
+    /// Goes to the absolute directory `dir`: in one `CWD` while it fits, else one component at
+    /// a time from where the session is, or from `/`.
+    pub fn enter(&mut self, dir: &str) -> Result<()> {
+        if self.here.as_deref() == Some(dir) {
+            return Ok(());
+        }
+        if self.whole("CWD", dir) {
+            match self.client.cwd(dir) {
+                Ok(()) => {
+                    self.here = Some(dir.to_string());
+                    return Ok(());
+                }
+                Err(e) if self.refused_whole(&e) => {}
+                Err(e) => {
+                    self.here = None;
+                    return Err(e);
+                }
+            }
+        }
+        self.step(dir)
+    }
+
+    /// Whether the refusal of a whole path in a `CWD` says the line was too long (or not
+    /// understood: inetutils): then paths go one component at a time for the rest of the run.
+    pub(super) fn refused_whole(&self, e: &Error) -> bool {
+        let refused = too_long(e);
+        if refused {
+            self.client.options().stepwise.learn();
+        }
+        refused
+    }
+
+    /// `enter` one component at a time.
+    fn step(&mut self, dir: &str) -> Result<()> {
+        let from = self
+            .here
+            .as_deref()
+            .filter(|here| components(dir).count() >= components(here).count())
+            .filter(|here| components(here).zip(components(dir)).all(|(a, b)| a == b))
+            .map(|here| components(here).count());
+        let skip = match from {
+            Some(depth) => depth,
+            None => {
+                self.here = None;
+                self.client.cwd("/")?;
+                0
+            }
+        };
+        let mut at = self.here.clone().unwrap_or_else(|| "/".into());
+        for name in components(dir).skip(skip) {
+            if let Err(e) = self.client.cwd(name) {
+                self.here = None;
+                return Err(e);
+            }
+            at = format!("{}/{name}", at.trim_end_matches('/'));
+            self.here = Some(at.clone());
+        }
+        self.here = Some(dir.to_string());
+        Ok(())
+    }
+
+    /// What a command about the absolute file `path` names: the path itself while `verb path`
+    /// fits in one command, else its last component, with the session in its directory.
+    pub fn reach<'p>(&mut self, verb: &str, path: &'p str) -> Result<&'p str> {
+        if self.whole(verb, path) {
+            return Ok(path);
+        }
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.enter(if dir.is_empty() { "/" } else { dir })?;
+        Ok(name)
+    }
+
+    /// The session was moved by a command that did not go through [`Session::enter`] (a
+    /// relative `CWD`, a `CWD` sent along with a listing): where it is now, if known.
+    pub(super) fn moved(&mut self, to: Option<&str>) {
+        self.here = to.map(str::to_string);
+    }
+}
