@@ -21,6 +21,7 @@ mod http;
 mod http_dirs;
 mod http_faults;
 mod http_pipeline;
+mod http_styles;
 mod listing_trust;
 mod ls;
 mod mirror;

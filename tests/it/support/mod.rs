@@ -12,6 +12,8 @@
 // Helpers here serve tests written later; not every one is used by every build.
 #![allow(dead_code)]
 
+pub mod apache;
+pub mod caddy;
 pub mod fake_ftp;
 pub mod http_peer;
 pub mod inetutils;

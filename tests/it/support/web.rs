@@ -415,7 +415,7 @@ impl WebServer for MiniHttpd {
     }
 }
 
-fn wait_listening(process: &mut ServerProcess, port: u16) {
+pub fn wait_listening(process: &mut ServerProcess, port: u16) {
     let deadline = Instant::now() + STARTUP;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Some(status) = process.exited() {
@@ -431,7 +431,7 @@ fn wait_listening(process: &mut ServerProcess, port: u16) {
 }
 
 /// Percent-decoding of a logged path, for comparing with file names.
-fn decode(path: &str) -> String {
+pub fn decode(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
