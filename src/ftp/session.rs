@@ -338,15 +338,23 @@ fn lists_dot_entries(data: &[u8]) -> bool {
     })
 }
 
-/// The rest of the preamble in one round trip: PBSZ and PROT P when in TLS, FEAT, TYPE I, PWD.
-/// Returns the login directory.
+/// The rest of the preamble in one round trip: PBSZ and PROT P when in TLS, FEAT, TYPE I, SYST,
+/// PWD. An IBM i server (SYST `OS/400 ...`) is asked for path names and Unix-style listings
+/// (`SITE NAMEFMT 1`, `SITE LISTFMT 1`, as WinSCP's documentation recommends and curl does for
+/// the first), and where that puts us: one more round trip there only. Returns the login
+/// directory.
 fn setup(client: &mut Client) -> Result<String> {
     let tls = client.in_tls();
     let mut commands = Vec::new();
     if tls {
         commands.extend([Command::Raw("PBSZ 0"), Command::Raw("PROT P")]);
     }
-    commands.extend([Command::Feat, Command::TypeImage, Command::Pwd]);
+    commands.extend([
+        Command::Feat,
+        Command::TypeImage,
+        Command::Syst,
+        Command::Pwd,
+    ]);
     let mut replies = client.batch(&commands)?.into_iter();
     let mut next = || replies.next().expect("a reply per command");
     if tls {
@@ -362,7 +370,16 @@ fn setup(client: &mut Client) -> Result<String> {
     if type_reply.class() != 2 {
         return Err(Error::from_reply(type_reply));
     }
-    let pwd = next();
+    let syst = next();
+    let mut pwd = next();
+    if syst.class() == 2 && syst.text.trim_start().starts_with("OS/400") {
+        let ibm = [
+            Command::Raw("SITE NAMEFMT 1"),
+            Command::Raw("SITE LISTFMT 1"),
+            Command::Pwd,
+        ];
+        pwd = client.batch(&ibm)?.pop().expect("a reply per command");
+    }
     pwd.quoted_path()
         .filter(|_| pwd.class() == 2)
         .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {pwd}")))

@@ -9,6 +9,7 @@ mod credentials;
 mod cron;
 mod deadlines;
 mod deep_paths;
+mod dialects;
 mod disk;
 mod faults;
 mod ftp_ahead;
