@@ -10,9 +10,10 @@
 //!   name: servers truncate it (`long-na..>`) or decorate it (`link@`). A trailing `/` makes a
 //!   directory. The name is the percent-decoded segment, and it has passed
 //!   [`crate::tree::unsafe_name`].
-//! - **Navigation is silent, refusals are reported.** Sort links (`?C=M;O=A`), the parent,
-//!   fragments and `mailto:`-like links are dropped; a link that looks like an entry but leaves
-//!   the directory, points elsewhere or decodes to an unsafe name goes to [`Index::ignored`].
+//! - **Navigation and chrome are silent, refusals are reported.** Sort links (`?C=M;O=A`), the
+//!   parent, fragments, `mailto:`-like links and links to other hosts (footers, a generator's
+//!   home page) are dropped; a link that looks like an entry but leaves the directory, is on
+//!   another scheme or port of this host or decodes to an unsafe name goes to [`Index::ignored`].
 //! - **Each name once**, the first link wins; a later link to the same name (Apache's
 //!   `IconsAreLinks` links the icon before the name) only fills in a size or time the first
 //!   row did not give.
