@@ -31,18 +31,14 @@ pub(super) fn meta(row: &Row, i: usize) -> Meta {
 fn columns(text: &str) -> Option<Meta> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let (size, rest) = tokens.split_last()?;
-    let size = fields::size(size).filter(|size| *size != Size::Approx)?;
+    let size = fields::size(size).filter(|size| !matches!(size, Size::Rounded(_)))?;
     let (clock, rest) = time_of_day(rest)?;
     let date = match rest {
         [.., short] if short.contains('/') => short_date(short)?,
         [.., weekday, month, day, year] if weekday.ends_with(',') => long_date(month, day, year)?,
         _ => return None,
     };
-    Some(Meta {
-        size: fields::exact(Some(size)),
-        size_range: None,
-        mtime: fields::local(date, clock),
-    })
+    Some(Meta::new(Some(size), fields::local(date, clock)))
 }
 
 /// `H:MM AM`/`PM` (or a 24-hour `HH:MM`) at the end of `tokens`, and the tokens before it.
