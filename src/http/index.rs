@@ -37,11 +37,13 @@ mod layout;
 mod lighttpd;
 mod link;
 mod mini_httpd;
+mod nexus;
 mod nginx;
 mod python;
 mod rclone;
 #[cfg(test)]
 mod tests;
+mod tomcat;
 mod tree;
 mod webfs;
 
@@ -84,6 +86,10 @@ pub enum Style {
     Python,
     /// Go's `net/http.FileServer`.
     Go,
+    /// Apache Tomcat's `DefaultServlet`.
+    Tomcat,
+    /// Sonatype Nexus 2.
+    Nexus,
     /// IIS directory browsing.
     Iis,
     /// Unknown: links to direct children, with no sizes or dates.
@@ -145,11 +151,11 @@ pub fn parse_index(html: &str, page: &Url, now: NaiveDateTime) -> Index {
 type Recognizer = fn(&Page) -> bool;
 
 /// The first style whose markers the page has. The order matters where markers overlap:
-/// Caddy's template is rclone's too (Caddy's has its footer); mini_httpd, Apache and nginx all
-/// title their pages `Index of ...` (mini_httpd tells itself by its footer, Apache by its sort
-/// links or layout); fancyindex's sort links look like Apache's.
+/// Caddy's template is rclone's too (Caddy's has its footer); mini_httpd, Nexus, Apache and
+/// nginx all title their pages `Index of ...` (mini_httpd and Nexus tell themselves by a footer
+/// or a date, Apache by its sort links or layout); Tomcat's sort links are Apache's.
 fn recognize(page: &Page) -> Style {
-    let recognizers: [(Recognizer, Style); 12] = [
+    let recognizers: [(Recognizer, Style); 14] = [
         (lighttpd::recognize, Style::Lighttpd),
         (python::recognize, Style::Python),
         (caddy::recognize, Style::Caddy),
@@ -158,6 +164,8 @@ fn recognize(page: &Page) -> Style {
         (webfs::recognize, Style::Webfs),
         (mini_httpd::recognize, Style::MiniHttpd),
         (fancyindex::recognize, Style::Fancyindex),
+        (tomcat::recognize, Style::Tomcat),
+        (nexus::recognize, Style::Nexus),
         (apache::recognize, Style::Apache),
         (nginx::recognize, Style::Nginx),
         (iis::recognize, Style::Iis),
@@ -181,6 +189,8 @@ fn meta(style: Style, row: &Row, i: usize, now: NaiveDateTime) -> Meta {
         Style::Webfs => webfs::meta(row, i, now),
         Style::Tree => tree::meta(row, i, now),
         Style::MiniHttpd => mini_httpd::meta(row, i),
+        Style::Tomcat => tomcat::meta(row, i),
+        Style::Nexus => nexus::meta(row, i),
         Style::Iis => iis::meta(row, i),
         Style::Python | Style::Go | Style::Generic => Meta::default(),
     }

@@ -3,7 +3,7 @@
 //! A size is exact only when it is a plain byte count. A size with a unit (`1.2K`, `1.5 KiB`,
 //! `9 kB`) was rounded for display, up, down or to the nearest depending on the server, so it
 //! stands for a range of byte counts, never for one. Every generator read here counts its units
-//! in powers of 1024, whatever it calls them (webfs's `kB`; the rendering of each
+//! in powers of 1024, whatever it calls them (webfs's `kB`, Tomcat's `kb`; the rendering of each
 //! is in `tests/fixtures/index/README.md`). Times are the server's local clock (the caller finds
 //! out its offset) unless the page names the zone, and keep the precision shown.
 
@@ -43,7 +43,7 @@ pub(super) enum Size {
     Exact(u64),
     /// A size with a unit (`1.2K`, `5M`, `1.5 KiB`, `9 kB`): one step of its last digit either
     /// side of it, which holds the true size whichever way the server rounded (nginx and Apache
-    /// to the nearest, lighttpd and webfs down, lighttpd's `0.1K` up).
+    /// to the nearest, lighttpd, webfs and Tomcat down, lighttpd's `0.1K` up).
     Rounded(SizeRange),
     /// `-` (a directory), `<dir>` (IIS, webfs).
     NotAFile,
@@ -63,7 +63,7 @@ pub(super) fn size(word: &str) -> Option<Size> {
     with_unit(number, unit)
 }
 
-/// Reads a number and its unit given apart: `3 B`, `1.5 KiB`, `9 kB`. The unit is one
+/// Reads a number and its unit given apart: `3 B`, `1.5 KiB`, `9 kB`, `1.4 kb`. The unit is one
 /// of `B`, or `K`, `M`, `G`, `T` alone or followed by `B` or `iB`, in any case.
 pub(super) fn with_unit(number: &str, unit: &str) -> Option<Size> {
     let unit = unit.to_ascii_lowercase();
@@ -301,6 +301,51 @@ fn offset(text: &str) -> Option<i64> {
     let hhmm = i64::from(number(digits, 4).filter(|_| digits.len() == 4)?);
     let (hours, minutes) = (hhmm / 100, hhmm % 100);
     (hours <= 14 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// RFC 1123's date, as HTTP has it (RFC 9110 section 5.6.7): `Tue, 16 Jan 2024 11:14:30 GMT`,
+/// as words. Tomcat's listing shows it.
+pub(super) fn http_date(words: &[&str]) -> Option<Mtime> {
+    let [weekday, day, month_name, year, time, "GMT"] = words else {
+        return None;
+    };
+    weekday.strip_suffix(',')?;
+    let date =
+        NaiveDate::from_ymd_opt(number(year, 4)? as i32, month(month_name)?, number(day, 2)?)?;
+    utc(date, clock(time).filter(|c| c.3 == Precision::Second)?, 0)
+}
+
+/// Java's `Date.toString()`: `Tue Jul 09 13:22:10 EDT 2013` (`EEE MMM dd HH:mm:ss zzz yyyy`, in
+/// the JVM's zone), as words. The zone is read where its name means one offset: UTC, GMT and the
+/// US zones; `CST` and `CDT` do not (China and Cuba print them too), nor does any other name,
+/// so those times stay the server's local time.
+pub(super) fn java_date(words: &[&str]) -> Option<Mtime> {
+    const ZONES: [(&str, i64); 11] = [
+        ("UTC", 0),
+        ("GMT", 0),
+        ("EST", -5),
+        ("EDT", -4),
+        ("MST", -7),
+        ("MDT", -6),
+        ("PST", -8),
+        ("PDT", -7),
+        ("AKST", -9),
+        ("AKDT", -8),
+        ("HST", -10),
+    ];
+    let [_weekday, month_name, day, time, zone, year] = words else {
+        return None;
+    };
+    let date =
+        NaiveDate::from_ymd_opt(number(year, 4)? as i32, month(month_name)?, number(day, 2)?)?;
+    let clock = clock(time).filter(|c| c.3 == Precision::Second)?;
+    if !zone.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    match ZONES.iter().find(|(name, _)| name == zone) {
+        Some((_, hours)) => utc(date, clock, hours * 3600),
+        None => local(date, clock),
+    }
 }
 
 /// The columns after a name in Apache, nginx and lighttpd rows: `DATE TIME SIZE ...`, where

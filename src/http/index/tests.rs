@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use url::Url;
 
 mod captured;
+mod reconstructed;
 mod sizes;
 
 use super::html::{decode_entities, Token, Tokens};
@@ -364,6 +365,7 @@ fn rounded_sizes_stand_for_a_range() {
     // Units apart from the number, with B or iB, in any case, all counted in 1024s.
     assert_eq!(range("1.5 KiB"), r(1433, 1638));
     assert_eq!(range("9 kB"), r(8 << 10, 10 << 10));
+    assert_eq!(range("1.4 kb"), r(1331, 1536));
     assert_eq!(range("1024.0 KiB"), r(1_048_473, 1_048_678));
     assert_eq!(range("10 MB"), r(9 << 20, 11 << 20));
     assert_eq!(range("5.0 GiB"), r(5261334937, 5476083302));
@@ -691,6 +693,9 @@ fn small_pages() -> Vec<&'static str> {
         fixture!("apache-table.html"),
         fixture!("lighttpd.html"),
         fixture!("iis-longdate.html"),
+        fixture!("iis-ymd.html"),
+        fixture!("tomcat.html"),
+        fixture!("nexus.html"),
         second!("nginx-fancyindex.html"),
         second!("webfs.html"),
         second!("tree-H-h.html"),
