@@ -208,7 +208,8 @@ impl Session {
                         response.url
                     ))));
                 }
-                let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url);
+                let now = chrono::Utc::now().naive_utc();
+                let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url, now);
                 Ok(DirListing {
                     command: ListedWith::Get,
                     format: Some(name_of(&page.style)),
@@ -325,7 +326,8 @@ pub fn is_html(head: &crate::http::message::Head) -> bool {
 /// title names that path (`Index of /pub/x`, mini_httpd's `Index of pub/x/`): a saved index page
 /// of another directory is a file like any other.
 fn is_index_page(body: &[u8], url: &Url) -> bool {
-    let page = index::parse_index(&String::from_utf8_lossy(body), url);
+    let now = chrono::Utc::now().naive_utc();
+    let page = index::parse_index(&String::from_utf8_lossy(body), url, now);
     let path = index::percent_decode(url.path());
     let path = String::from_utf8_lossy(&path);
     let named = page.title.trim().trim_end_matches('/');

@@ -10,33 +10,46 @@
 //!   name: servers truncate it (`long-na..>`) or decorate it (`link@`). A trailing `/` makes a
 //!   directory. The name is the percent-decoded segment, and it has passed
 //!   [`crate::tree::unsafe_name`].
-//! - **Navigation is silent, refusals are reported.** Sort links (`?C=M;O=A`), the parent,
-//!   fragments and `mailto:`-like links are dropped; a link that looks like an entry but leaves
-//!   the directory, points elsewhere or decodes to an unsafe name goes to [`Index::ignored`].
+//! - **Navigation and chrome are silent, refusals are reported.** Sort links (`?C=M;O=A`), the
+//!   parent, fragments, `mailto:`-like links and links to other hosts (footers, a generator's
+//!   home page) are dropped; a link that looks like an entry but leaves the directory, is on
+//!   another scheme or port of this host or decodes to an unsafe name goes to [`Index::ignored`].
 //! - **Each name once**, the first link wins; a later link to the same name (Apache's
 //!   `IconsAreLinks` links the icon before the name) only fills in a size or time the first
 //!   row did not give.
 //! - **Sizes and times only from a known style.** The page's generator is recognized by its
-//!   markers ([`Style`]); its rows give sizes (exact byte counts only: `1.2K` is unknown) and
-//!   times (server-local, to the precision shown). An unrecognized page gives names only.
+//!   markers ([`Style`]); its rows give sizes (a byte count is `size`, a rounded one such as
+//!   `1.2K` the `size_range` it stands for; a directory has neither) and times (to the precision
+//!   shown; UTC where the page says so, else the server's local time). An unrecognized page
+//!   gives names only.
 //!
-//! One recognizer per style, as lftp's `HttpDir` has: `apache`, `nginx`, `lighttpd`, `python`,
-//! `iis`. Pages are tokenized by `html` and cut into rows by `layout`; `fields` reads columns.
+//! One recognizer per style, as lftp's `HttpDir` has, each in a file named for its generator.
+//! Pages are tokenized by `html` and cut into rows by `layout`; `fields` reads columns.
 
 mod apache;
+mod caddy;
+mod fancyindex;
 mod fields;
+mod go;
 mod html;
 mod iis;
 mod layout;
 mod lighttpd;
 mod link;
+mod mini_httpd;
+mod nexus;
 mod nginx;
 mod python;
+mod rclone;
 #[cfg(test)]
 mod tests;
+mod tomcat;
+mod tree;
+mod webfs;
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use url::Url;
 
@@ -54,10 +67,29 @@ pub enum Style {
     Apache,
     /// nginx `autoindex`.
     Nginx,
+    /// nginx's fancyindex module.
+    Fancyindex,
     /// lighttpd `mod_dirlisting`.
     Lighttpd,
+    /// Caddy's `file_server browse`.
+    Caddy,
+    /// `rclone serve http`.
+    Rclone,
+    /// webfs.
+    Webfs,
+    /// `tree -H` (a static page).
+    Tree,
+    /// mini_httpd.
+    #[serde(rename = "mini_httpd")]
+    MiniHttpd,
     /// Python's `http.server`.
     Python,
+    /// Go's `net/http.FileServer`.
+    Go,
+    /// Apache Tomcat's `DefaultServlet`.
+    Tomcat,
+    /// Sonatype Nexus 2.
+    Nexus,
     /// IIS directory browsing.
     Iis,
     /// Unknown: links to direct children, with no sizes or dates.
@@ -75,7 +107,8 @@ pub struct Index {
     pub ignored: Vec<String>,
     /// Whether the page marks directories with a trailing `/`: a directory or parent link has
     /// one. On a page that does not (mini_httpd, hand-made pages), a link without one may still
-    /// be a directory.
+    /// be a directory; so too on Go's, whose links to directories through a symbolic link have
+    /// none.
     #[serde(skip)]
     pub marks_dirs: bool,
     /// The page's `<title>`.
@@ -84,8 +117,9 @@ pub struct Index {
 }
 
 /// Reads the index page `html`, fetched from `page` (the final URL, after redirects). `page`
-/// names a directory; without a final `/` it is read as if it had one.
-pub fn parse_index(html: &str, page: &Url) -> Index {
+/// names a directory; without a final `/` it is read as if it had one. `now` (UTC) gives a year
+/// to the `ls`-style dates that show none (`Dec  3 08:09`).
+pub fn parse_index(html: &str, page: &Url, now: NaiveDateTime) -> Index {
     let layout = layout::read(html);
     let style = recognize(&layout);
     let base = Base::new(page);
@@ -95,7 +129,7 @@ pub fn parse_index(html: &str, page: &Url) -> Index {
             match base.classify(&link.href) {
                 Verdict::Child { name, dir } => {
                     list.index.marks_dirs |= dir;
-                    list.add(name, dir, meta(style, row, i));
+                    list.add(name, dir, meta(style, row, i, now));
                 }
                 Verdict::Refused(why) => list.refuse(&link.href, why),
                 Verdict::Parent { marked } => list.index.marks_dirs |= marked,
@@ -103,8 +137,12 @@ pub fn parse_index(html: &str, page: &Url) -> Index {
             }
         }
     }
-    // Python's pages have no parent link, and always end a directory's link in `/`.
-    list.index.marks_dirs |= style == Style::Python;
+    match style {
+        // Python's pages have no parent link, and always end a directory's link in `/`.
+        Style::Python => list.index.marks_dirs = true,
+        Style::Go => list.index.marks_dirs = false,
+        _ => {}
+    }
     list.index.title = layout.title;
     list.index
 }
@@ -112,15 +150,26 @@ pub fn parse_index(html: &str, page: &Url) -> Index {
 /// Whether a page has one style's markers.
 type Recognizer = fn(&Page) -> bool;
 
-/// The first style whose markers the page has. The order matters only where markers overlap:
-/// Apache and nginx both title their pages `Index of ...`.
+/// The first style whose markers the page has. The order matters where markers overlap:
+/// Caddy's template is rclone's too (Caddy's has its footer); mini_httpd, Nexus, Apache and
+/// nginx all title their pages `Index of ...` (mini_httpd and Nexus tell themselves by a footer
+/// or a date, Apache by its sort links or layout); Tomcat's sort links are Apache's.
 fn recognize(page: &Page) -> Style {
-    let recognizers: [(Recognizer, Style); 5] = [
+    let recognizers: [(Recognizer, Style); 14] = [
         (lighttpd::recognize, Style::Lighttpd),
         (python::recognize, Style::Python),
+        (caddy::recognize, Style::Caddy),
+        (rclone::recognize, Style::Rclone),
+        (tree::recognize, Style::Tree),
+        (webfs::recognize, Style::Webfs),
+        (mini_httpd::recognize, Style::MiniHttpd),
+        (fancyindex::recognize, Style::Fancyindex),
+        (tomcat::recognize, Style::Tomcat),
+        (nexus::recognize, Style::Nexus),
         (apache::recognize, Style::Apache),
         (nginx::recognize, Style::Nginx),
         (iis::recognize, Style::Iis),
+        (go::recognize, Style::Go),
     ];
     recognizers
         .iter()
@@ -129,13 +178,21 @@ fn recognize(page: &Page) -> Style {
 }
 
 /// What the row of link `i` says about its entry, in the page's style.
-fn meta(style: Style, row: &Row, i: usize) -> Meta {
+fn meta(style: Style, row: &Row, i: usize, now: NaiveDateTime) -> Meta {
     match style {
         Style::Apache => apache::meta(row, i),
         Style::Nginx => nginx::meta(row, i),
+        Style::Fancyindex => fancyindex::meta(row, i),
         Style::Lighttpd => lighttpd::meta(row, i),
+        Style::Caddy => caddy::meta(row),
+        Style::Rclone => rclone::meta(row),
+        Style::Webfs => webfs::meta(row, i, now),
+        Style::Tree => tree::meta(row, i, now),
+        Style::MiniHttpd => mini_httpd::meta(row, i),
+        Style::Tomcat => tomcat::meta(row, i),
+        Style::Nexus => nexus::meta(row, i),
         Style::Iis => iis::meta(row, i),
-        Style::Python | Style::Generic => Meta::default(),
+        Style::Python | Style::Go | Style::Generic => Meta::default(),
     }
 }
 
@@ -164,13 +221,19 @@ impl Listing {
     fn add(&mut self, name: String, dir: bool, meta: Meta) {
         if let Some(&at) = self.by_name.get(&name) {
             let entry = &mut self.index.entries[at];
-            entry.size = entry.size.or(meta.size);
+            if entry.kind == Kind::File && entry.size.is_none() && entry.size_range.is_none() {
+                entry.size = meta.size;
+                entry.size_range = meta.size_range;
+            }
             entry.mtime = entry.mtime.or(meta.mtime);
             return;
         }
         let mut entry = Entry::new(name.clone(), if dir { Kind::Dir } else { Kind::File });
-        entry.size = meta.size;
-        entry.size_range = meta.size_range;
+        // A directory's listed size (tree shows 4096) is its inode's, never its content's.
+        if !dir {
+            entry.size = meta.size;
+            entry.size_range = meta.size_range;
+        }
         entry.mtime = meta.mtime;
         self.by_name.insert(name, self.index.entries.len());
         self.index.entries.push(entry);

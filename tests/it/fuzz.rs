@@ -82,7 +82,8 @@ proptest! {
     fn index_pages(bytes in server_bytes()) {
         let started = Instant::now();
         let page = url::Url::parse("http://127.0.0.1/pub/").unwrap();
-        let index = parse_index(&String::from_utf8_lossy(&bytes), &page);
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap().and_hms_opt(12, 0, 0).unwrap();
+        let index = parse_index(&String::from_utf8_lossy(&bytes), &page, now);
         for entry in &index.entries {
             prop_assert!(ftpmirror::tree::unsafe_name(&entry.name).is_none(), "{:?}", entry.name);
         }

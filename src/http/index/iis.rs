@@ -7,8 +7,9 @@
 //!  2/29/2024  2:37 PM         1,234 <A HREF="/pub/big.bin">big.bin</A><br>
 //! ```
 //!
-//! The date follows the server's locale; the long and short en-US forms are read (samples and
-//! their sources in `tests/fixtures/index/README.md`). Other locales' dates read as unknown.
+//! The date follows the server's locale; the long and short en-US forms and the year-first
+//! short form (ja-JP, zh-CN) are read (samples and their sources in
+//! `tests/fixtures/index/README.md`). Other locales' dates read as unknown.
 
 use chrono::NaiveDate;
 
@@ -31,18 +32,14 @@ pub(super) fn meta(row: &Row, i: usize) -> Meta {
 fn columns(text: &str) -> Option<Meta> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let (size, rest) = tokens.split_last()?;
-    let size = fields::size(size).filter(|size| *size != Size::Approx)?;
+    let size = fields::size(size).filter(|size| !matches!(size, Size::Rounded(_)))?;
     let (clock, rest) = time_of_day(rest)?;
     let date = match rest {
         [.., short] if short.contains('/') => short_date(short)?,
         [.., weekday, month, day, year] if weekday.ends_with(',') => long_date(month, day, year)?,
         _ => return None,
     };
-    Some(Meta {
-        size: fields::exact(Some(size)),
-        size_range: None,
-        mtime: fields::local(date, clock),
-    })
+    Some(Meta::new(Some(size), fields::local(date, clock)))
 }
 
 /// `H:MM AM`/`PM` (or a 24-hour `HH:MM`) at the end of `tokens`, and the tokens before it.
@@ -62,15 +59,26 @@ fn time_of_day<'t>(tokens: &'t [&'t str]) -> Option<(Clock, &'t [&'t str])> {
     Some(((hour % 12 + half, minute, second, precision), rest))
 }
 
-/// `M/D/YYYY` (en-US short date).
+/// `M/D/YYYY` (en-US short date), or `YYYY/MM/DD` (the short date of ja-JP and zh-CN, whose
+/// times are 24-hour: `2010/12/21 15:56`).
 fn short_date(token: &str) -> Option<NaiveDate> {
     let mut parts = token.split('/');
-    let month = fields::number(parts.next()?, 2)?;
-    let day = fields::number(parts.next()?, 2)?;
-    let year = fields::number(parts.next()?, 4)?;
+    let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
+    let (year, month, day) = match a.len() {
+        4 => (
+            fields::number(a, 4)?,
+            fields::number(b, 2)?,
+            fields::number(c, 2)?,
+        ),
+        _ => (
+            fields::number(c, 4)?,
+            fields::number(a, 2)?,
+            fields::number(b, 2)?,
+        ),
+    };
     NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 

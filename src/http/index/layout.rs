@@ -5,6 +5,10 @@
 //! here ends at a block-level tag (`<tr>`, `<br>`, `<li>`, `<hr>`, ...) and, inside `<pre>`, at
 //! a line end. Table cells become spaces, so an Apache table row and an Apache `<pre>` line read
 //! the same: `name  2024-01-16 11:14  1.2K`. Only rows with a link are kept.
+//!
+//! Some generators put the exact figures in attributes beside the rounded text (Caddy and
+//! rclone: `<td data-order="1500">1.5 KiB</td>`, `<time datetime="...">`): a row keeps the first
+//! of each.
 
 use super::html::{attr, Token, Tokens};
 
@@ -17,6 +21,11 @@ pub(super) struct Page {
     pub pre: bool,
     /// The page has a `<td class="n">` cell (lighttpd's name column).
     pub name_cells: bool,
+    /// The page has a `<span class="goup">` or `"go-up"` (the parent link of Caddy's template,
+    /// which rclone's copies).
+    pub go_up: bool,
+    /// The first `<meta name="generator">`'s `content`.
+    pub generator: String,
     pub rows: Vec<Row>,
 }
 
@@ -25,6 +34,10 @@ pub(super) struct Page {
 pub(super) struct Row {
     pub text: String,
     pub links: Vec<Link>,
+    /// The first cell's `data-order` or `data-size` (an exact byte count, `-1` for a directory).
+    pub size_attr: Option<String>,
+    /// The first `<time datetime>`.
+    pub datetime: Option<String>,
 }
 
 /// An `<a href>`: its raw `href` (entity-decoded) and where its text lies in the row.
@@ -133,6 +146,26 @@ impl Builder {
                 self.row.text.push(' ');
                 let class = attr(attrs, "class").unwrap_or("");
                 self.page.name_cells |= name == "td" && class.split_whitespace().any(|c| c == "n");
+                if self.row.size_attr.is_none() {
+                    let size = attr(attrs, "data-order").or_else(|| attr(attrs, "data-size"));
+                    self.row.size_attr = size.map(str::to_string);
+                }
+            }
+            "time" if self.row.datetime.is_none() => {
+                self.row.datetime = attr(attrs, "datetime").map(str::to_string);
+            }
+            "span" => {
+                let class = attr(attrs, "class").unwrap_or("");
+                self.page.go_up |= class
+                    .split_whitespace()
+                    .any(|c| c == "goup" || c == "go-up");
+            }
+            "meta" if self.page.generator.is_empty() => {
+                let generator =
+                    attr(attrs, "name").is_some_and(|n| n.eq_ignore_ascii_case("generator"));
+                if generator {
+                    self.page.generator = attr(attrs, "content").unwrap_or("").to_string();
+                }
             }
             "pre" => {
                 self.pre_depth += 1;
@@ -187,7 +220,7 @@ impl Builder {
     fn end_row(&mut self) {
         self.close_link();
         if self.row.links.is_empty() {
-            self.row.text.clear();
+            self.row = Row::default();
         } else {
             self.page.rows.push(std::mem::take(&mut self.row));
         }

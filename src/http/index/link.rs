@@ -5,7 +5,9 @@
 //! the same scheme, host and port and its path is the directory's path plus exactly one segment,
 //! optionally followed by `/` (a directory). The segment, percent-decoded, is the name, and it
 //! must pass [`unsafe_name`]. Navigation (sort links, the parent, fragments, `mailto:` and the
-//! like) is dropped silently; anything else that is refused carries a reason for the report.
+//! like) and links to other hosts (a page's footer, a generator's home page) are dropped
+//! silently: none can be an entry. Anything else that is refused carries a reason for the
+//! report.
 
 use url::Url;
 
@@ -58,8 +60,17 @@ impl Base {
             // mailto:, javascript:, data:, ftp:, file: and the like are never entries here.
             return Verdict::Skip;
         }
+        if url.host_str() != self.dir.host_str() {
+            // Another host (a footer's link to the server's home page): never an entry.
+            return Verdict::Skip;
+        }
         if !self.same_server(&url) {
-            return Verdict::Refused("points to another server");
+            // The same host on another scheme or port: an entry's link if it names a child (a
+            // server behind a TLS proxy writing `http://` links), which is worth a word.
+            return match self.child(&url) {
+                Verdict::Child { .. } => Verdict::Refused("is on another scheme or port"),
+                _ => Verdict::Skip,
+            };
         }
         let path = href.split(['?', '#']).next().unwrap_or(href);
         match self.child(&url) {
