@@ -116,17 +116,11 @@ fn hostile_hrefs_are_never_followed_out_of_the_target() {
     let good = content(60, 100);
     let inner = content(61, 50);
     // Links that would be entries if they were safe: each is refused with a warning naming it.
-    let refused = [
+    let refused = ["%2F", "a%2Fb", "a%5Cb", "a%00b", "a%0Db"];
+    // Navigation, other hosts and other schemes: ignored, as the manual says.
+    let ignored = [
         "//other.host/x",
         "http://127.0.0.2:9/x",
-        "%2F",
-        "a%2Fb",
-        "a%5Cb",
-        "a%00b",
-        "a%0Db",
-    ];
-    // Navigation and other schemes: ignored, as the manual says.
-    let ignored = [
         "../",
         "/",
         "%2e%2e/",

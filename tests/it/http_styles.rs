@@ -1,12 +1,68 @@
-//! Index pages whose sizes and dates are read, against the real servers that make them: Apache's
-//! rounded sizes tell a file that grew past its rounding.
+//! Index pages whose sizes and dates are read, against the real servers that make them: a
+//! no-change mirror from caddy and from `rclone serve http` asks for nothing but the index
+//! pages, and Apache's rounded sizes tell a file that grew past its rounding.
 
 use crate::support::apache::Apache;
-use crate::support::runs::{assert_ok, mirror};
-use crate::support::tree::sized_content;
+use crate::support::caddy::{Caddy, RcloneHttp};
+use crate::support::runs::{assert_ok, assert_same, mirror};
+use crate::support::tree::{bulk_tree, sized_content};
 use crate::support::web::WebServer;
 use crate::support::{served_dir, temp_dir};
 use std::fs;
+use std::path::Path;
+
+/// Files of every size class (bytes, K, M) in directories, some of them nested.
+fn tree(root: &Path) {
+    bulk_tree(root, 3, 12);
+    fs::create_dir_all(root.join("a/b")).unwrap();
+    fs::write(
+        root.join("a/b/big.bin"),
+        sized_content(3 * 1024 * 1024 + 17),
+    )
+    .unwrap();
+    fs::write(root.join("a/with space.txt"), b"spaced").unwrap();
+    fs::write(root.join("a/b/empty.txt"), b"").unwrap();
+}
+
+#[test]
+fn a_no_change_mirror_from_caddy_asks_only_for_index_pages() {
+    let served = served_dir();
+    tree(served.path());
+    let server = Caddy::start(served.path());
+    let target = temp_dir();
+    assert_ok(&mirror(&server.url(), target.path(), &["-j", "2"]));
+    assert_same(served.path(), target.path());
+    let before = server.requests().len();
+    assert_eq!(
+        assert_ok(&mirror(&server.url(), target.path(), &["-j", "2"])),
+        ""
+    );
+    let again: Vec<_> = server.requests().into_iter().skip(before).collect();
+    assert!(!again.is_empty());
+    assert!(
+        again
+            .iter()
+            .all(|r| r.method == "GET" && r.path.ends_with('/')),
+        "{again:#?}"
+    );
+}
+
+#[test]
+fn a_no_change_mirror_from_rclone_serve_http_opens_no_file() {
+    let served = served_dir();
+    tree(served.path());
+    let server = RcloneHttp::start(served.path());
+    let target = temp_dir();
+    assert_ok(&mirror(&server.url(), target.path(), &["-j", "2"]));
+    assert_same(served.path(), target.path());
+    let (opened, listed) = (server.opened(), server.listed());
+    assert_eq!(
+        assert_ok(&mirror(&server.url(), target.path(), &["-j", "2"])),
+        ""
+    );
+    assert_eq!(server.opened(), opened, "a no-change run fetched a file");
+    assert!(server.listed() > listed);
+}
 
 #[test]
 fn apache_rounded_sizes_tell_a_file_that_grew_past_its_rounding() {

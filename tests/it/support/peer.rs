@@ -68,6 +68,8 @@ impl PeerConn {
         );
         self.expect("TYPE");
         self.send("200 binary");
+        self.expect("SYST");
+        self.send("215 UNIX Type: L8");
         self.expect("PWD");
         self.send("257 \"/\" is the current directory");
     }
