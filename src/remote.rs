@@ -273,14 +273,15 @@ fn warn_unread(dir: &str, unread: &[String]) {
     }
 }
 
-/// The server's clock offset, from one file whose LIST time has minutes: its MDTM (UTC) against
-/// its listed time, rounded to the quarter hour that every time zone is a multiple of.
+/// The server's clock offset, from one file whose server-local time has minutes or seconds (a
+/// LIST line; lighttpd's and Nexus's index pages): its MDTM or Last-Modified (UTC) against its
+/// listed time, rounded to the quarter hour that every time zone is a multiple of.
 fn calibrate(pool: &mut Pool, root: &str, entries: &BTreeMap<RelPath, Entry>) -> Offset {
     let (path, listed) = entries.iter().find_map(|(path, e)| match e.mtime {
         Some(m)
             if e.kind == Kind::File
                 && m.zone == Zone::ServerLocal
-                && m.precision == Precision::Minute =>
+                && matches!(m.precision, Precision::Minute | Precision::Second) =>
         {
             Some((path.remote(root), m.time.and_utc().timestamp()))
         }

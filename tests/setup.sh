@@ -2,7 +2,7 @@
 # Installs what the integration tests (tests/it) need on a fresh Debian 12 machine, as root,
 # without changing how the machine serves anything:
 #   - the server programs (vsftpd, pure-ftpd, ProFTPD, inetutils ftpd, nginx, Apache, caddy,
-#     rclone, mini-httpd) are unpacked from their Debian
+#     rclone, mini-httpd, lighttpd) are unpacked from their Debian
 #     packages under a private prefix (apt-get download + dpkg -x): no package is installed or
 #     removed (Debian's FTP servers conflict with each other), no service is enabled or started,
 #     no maintainer script runs; only the shared libraries they link are installed with apt;
@@ -60,7 +60,7 @@ install_libraries() {
     local wanted=(openssl ca-certificates libcap2 libpam0g libpam-modules libpam-runtime libssl3
         libwrap0 libsodium23 libcrypt1 libpcre2-8-0 zlib1g libacl1 libhiredis0.14 libidn2-0
         libmemcached11 libmemcachedutil2 libncursesw6 libpcre2-posix3 libtinfo6 libapr1
-        libaprutil1)
+        libaprutil1 libnettle8 libxxhash0)
     command -v python3 >/dev/null 2>&1 || wanted+=(python3)
     python3 -m pip --version >/dev/null 2>&1 || wanted+=(python3-pip)
     local missing=()
@@ -145,5 +145,6 @@ unpack apache2-bin usr/sbin/apache2
 unpack caddy usr/bin/caddy
 unpack rclone usr/bin/rclone
 unpack mini-httpd usr/sbin/mini_httpd
+unpack lighttpd usr/sbin/lighttpd
 install_python
 create_test_user

@@ -1,9 +1,11 @@
 //! Index pages whose sizes and dates are read, against the real servers that make them: a
 //! no-change mirror from caddy and from `rclone serve http` asks for nothing but the index
-//! pages, and Apache's rounded sizes tell a file that grew past its rounding.
+//! pages, Apache's rounded sizes tell a file that grew past its rounding, and lighttpd's times
+//! in its own time zone are set right by one HEAD.
 
 use crate::support::apache::Apache;
 use crate::support::caddy::{Caddy, RcloneHttp};
+use crate::support::lighttpd::Lighttpd;
 use crate::support::runs::{assert_ok, assert_same, mirror};
 use crate::support::tree::{bulk_tree, sized_content};
 use crate::support::web::WebServer;
@@ -85,4 +87,31 @@ fn apache_rounded_sizes_tell_a_file_that_grew_past_its_rounding() {
         fs::read(target.path().join("grows.bin")).unwrap(),
         sized_content(2560)
     );
+}
+
+#[test]
+fn lighttpd_local_times_are_calibrated_with_one_head() {
+    let served = served_dir();
+    tree(served.path());
+    // UTC+2: lighttpd prints each time two hours ahead of its UTC Last-Modified.
+    let server = Lighttpd::start(served.path(), "Etc/GMT-2");
+    let target = temp_dir();
+    assert_ok(&mirror(&server.url(), target.path(), &["-j", "2"]));
+    assert_same(served.path(), target.path());
+    // Without the state the listed times alone must tell that nothing changed: one HEAD
+    // learns the server's offset, instead of one per file whose time is two hours off.
+    fs::remove_dir_all(target.path().join(".ftpmirror")).unwrap();
+    let before = server.requests().len();
+    assert_eq!(
+        assert_ok(&mirror(&server.url(), target.path(), &["-j", "2"])),
+        ""
+    );
+    let again: Vec<_> = server.requests().into_iter().skip(before).collect();
+    let heads = again.iter().filter(|r| r.method == "HEAD").count();
+    let files = again
+        .iter()
+        .filter(|r| r.method == "GET" && !r.path.ends_with('/'))
+        .count();
+    assert_eq!((heads, files), (1, 0), "{again:#?}");
+    assert_same(served.path(), target.path());
 }

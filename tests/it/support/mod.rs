@@ -18,6 +18,7 @@ pub mod fake_ftp;
 pub mod http_peer;
 pub mod inetutils;
 pub mod installed;
+pub mod lighttpd;
 pub mod peer;
 pub mod ports;
 pub mod proftpd;

@@ -329,7 +329,7 @@ impl WebServer for PyHttp {
 
 /// Requests from a log in (or starting like) the Common Log Format:
 /// `HOST - - [date] "METHOD /path HTTP/1.1" STATUS ...`.
-fn common_log(log: &Path) -> Vec<Request> {
+pub fn common_log(log: &Path) -> Vec<Request> {
     read_lossy(log)
         .lines()
         .filter_map(|line| {
