@@ -16,6 +16,7 @@
 //!
 //! Lines end in LF with an optional CR before it: RFC 959 asks for CRLF, some servers send LF.
 
+mod calendar;
 mod dos;
 mod eplf;
 mod mlsx;
@@ -59,15 +60,14 @@ pub struct Listing {
 /// `total N`, `cdir`), `Err(())` a line this dialect cannot read.
 pub(crate) type LineResult = Result<Option<Entry>, ()>;
 
-/// A per-line parser of one LIST dialect.
-type LineParser<'a> = &'a dyn Fn(&str) -> LineResult;
-
 /// One line of listing data, without its line ending.
 #[derive(Clone, Copy)]
 enum Line<'a> {
     Text(&'a str),
-    /// Not UTF-8: never made into an entry, since a name we cannot represent faithfully would be
-    /// mirrored under a different name (and compared wrongly on every later run).
+    /// Not UTF-8. Its name must be UTF-8 for it to become an entry, since a name we cannot
+    /// represent faithfully would be mirrored under a different name (and compared wrongly on
+    /// every later run); only Unix reads such lines, when the bytes that are not UTF-8 are in the
+    /// date (an `ls` run under a legacy locale).
     Binary(&'a [u8]),
 }
 
@@ -96,47 +96,69 @@ fn lines(data: &[u8]) -> impl Iterator<Item = Line<'_>> {
 }
 
 /// The outcome of reading every line of a listing in one dialect.
+#[derive(Default)]
 struct Reading {
     entries: Vec<Entry>,
     unread: Vec<String>,
     /// Lines the dialect read (entries and skipped lines alike).
     read: usize,
-    /// Text lines the dialect could not read; binary lines count for no dialect.
+    /// Text lines the dialect could not read; unread binary lines count for no dialect.
     failures: usize,
 }
 
-fn read_lines<'a>(
-    lines: impl IntoIterator<Item = Line<'a>>,
-    parse: impl Fn(&str) -> LineResult,
-) -> Reading {
-    let mut reading = Reading {
-        entries: Vec::new(),
-        unread: Vec::new(),
-        read: 0,
-        failures: 0,
-    };
-    for line in lines {
-        match line {
-            Line::Binary(bytes) => reading.unread.push(escaped(bytes)),
-            Line::Text(text) => match parse(text) {
-                Ok(entry) => {
-                    reading.read += 1;
-                    reading.entries.extend(entry);
-                }
-                Err(()) => {
-                    reading.failures += 1;
-                    reading.unread.push(text.to_owned());
-                }
-            },
+impl Reading {
+    /// Records what one line said (for VMS, one entry joined from two lines). A listed name
+    /// holding `/` cannot be a directory's entry (an MLST reply names a path; a listing never
+    /// does): such a line is junk.
+    fn take(&mut self, line: Line, read: LineResult) {
+        match read {
+            Ok(Some(entry)) if entry.name.contains('/') => self.leave(line),
+            Ok(entry) => {
+                self.read += 1;
+                self.entries.extend(entry);
+            }
+            Err(()) => self.leave(line),
         }
+    }
+
+    fn leave(&mut self, line: Line) {
+        match line {
+            Line::Text(text) => {
+                self.failures += 1;
+                self.unread.push(text.to_owned());
+            }
+            Line::Binary(bytes) => self.unread.push(escaped(bytes)),
+        }
+    }
+}
+
+/// Reads each line alone with `parse`.
+fn read_lines<'a>(lines: &[Line<'a>], mut parse: impl FnMut(Line<'a>) -> LineResult) -> Reading {
+    let mut reading = Reading::default();
+    for &line in lines {
+        reading.take(line, parse(line));
     }
     reading
 }
 
+/// Reads each text line alone with `parse`; a line that is not UTF-8 is never an entry.
+fn read_text_lines(lines: &[Line], parse: impl Fn(&str) -> LineResult) -> Reading {
+    read_lines(lines, |line| match line {
+        Line::Text(text) => parse(text),
+        Line::Binary(_) => Err(()),
+    })
+}
+
+/// How one dialect reads a whole listing. Most read each line alone ([`read_text_lines`]); a
+/// dialect may also settle what one line cannot say from the rest of the listing (Unix: the
+/// language of a month name, the padding after a year), join lines or fold entries together.
+type Reader<'r> = &'r dyn for<'a> Fn(&[Line<'a>]) -> Reading;
+
 /// Parses MLSD data (RFC 3659 section 7.2): one fact line per entry. `cdir` and `pdir` entries
 /// are dropped: they name the listed directory and its parent, not its content.
 pub fn parse_mlsd(data: &[u8]) -> Listing {
-    let reading = read_lines(lines(data), |line| no_slash(parse_mlsx_line(line)));
+    let lines: Vec<Line> = lines(data).collect();
+    let reading = read_text_lines(&lines, parse_mlsx_line);
     Listing {
         dialect: Some(Dialect::Mlsd),
         entries: reading.entries,
@@ -144,35 +166,27 @@ pub fn parse_mlsd(data: &[u8]) -> Listing {
     }
 }
 
-/// A listed name holding `/` cannot be a directory's entry (an MLST reply names a path; a
-/// listing never does): the line is junk.
-fn no_slash(read: LineResult) -> LineResult {
-    match read {
-        Ok(Some(entry)) if entry.name.contains('/') => Err(()),
-        read => read,
-    }
-}
-
-/// Parses LIST data. The dialect is chosen for the whole listing: each parser is tried on every
-/// line and the one with the fewest unreadable lines wins (ties go to Unix, then DOS, then EPLF),
-/// so a stray line that happens to look like another dialect cannot switch parsers mid-listing.
+/// Parses LIST data. The dialect is chosen for the whole listing: each dialect reads every line
+/// and the one with the fewest unreadable lines wins (ties go to the first in the order of
+/// [`Dialect`]), so a stray line that happens to look like another dialect cannot switch
+/// parsers mid-listing.
 ///
 /// `now` is the current time in the server's zone: `ls -l` gives no year for recent files, and
 /// the year is the latest that does not put the date more than a day after `now` (the day of
 /// slack absorbs clock skew and zone guesses, as FileZilla allows).
 pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
     let lines: Vec<Line> = lines(data).collect();
-    let unix = |line: &str| no_slash(unix::parse_unix_line(line, now));
-    let dos = |line: &str| no_slash(dos::parse_dos_line(line));
-    let eplf = |line: &str| no_slash(eplf::parse_eplf_line(line));
-    let dialects: [(Dialect, LineParser); 3] = [
+    let unix = |lines: &[Line]| unix::read(lines, now);
+    let dos = |lines: &[Line]| read_text_lines(lines, dos::parse_dos_line);
+    let eplf = |lines: &[Line]| read_text_lines(lines, eplf::parse_eplf_line);
+    let dialects: [(Dialect, Reader); 3] = [
         (Dialect::Unix, &unix),
         (Dialect::Dos, &dos),
         (Dialect::Eplf, &eplf),
     ];
     let mut best: Option<(Dialect, Reading)> = None;
-    for (dialect, parse) in dialects {
-        let reading = read_lines(lines.iter().copied(), parse);
+    for (dialect, read) in dialects {
+        let reading = read(&lines);
         let perfect = reading.failures == 0;
         if best
             .as_ref()
