@@ -22,6 +22,7 @@ mod eplf;
 mod mlsx;
 mod netware;
 mod os2;
+mod os400;
 mod truncated;
 mod unix;
 
@@ -45,6 +46,8 @@ pub enum Dialect {
     Dos,
     /// D. J. Bernstein's Easily Parsed LIST Format (publicfile, anonftpd).
     Eplf,
+    /// IBM i (OS/400) in its native format (`SITE LISTFMT 0`).
+    Os400,
     /// Novell NetWare's FTP server and Hellsoft's.
     Netware,
     /// IBM TCP/IP for OS/2.
@@ -187,10 +190,12 @@ pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
     let eplf = |lines: &[Line]| read_text_lines(lines, eplf::parse_eplf_line);
     let netware = |lines: &[Line]| read_text_lines(lines, |l| netware::parse_netware_line(l, now));
     let os2 = |lines: &[Line]| read_text_lines(lines, os2::parse_os2_line);
-    let dialects: [(Dialect, Reader); 5] = [
+    let os400 = |lines: &[Line]| os400::read(lines, now);
+    let dialects: [(Dialect, Reader); 6] = [
         (Dialect::Unix, &unix),
         (Dialect::Dos, &dos),
         (Dialect::Eplf, &eplf),
+        (Dialect::Os400, &os400),
         (Dialect::Netware, &netware),
         (Dialect::Os2, &os2),
     ];

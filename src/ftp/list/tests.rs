@@ -443,6 +443,7 @@ fn no_line_prefix_or_suffix_panics_any_parser() {
                 let _ = parse_mlsx_line(&text);
                 let _ = netware::parse_netware_line(&text, captured());
                 let _ = os2::parse_os2_line(&text);
+                let _ = os400::read(&[Line::Text(&text)], captured());
             }
         }
     }
@@ -533,6 +534,22 @@ fn os2_listing() {
 
 #[test]
 fn dialects_serialize_lowercase() {
-    let names = [Dialect::Netware, Dialect::Os2].map(|d| serde_json::to_string(&d).unwrap());
-    assert_eq!(names, ["\"netware\"", "\"os2\""]);
+    let names = [Dialect::Os400, Dialect::Netware, Dialect::Os2]
+        .map(|d| serde_json::to_string(&d).unwrap());
+    assert_eq!(names, ["\"os400\"", "\"netware\"", "\"os2\""]);
+}
+
+#[test]
+fn ibm_i_listings_native_and_unix_style() {
+    // os400.md §1 (LISTFMT 0) and unix-variants.md §G (LISTFMT 1).
+    let native = b"ALICE           10240 11/28/26 14:05:09 *DIR       data/\r\n\
+        ALICE           18342 03/07/21 09:30:45 *STMF      report.txt\r\n";
+    let listing = parse_list(native, captured());
+    assert_eq!(listing.dialect, Some(Dialect::Os400));
+    assert_eq!(names(&listing), ["data", "report.txt"]);
+    let unix = b"-rwxrwx---   1 QPGMR    0            4096 Nov 30 14:06 recent.txt\r\n\
+        -rwxrwx---   1 QPGMR    0             980 Feb 18 2005  old.txt\r\n";
+    let listing = parse_list(unix, captured());
+    assert_eq!(listing.dialect, Some(Dialect::Unix));
+    assert_eq!(names(&listing), ["recent.txt", "old.txt"]);
 }
