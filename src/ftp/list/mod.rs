@@ -20,6 +20,7 @@ mod calendar;
 mod dos;
 mod eplf;
 mod mlsx;
+mod mvs;
 mod netware;
 mod os2;
 mod os400;
@@ -48,6 +49,8 @@ pub enum Dialect {
     Eplf,
     /// IBM i (OS/400) in its native format (`SITE LISTFMT 0`).
     Os400,
+    /// z/OS data set and member lists.
+    Mvs,
     /// Novell NetWare's FTP server and Hellsoft's.
     Netware,
     /// IBM TCP/IP for OS/2.
@@ -151,7 +154,7 @@ fn read_lines<'a>(lines: &[Line<'a>], mut parse: impl FnMut(Line<'a>) -> LineRes
 }
 
 /// Reads each text line alone with `parse`; a line that is not UTF-8 is never an entry.
-fn read_text_lines(lines: &[Line], parse: impl Fn(&str) -> LineResult) -> Reading {
+fn read_text_lines(lines: &[Line], mut parse: impl FnMut(&str) -> LineResult) -> Reading {
     read_lines(lines, |line| match line {
         Line::Text(text) => parse(text),
         Line::Binary(_) => Err(()),
@@ -191,11 +194,12 @@ pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
     let netware = |lines: &[Line]| read_text_lines(lines, |l| netware::parse_netware_line(l, now));
     let os2 = |lines: &[Line]| read_text_lines(lines, os2::parse_os2_line);
     let os400 = |lines: &[Line]| os400::read(lines, now);
-    let dialects: [(Dialect, Reader); 6] = [
+    let dialects: [(Dialect, Reader); 7] = [
         (Dialect::Unix, &unix),
         (Dialect::Dos, &dos),
         (Dialect::Eplf, &eplf),
         (Dialect::Os400, &os400),
+        (Dialect::Mvs, &mvs::read),
         (Dialect::Netware, &netware),
         (Dialect::Os2, &os2),
     ];

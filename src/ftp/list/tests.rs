@@ -420,6 +420,13 @@ fn non_utf8_lines_are_never_entries() {
     assert_eq!(listing.unread, ["type=file;size=1; caf\\xE9"]);
 }
 
+/// The headers of z/OS data set, member and load module lists (mvs.md).
+const MVS_HEADERS: [&str; 3] = [
+    "Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname",
+    " Name     VV.MM   Created       Changed      Size  Init   Mod   Id",
+    " Name      Size     TTR   Alias-of AC--------- Attributes--------- Amode Rmode",
+];
+
 #[test]
 fn no_line_prefix_or_suffix_panics_any_parser() {
     // Cut every fixture line at every byte (mid-character too, then made valid UTF-8 again):
@@ -444,6 +451,9 @@ fn no_line_prefix_or_suffix_panics_any_parser() {
                 let _ = netware::parse_netware_line(&text, captured());
                 let _ = os2::parse_os2_line(&text);
                 let _ = os400::read(&[Line::Text(&text)], captured());
+                for header in MVS_HEADERS {
+                    let _ = mvs::read(&[Line::Text(header), Line::Text(&text)]);
+                }
             }
         }
     }
@@ -534,9 +544,9 @@ fn os2_listing() {
 
 #[test]
 fn dialects_serialize_lowercase() {
-    let names = [Dialect::Os400, Dialect::Netware, Dialect::Os2]
+    let names = [Dialect::Os400, Dialect::Mvs, Dialect::Netware, Dialect::Os2]
         .map(|d| serde_json::to_string(&d).unwrap());
-    assert_eq!(names, ["\"os400\"", "\"netware\"", "\"os2\""]);
+    assert_eq!(names, ["\"os400\"", "\"mvs\"", "\"netware\"", "\"os2\""]);
 }
 
 #[test]
@@ -552,4 +562,20 @@ fn ibm_i_listings_native_and_unix_style() {
     let listing = parse_list(unix, captured());
     assert_eq!(listing.dialect, Some(Dialect::Unix));
     assert_eq!(names(&listing), ["recent.txt", "old.txt"]);
+}
+
+#[test]
+fn zos_listing() {
+    // mvs.md §1: a data set list; the same lines without their header are no listing.
+    let data = b"Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname\r\n\
+        USR001 3390   2026/11/30  1   15  FB      80 27920 PS   PAYROLL.DATA\r\n\
+        USR002 3390   2026/12/01  3   45  FB      80 27920 PO   SRC.COBOL\r\n";
+    let listing = parse_list(data, captured());
+    assert_eq!(listing.dialect, Some(Dialect::Mvs));
+    assert_eq!(names(&listing), ["PAYROLL.DATA", "SRC.COBOL"]);
+    let headless = parse_list(
+        &data[data.iter().position(|&b| b == b'\n').unwrap() + 1..],
+        captured(),
+    );
+    assert_eq!((headless.dialect, headless.unread.len()), (None, 2));
 }
