@@ -26,6 +26,7 @@ mod os2;
 mod os400;
 mod truncated;
 mod unix;
+mod vms;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -51,6 +52,8 @@ pub enum Dialect {
     Os400,
     /// z/OS data set and member lists.
     Mvs,
+    /// OpenVMS (MultiNet, TCPIP Services, TCPware, CMU).
+    Vms,
     /// Novell NetWare's FTP server and Hellsoft's.
     Netware,
     /// IBM TCP/IP for OS/2.
@@ -194,12 +197,13 @@ pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
     let netware = |lines: &[Line]| read_text_lines(lines, |l| netware::parse_netware_line(l, now));
     let os2 = |lines: &[Line]| read_text_lines(lines, os2::parse_os2_line);
     let os400 = |lines: &[Line]| os400::read(lines, now);
-    let dialects: [(Dialect, Reader); 7] = [
+    let dialects: [(Dialect, Reader); 8] = [
         (Dialect::Unix, &unix),
         (Dialect::Dos, &dos),
         (Dialect::Eplf, &eplf),
         (Dialect::Os400, &os400),
         (Dialect::Mvs, &mvs::read),
+        (Dialect::Vms, &vms::read),
         (Dialect::Netware, &netware),
         (Dialect::Os2, &os2),
     ];

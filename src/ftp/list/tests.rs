@@ -454,6 +454,7 @@ fn no_line_prefix_or_suffix_panics_any_parser() {
                 for header in MVS_HEADERS {
                     let _ = mvs::read(&[Line::Text(header), Line::Text(&text)]);
                 }
+                let _ = vms::read(&[Line::Text("LONG_NAME.TXT;1"), Line::Text(&text)]);
             }
         }
     }
@@ -544,9 +545,18 @@ fn os2_listing() {
 
 #[test]
 fn dialects_serialize_lowercase() {
-    let names = [Dialect::Os400, Dialect::Mvs, Dialect::Netware, Dialect::Os2]
-        .map(|d| serde_json::to_string(&d).unwrap());
-    assert_eq!(names, ["\"os400\"", "\"mvs\"", "\"netware\"", "\"os2\""]);
+    let dialects = [
+        Dialect::Os400,
+        Dialect::Mvs,
+        Dialect::Vms,
+        Dialect::Netware,
+        Dialect::Os2,
+    ];
+    let names = dialects.map(|d| serde_json::to_string(&d).unwrap());
+    assert_eq!(
+        names,
+        ["\"os400\"", "\"mvs\"", "\"vms\"", "\"netware\"", "\"os2\""]
+    );
 }
 
 #[test]
@@ -578,4 +588,26 @@ fn zos_listing() {
         captured(),
     );
     assert_eq!((headless.dialect, headless.unread.len()), (None, 2));
+}
+
+#[test]
+fn vms_listing() {
+    // vms.md §1: two lines make one entry, older versions fold into the newest.
+    let data = b"Directory DISK$USERS:[ANNA]\r\n\
+        \r\n\
+        BUDGET.XLSX;3            42/45     28-NOV-2026 14:05:09  [STAFF,ANNA]      (RWED,RWED,RE,)\r\n\
+        BUDGET.XLSX;2            40/45     27-NOV-2026 09:12:44  [STAFF,ANNA]      (RWED,RWED,RE,)\r\n\
+        QUARTERLY_SUMMARY_FOR_THE_BOARD.PDF;1\r\n                       \
+        2286/2288    5-JAN-2026 08:00:00  [STAFF,ANNA]      (RWED,RWED,R,)\r\n\
+        DATA.DIR;1                1/3       2-DEC-2026 09:36:00  [STAFF,ANNA]      (RWE,RWE,RE,E)\r\n\
+        \r\n\
+        Total of 4 files, 2371/2384 blocks.\r\n";
+    let listing = parse_list(data, captured());
+    assert_eq!(listing.dialect, Some(Dialect::Vms));
+    assert!(listing.unread.is_empty(), "{:?}", listing.unread);
+    assert_eq!(
+        names(&listing),
+        ["BUDGET.XLSX", "QUARTERLY_SUMMARY_FOR_THE_BOARD.PDF", "DATA"]
+    );
+    assert_eq!(find(&listing, "DATA").kind, Kind::Dir);
 }
