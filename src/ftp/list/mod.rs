@@ -3,15 +3,17 @@
 //!
 //! Everything here is a pure function over bytes: no socket, no clock (the current time is passed
 //! in, for the year inference of `ls -l` lines). The invariant: a line becomes an entry only when a
-//! parser read all of it. Anything else goes to [`Listing::unread`] as sent (lossy if it is not
-//! UTF-8), so the caller can report it: a listing is never guessed into entries and never fails as
-//! a whole. `.` and `..`, `total N` and MLSD `cdir`/`pdir` lines are not content and are dropped
-//! silently.
+//! parser read all of it. Anything else goes to [`Listing::unread`] as sent (`\xNN` for bytes that
+//! are not UTF-8), so the caller can report it: a listing is never guessed into entries and never
+//! fails as a whole. `.` and `..`, `total N`, headers and totals of the other dialects and MLSD
+//! `cdir`/`pdir` lines are not content and are dropped silently.
 //!
 //! - MLSD (RFC 3659 section 7): [`parse_mlsd`], one fact line per entry ([`parse_mlsx_line`]).
-//! - LIST: RFC 959 section 4.1.3 leaves the format to the server. [`parse_list`] tries each known
-//!   dialect (Unix `ls -l`, MS-DOS/IIS, EPLF) on every line and keeps the one that reads the most,
-//!   as lftp does; one dialect is chosen for the whole listing.
+//! - LIST: RFC 959 section 4.1.3 leaves the format to the server. [`parse_list`] reads the listing
+//!   in each known dialect (Unix `ls -l`, MS-DOS/IIS, EPLF, IBM i, z/OS, OpenVMS, NetWare, OS/2)
+//!   and keeps the one that reads the most, as lftp does; one dialect is chosen for the whole
+//!   listing. Most dialects read each line alone; a dialect may also look at the whole listing
+//!   ([`Reader`]), as Unix does for what one line cannot say and OpenVMS for entries of two lines.
 //! - NLST: [`parse_nlst`], bare names.
 //!
 //! Lines end in LF with an optional CR before it: RFC 959 asks for CRLF, some servers send LF.

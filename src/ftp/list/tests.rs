@@ -611,3 +611,77 @@ fn vms_listing() {
     );
     assert_eq!(find(&listing, "DATA").kind, Kind::Dir);
 }
+
+/// Junk from the research notes, each line of which every dialect must leave unread:
+/// impossible-dates.md ("Samples that must be junk"), then the junk samples of
+/// unix-variants.md §J, os400.md §6, vms.md §4, netware.md and os2.md §3.
+const NOTES_JUNK: [&str; 47] = [
+    "-rw-r--r-- 1 anna anna 100 Nov 31 12:00 nov-31.txt",
+    "-rw-r--r-- 1 anna anna 100 Feb 30  2019 feb-30.txt",
+    "-rw-r--r-- 1 anna anna 100 Feb 29  2025 feb-29-nonleap.txt",
+    "-rw-r--r-- 1 anna anna 100 Apr 31  2024 apr-31.txt",
+    "-rw-r--r-- 1 anna anna 100 Nov  0 12:00 day-zero.txt",
+    "-rw-r--r-- 1 anna anna 100 Nov 14 24:01 after-midnight.txt",
+    "-rw-r--r-- 1 anna anna 100 Nov 14 12:60 minute-60.txt",
+    "-rw-r--r-- 1 anna anna 100 2025-20-05 12:00 iso-month-20.txt",
+    "-rw-r--r-- 1 anna anna 100 20-05 12:00 iso-recent-month-20.txt",
+    "20-11-98  07:42AM                 1530 dos-month-20.txt",
+    "34-08-14  10:00AM                  100 dos-34.txt",
+    "02-30-26  10:00AM                  100 dos-feb-30.txt",
+    "ALICE             100 13/13/26 10:00:00 *STMF      os400-13-13.txt",
+    "BAD.TXT;1               1/3      31-NOV-2026 10:00:00  [ANNA]  (RWED,RWED,,)",
+    "type=file;size=100;modify=20261131120000; mlsd-nov-31.txt",
+    "subdir:",
+    "ls: cannot open directory '.': Permission denied",
+    "-rw-r--r-- 1 anna anna 12 Dec  2 09:36",
+    "-rw-r--r-- 1 anna anna 12 Dec 32 09:36 bad-day.txt",
+    "-rw-r--r-- 1 anna anna 12 Dec  2 25:10 bad-hour.txt",
+    "-rw-r--r-- 1 anna anna +5 Dec  2 09:36 plus-size.txt",
+    " -rw-r--r-- 1 anna anna 12 Dec  2 09:36 indented.txt",
+    "-rw-r--r-- 1 anna anna 12 Jam  2 09:36 bad-month.txt",
+    "xrw-r--r-- 1 anna anna 12 Dec  2 09:36 bad-type.txt",
+    "QPGMR                                   *MEM",
+    "QPGMR           94208 11/02/26 07:51:33 *MEM       PAYROLL.MBR",
+    "QPGMR            1234 11/02/26 30:51:33 *STMF      bad-hour.txt",
+    "QPGMR            1234 14/14/26 10:51:33 *STMF      bad-date.txt",
+    "ALICE           5529611/02/26 07:51:33 *STMF      glued.txt",
+    "QPGMR            1234 11/02/26 10:51:33 *STMF",
+    "FEB29.TXT;1               1/3      29-FEB-2025 10:00:00  [ANNA]  (RWED,RWED,,)",
+    "NOVERSION.TXT             1/3      02-DEC-2026 10:00:00  [ANNA]  (RWED,RWED,,)",
+    "LONELY_NAME_WITHOUT_CONTINUATION.TXT;1",
+    "a [RWCEAFMS] anna          512 Nov 28 14:05    bad-type",
+    "d [RWCEAFMS] anna          512 10-04-2001    numeric-date",
+    "d [RWCEAFMS] anna          512 Nov 28 14:05",
+    "d [RWXCEAFM] anna          512 Nov 28 14:05    bad-rights",
+    "- [RWCEAFMS] anna          512 Nov 31 14:05    nov-31",
+    "                 DIR   06-14-96   08:21  nosize",
+    "     0    xyz    DIR   03-03-99   17:05  bad-attr",
+    "     0           dir   09-09-98   10:10  lowercase-dir",
+    "     0           DIR   14-02-98   11:11  month-13",
+    "     0           DIR   02-14-98   24:30  hour-24",
+    " 41250    RA           Mar-03-99   09:15  month-name",
+    " 41250      A          1999-03-03  09:15  iso-date",
+    "USR001 3390   2026/13/30  1   15  FB      80 27920 PS   BAD.MONTH",
+    "PAYCALC   01.07 2019/03/04 2026/11/27 25:42  1204   980    57 ANNA",
+];
+
+#[test]
+fn junk_from_the_notes_is_never_an_entry() {
+    let now = at(2026, 12, 4, 10, 0, 0);
+    for line in NOTES_JUNK {
+        for header in ["", MVS_HEADERS[0], MVS_HEADERS[1]] {
+            let data = format!("{header}\r\n{line}\r\n");
+            let listing = parse_list(data.as_bytes(), now);
+            assert!(
+                listing.entries.is_empty(),
+                "{line:?}: {:?}",
+                listing.entries
+            );
+            assert_eq!(listing.unread.len(), 1, "{line:?} after {header:?}");
+        }
+    }
+    let all = NOTES_JUNK.join("\r\n");
+    let listing = parse_list(all.as_bytes(), now);
+    assert!(listing.entries.is_empty(), "{:?}", listing.entries);
+    assert_eq!(listing.unread.len(), NOTES_JUNK.len());
+}
