@@ -127,6 +127,9 @@ impl Reading {
     /// Records what one line said (for VMS, one entry joined from two lines). A listed name
     /// holding `/` cannot be a directory's entry (an MLST reply names a path; a listing never
     /// does): such a line is junk.
+    // Every line of every listing goes through here (bench/parsers.rs): inlined, MLSD reads
+    // 5 % faster.
+    #[inline(always)]
     fn take(&mut self, line: Line, read: LineResult) {
         match read {
             Ok(Some(entry)) if entry.name.contains('/') => self.leave(line),
@@ -150,16 +153,22 @@ impl Reading {
 }
 
 /// Reads each line alone with `parse`.
-fn read_lines<'a>(lines: &[Line<'a>], mut parse: impl FnMut(Line<'a>) -> LineResult) -> Reading {
+fn read_lines<'a>(
+    lines: impl IntoIterator<Item = Line<'a>>,
+    mut parse: impl FnMut(Line<'a>) -> LineResult,
+) -> Reading {
     let mut reading = Reading::default();
-    for &line in lines {
+    for line in lines {
         reading.take(line, parse(line));
     }
     reading
 }
 
 /// Reads each text line alone with `parse`; a line that is not UTF-8 is never an entry.
-fn read_text_lines(lines: &[Line], mut parse: impl FnMut(&str) -> LineResult) -> Reading {
+fn read_text_lines<'a>(
+    lines: impl IntoIterator<Item = Line<'a>>,
+    mut parse: impl FnMut(&str) -> LineResult,
+) -> Reading {
     read_lines(lines, |line| match line {
         Line::Text(text) => parse(text),
         Line::Binary(_) => Err(()),
@@ -174,8 +183,7 @@ type Reader<'r> = &'r dyn for<'a> Fn(&[Line<'a>]) -> Reading;
 /// Parses MLSD data (RFC 3659 section 7.2): one fact line per entry. `cdir` and `pdir` entries
 /// are dropped: they name the listed directory and its parent, not its content.
 pub fn parse_mlsd(data: &[u8]) -> Listing {
-    let lines: Vec<Line> = lines(data).collect();
-    let reading = read_text_lines(&lines, parse_mlsx_line);
+    let reading = read_text_lines(lines(data), parse_mlsx_line);
     Listing {
         dialect: Some(Dialect::Mlsd),
         entries: reading.entries,
@@ -194,10 +202,14 @@ pub fn parse_mlsd(data: &[u8]) -> Listing {
 pub fn parse_list(data: &[u8], now: NaiveDateTime) -> Listing {
     let lines: Vec<Line> = lines(data).collect();
     let unix = |lines: &[Line]| unix::read(lines, now);
-    let dos = |lines: &[Line]| read_text_lines(lines, dos::parse_dos_line);
-    let eplf = |lines: &[Line]| read_text_lines(lines, eplf::parse_eplf_line);
-    let netware = |lines: &[Line]| read_text_lines(lines, |l| netware::parse_netware_line(l, now));
-    let os2 = |lines: &[Line]| read_text_lines(lines, os2::parse_os2_line);
+    let dos = |lines: &[Line]| read_text_lines(lines.iter().copied(), dos::parse_dos_line);
+    let eplf = |lines: &[Line]| read_text_lines(lines.iter().copied(), eplf::parse_eplf_line);
+    let netware = |lines: &[Line]| {
+        read_text_lines(lines.iter().copied(), |l| {
+            netware::parse_netware_line(l, now)
+        })
+    };
+    let os2 = |lines: &[Line]| read_text_lines(lines.iter().copied(), os2::parse_os2_line);
     let os400 = |lines: &[Line]| os400::read(lines, now);
     let dialects: [(Dialect, Reader); 8] = [
         (Dialect::Unix, &unix),

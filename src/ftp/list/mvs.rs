@@ -31,7 +31,7 @@ pub(super) fn read(lines: &[Line]) -> Reading {
         _ => None,
     };
     let mut first = true;
-    read_text_lines(lines, |line| {
+    read_text_lines(lines.iter().copied(), |line| {
         if std::mem::take(&mut first) && list.is_some() {
             return Ok(None);
         }

@@ -29,7 +29,9 @@ use crate::tree::{Entry, Kind};
 pub(super) fn read(lines: &[Line], now: NaiveDateTime) -> Reading {
     let orders = OnceCell::new();
     let listing = || *orders.get_or_init(|| listing_orders(lines, now));
-    read_text_lines(lines, |line| parse_line(line, now, &listing))
+    read_text_lines(lines.iter().copied(), |line| {
+        parse_line(line, now, &listing)
+    })
 }
 
 /// Parses one line, its date order settled by `listing` when the line alone cannot.

@@ -497,10 +497,13 @@ fn read_by_new_dialects(data: &[u8]) -> Vec<(Dialect, usize)> {
     let lines: Vec<Line> = lines(data).collect();
     let netware = |line: &str| netware::parse_netware_line(line, captured());
     vec![
-        (Dialect::Netware, read_text_lines(&lines, netware).read),
+        (
+            Dialect::Netware,
+            read_text_lines(lines.iter().copied(), netware).read,
+        ),
         (
             Dialect::Os2,
-            read_text_lines(&lines, os2::parse_os2_line).read,
+            read_text_lines(lines.iter().copied(), os2::parse_os2_line).read,
         ),
     ]
 }

@@ -67,7 +67,7 @@ fn parse_vms_line(line: &str) -> LineResult {
     if is_not_content(line, first, words.clone()) {
         return Ok(None);
     }
-    let name = file_spec(first).ok_or(())?.0;
+    let name = file_spec(first).ok_or(())?;
     let mut columns = Columns::default();
     for word in words {
         columns.add(word).ok_or(())?;
@@ -112,19 +112,19 @@ fn is_lone_name(line: &str) -> bool {
 }
 
 /// `NAME.TYPE;VERSION`, after a directory CMU servers put first (`[ANNA.WORK]PLAN.TXT;7`): the
-/// name with its version, and the version.
-fn file_spec(word: &str) -> Option<(&str, u32)> {
+/// name with its version.
+fn file_spec(word: &str) -> Option<&str> {
     let spec = match word.strip_prefix('[') {
         Some(directory) => directory.split_once(']')?.1,
         None => word,
     };
     let (name, version) = spec.split_once(';')?;
-    let version = digits(version, 1..=5).filter(|v| (1..=32767).contains(v))?;
-    let valid = name.contains('.')
+    let valid = digits(version, 1..=5).is_some_and(|v| (1..=32767).contains(&v))
+        && name.contains('.')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"$_-.^~".contains(&b));
-    valid.then_some((spec, version))
+    valid.then_some(spec)
 }
 
 /// The columns after the name, each at most once.
@@ -135,7 +135,7 @@ struct Columns {
     clock: Option<Clock>,
     owner: bool,
     protection: bool,
-    /// The last column read was the date (a time may follow it, nothing else may).
+    /// The last column read was the date: only then may the time come.
     after_date: bool,
 }
 

@@ -144,76 +144,44 @@ fn any_form(fields: &Fields, i: usize) -> Option<Located> {
                 year_last,
             });
         }
-        // An ISO date alone is complete, but a time may follow it.
-        if let [Piece::Ymd { .. }] = pieces[..len] {
-            if let Some(longer) = iso_with_time(fields, i, pieces[0]) {
-                return Some(longer);
-            }
-            let date = form_ymd(pieces[0], None)?;
-            return Some(Located {
-                date,
-                tokens,
-                year_last: true,
-            });
+        if let [Piece::Ymd { year, month, day }] = pieces[..len] {
+            return iso(fields, i, year, month, day);
         }
     }
     None
 }
 
-/// `YYYY-MM-DD HH:MM` (`--time-style=long-iso`, lt_LT) or `YYYY-MM-DD HH:MM:SS.N +ZZZZ`
-/// (`--time-style=full-iso`).
-fn iso_with_time(fields: &Fields, i: usize, ymd: Piece) -> Option<Located> {
-    let time = fields.get(i + 1).and_then(self::time)?;
-    if let Piece::Time { second: None, .. } = time {
-        return Some(Located {
-            date: form_ymd(ymd, Some((time, 0)))?,
-            tokens: 2,
-            year_last: false,
-        });
-    }
-    let offset = fields.get(i + 2).and_then(offset)?;
-    Some(Located {
-        date: form_ymd(ymd, Some((time, offset)))?,
-        tokens: 3,
-        year_last: false,
-    })
-}
-
-fn form_ymd(ymd: Piece, time: Option<(Piece, i32)>) -> Option<LsDate> {
-    let Piece::Ymd { year, month, day } = ymd else {
-        return None;
+/// An ISO date: alone (`--time-style=iso`, and lt_LT for old files), with `HH:MM` (`long-iso`,
+/// lt_LT for recent files) or with `HH:MM:SS.N +ZZZZ` (`full-iso`). A time to the second must
+/// have its zone.
+fn iso(fields: &Fields, i: usize, year: i32, month: u32, day: u32) -> Option<Located> {
+    let at = |when, tokens, year_last| Located {
+        date: LsDate::on(month, day, when),
+        tokens,
+        year_last,
     };
-    let when = match time {
-        None => When::Year(year),
-        Some((
-            Piece::Time {
-                hour,
-                minute,
-                second: None,
-            },
-            _,
-        )) => When::YearTime { year, hour, minute },
-        Some((
-            Piece::Time {
-                hour,
-                minute,
-                second: Some(second),
-            },
-            offset,
-        )) => When::Full {
-            year,
+    match fields.get(i + 1).and_then(time) {
+        Some(Piece::Time {
             hour,
             minute,
-            second,
-            offset,
-        },
-        Some(_) => return None,
-    };
-    Some(LsDate {
-        month: Month::Number(month),
-        day,
-        when,
-    })
+            second: None,
+        }) => Some(at(When::YearTime { year, hour, minute }, 2, false)),
+        Some(Piece::Time {
+            hour,
+            minute,
+            second: Some(second),
+        }) => {
+            let when = When::Full {
+                year,
+                hour,
+                minute,
+                second,
+                offset: fields.get(i + 2).and_then(offset)?,
+            };
+            Some(at(when, 3, false))
+        }
+        _ => Some(at(When::Year(year), 1, true)),
+    }
 }
 
 /// What a number in a date field is followed by.
@@ -499,6 +467,14 @@ fn month_of(piece: Piece, mark: Mark) -> Option<Month> {
 }
 
 impl LsDate {
+    fn on(month: u32, day: u32, when: When) -> LsDate {
+        LsDate {
+            month: Month::Number(month),
+            day,
+            when,
+        }
+    }
+
     /// The time the date stands for, `month` being its month: in the server's zone to the
     /// minute or the day, or to the second in UTC (`full-iso`). `None` for a date that does not
     /// exist (`Feb 30`), or a yearless date no recent year has (`Feb 29` far from a leap year).

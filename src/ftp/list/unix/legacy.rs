@@ -8,16 +8,22 @@
 //! ```
 //!
 //! Such a line is read when everything from the last byte that is not UTF-8 on is UTF-8 and
-//! holds the whole name: the bytes before are decoded in each encoding below and the line read
-//! as text. Every encoding that reads the line must read the same entry; a name is never
-//! decoded, so it stays exactly the bytes sent. The decoders know what dates need and fail on
-//! anything else.
+//! holds the whole name. When the line reads with those bytes replaced (its date is UTF-8, the
+//! bytes are in the owner or the name), it is read so; otherwise the bytes before the UTF-8 end are
+//! decoded in each encoding below and the line read as text, and every encoding that reads it must
+//! read the same entry. A name is never decoded, so it stays exactly the bytes sent. The decoders
+//! know what dates need and fail on anything else.
 
 use super::super::LineResult;
+use super::scan;
 
-/// Reads a line that is not UTF-8 with `parse`, which takes a decoded line and the byte offset
+/// Reads a line that is not UTF-8 with `parse`, which takes the line as text and the byte offset
 /// its name must start at or after.
 pub(super) fn read(bytes: &[u8], parse: impl Fn(&str, usize) -> LineResult) -> LineResult {
+    let (replaced, name_from) = replaced(bytes);
+    if scan(&replaced).is_ok() {
+        return parse(&replaced, name_from);
+    }
     let mut agreed = None;
     for (text, name_from) in decodings(bytes) {
         match (parse(&text, name_from), &agreed) {
@@ -30,9 +36,36 @@ pub(super) fn read(bytes: &[u8], parse: impl Fn(&str, usize) -> LineResult) -> L
     agreed.ok_or(())
 }
 
+/// The line as text for a reading of the whole listing: as [`read`] reads it first, or in the
+/// first encoding that makes an `ls` line of it.
+pub(super) fn text(bytes: &[u8]) -> Option<String> {
+    let (replaced, _) = replaced(bytes);
+    if scan(&replaced).is_ok() {
+        return Some(replaced);
+    }
+    decodings(bytes)
+        .map(|(text, _)| text)
+        .find(|text| scan(text).is_ok())
+}
+
+/// The line with each sequence that is not UTF-8 replaced by U+FFFD, and the offset just after
+/// the last one.
+fn replaced(bytes: &[u8]) -> (String, usize) {
+    let mut text = String::with_capacity(bytes.len() + 2);
+    let mut after = 0;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            text.push(char::REPLACEMENT_CHARACTER);
+            after = text.len();
+        }
+    }
+    (text, after)
+}
+
 /// The line decoded in each encoding that can decode the part before its UTF-8 end, with the
 /// length of that decoded part.
-pub(super) fn decodings(bytes: &[u8]) -> impl Iterator<Item = (String, usize)> + '_ {
+fn decodings(bytes: &[u8]) -> impl Iterator<Item = (String, usize)> + '_ {
     let mut utf8_from = 0;
     let mut offset = 0;
     for chunk in bytes.utf8_chunks() {

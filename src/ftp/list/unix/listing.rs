@@ -33,8 +33,8 @@ impl Consensus {
             match line {
                 Line::Text(text) => consensus.count(text),
                 Line::Binary(bytes) => {
-                    if let Some(text) = legacy::decodings(bytes).find(|(t, _)| scan(t).is_ok()) {
-                        consensus.count(&text.0);
+                    if let Some(text) = legacy::text(bytes) {
+                        consensus.count(&text);
                     }
                 }
             }

@@ -40,7 +40,7 @@ use sizes::Size;
 pub(super) fn read(lines: &[Line], now: NaiveDateTime) -> Reading {
     let consensus = OnceCell::new();
     let listing = || consensus.get_or_init(|| Consensus::of(lines));
-    read_lines(lines, |line| match line {
+    read_lines(lines.iter().copied(), |line| match line {
         Line::Text(text) => parse_text(text, 0, now, &listing),
         Line::Binary(bytes) => legacy::read(bytes, |text, name_from| {
             parse_text(text, name_from, now, &listing)

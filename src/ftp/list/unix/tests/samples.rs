@@ -441,6 +441,9 @@ fn legacy_lines_whose_name_is_not_utf8_stay_unread() {
         assert!(reading.entries.is_empty(), "{:?}", reading.entries);
         assert_eq!((reading.unread.len(), reading.failures), (1, 0));
     }
+    // An owner in ISO-8859-1 next to an ASCII date and name is no obstacle.
+    let reading = listing(b"-rw-r--r-- 1 jos\xE9 g 5 Nov 21 20:08 ok.txt\r\n");
+    assert_eq!(find(&reading, "ok.txt").size, Some(5));
     // EUC-KR's `total` word.
     let reading = listing(b"\xC7\xD5\xB0\xE8 24\r\n");
     assert_eq!((reading.read, reading.unread.len()), (1, 0));
