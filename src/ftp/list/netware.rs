@@ -106,7 +106,8 @@ mod tests {
 
     #[test]
     fn samples() {
-        // netware.md, "Samples" (NetWare FTP server and both Hellsoft layouts).
+        // netware.md, "Samples": the NetWare FTP server (commons-net NetwareFTPEntryParser) and
+        // both Hellsoft layouts (Mozilla ParseFTPList).
         let lines = [
             "d [RWCEAFMS] anna                            512 Nov 28 14:05    data",
             "- [RWCEAFMS] anna                          18342 Mar  7  2021    report.txt",

@@ -261,7 +261,9 @@ mod tests {
 
     #[test]
     fn ifs_directory() {
-        // os400.md §1: `11/28/26` and `10/14/20` can only be month first, so the listing is.
+        // os400.md §1 (layout of commons-net OS400FTPEntryParser's javadoc and lftp's
+        // `ParseFtpLongList_AS400` comment): `11/28/26` and `10/14/20` can only be month first,
+        // so the listing is.
         let reading = listing(
             "ALICE           10240 11/28/26 14:05:09 *DIR       data/\n\
              ALICE           18342 03/07/21 09:30:45 *STMF      report.txt\n\
@@ -360,7 +362,8 @@ mod tests {
 
     #[test]
     fn day_first_job() {
-        // os400.md §4: `28.11.26` is day first (year first would be 2028, after now).
+        // os400.md §4 (commons-net's javadoc shows `DD.MM.YY`; FluentFTP drops an order that
+        // puts a date in the future): `28.11.26` is day first (year first would be 2028).
         let reading = listing(
             "ANNA             4096 28.11.26 14:05:09 *DIR       archiv/\n\
              ANNA              880 03.05.21 08:00:00 *STMF      notiz.txt\n\

@@ -541,7 +541,8 @@ fn a_left_aligned_year_pads_the_name() {
 
 #[test]
 fn feb_29_without_a_year() {
-    // unix-variants.md §H.
+    // unix-variants.md §H (commons-net FTPTimestampParserImpl and jlaffaye `setTime` lose it
+    // in a year that is not a leap year; the latest leap year that fits is taken here).
     let line = "-rw-r--r-- 1 anna anna 100 Feb 29 12:00 leap.txt";
     let mtime = |now| parse_unix_line(line, now).unwrap().unwrap().mtime;
     assert_eq!(mtime(at(2025, 3, 10, 0, 0)), minute(at(2024, 2, 29, 12, 0)));
