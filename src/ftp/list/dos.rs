@@ -13,6 +13,7 @@
 
 use chrono::NaiveDate;
 
+use super::calendar::two_digit_year;
 use super::{decimal, is_dot_name, LineResult};
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
 
@@ -81,16 +82,6 @@ fn dos_date(field: &str) -> Option<Option<NaiveDate>> {
         month,
         day,
     ))
-}
-
-/// Two-digit years as Windows shows them: 00-69 are 20xx, 70-99 are 19xx (the same pivot as
-/// POSIX `strptime %y`).
-fn two_digit_year(year: u32) -> u32 {
-    if year < 70 {
-        2000 + year
-    } else {
-        1900 + year
-    }
 }
 
 /// `HH:MM` with an `AM`/`PM` suffix (12-hour clock, IIS default) or without (24-hour clock).
