@@ -14,8 +14,8 @@ use url::Url;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DirListing {
     pub command: ListedWith,
-    /// The listing dialect (`mlsd`, `unix`, `dos`, `eplf`) or index style (`nginx`, `apache`,
-    /// ...), when one was recognized.
+    /// The listing dialect (`mlsd`, `unix`, `dos`, `eplf`, `os400`, `mvs`, `vms`, `netware`,
+    /// `os2`) or index style (`nginx`, `apache`, ...), when one was recognized.
     pub format: Option<String>,
     pub entries: Vec<crate::tree::Entry>,
     /// Lines no parser read, or links refused, with the reason.

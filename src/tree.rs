@@ -1,6 +1,7 @@
 //! The entry model shared by every listing source.
 //!
-//! A remote listing, whatever its dialect (MLSD facts, `ls -l` lines, MS-DOS lines, EPLF), becomes
+//! A remote listing, whatever its dialect (MLSD facts, `ls -l` lines, MS-DOS lines, EPLF, IBM i,
+//! z/OS, OpenVMS, NetWare, OS/2), becomes
 //! a list of [`Entry`] values. An entry says only what the listing said: a size or a time the
 //! server did not give is `None`, and a time carries the precision and zone it was given in, so
 //! that later comparisons never pretend to know more than the server told.

@@ -11,24 +11,46 @@
 
 use super::error::{Error, Result};
 use super::session::Session;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 /// The longest command line (without its CRLF) that carries a whole path.
 pub const MAX_PATH_LINE: usize = 500;
 
-/// Whether a server's paths go one component at a time, shared by a run's sessions.
+/// Whether a server's paths go one component at a time, shared by a run's sessions: never while
+/// whole paths work; for the rest of the run once one was refused as too long; always on a
+/// server whose paths are not Unix paths.
 #[derive(Debug, Clone, Default)]
-pub struct Stepwise(Arc<AtomicBool>);
+pub struct Stepwise(Arc<AtomicU8>);
+
+const WHOLE: u8 = 0;
+const REFUSED: u8 = 1;
+const NATIVE: u8 = 2;
 
 impl Stepwise {
     fn on(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.0.load(Ordering::Relaxed) != WHOLE
+    }
+
+    fn native(&self) -> bool {
+        self.0.load(Ordering::Relaxed) == NATIVE
     }
 
     fn learn(&self) {
-        if !self.0.swap(true, Ordering::Relaxed) {
+        let refused = self
+            .0
+            .compare_exchange(WHOLE, REFUSED, Ordering::Relaxed, Ordering::Relaxed);
+        if refused.is_ok() {
             log::info!("the server refused a whole path: paths go one component at a time");
+        }
+    }
+
+    /// The server's own path syntax (z/OS `'USR001.PAYROLL'`, OpenVMS `DISK$USERS:[ANNA.SUB]`)
+    /// has no `/`: every command names one component, relative to where the session is, and
+    /// the login directory is reached by its own name (absolute there), never by `CWD /`.
+    pub(super) fn native_paths(&self, system: &str) {
+        if self.0.swap(NATIVE, Ordering::Relaxed) != NATIVE {
+            log::info!("{system} server: paths go one name at a time from the login directory");
         }
     }
 }
@@ -94,7 +116,9 @@ impl Session {
             Some(depth) => depth,
             None => {
                 self.here = None;
-                self.client.cwd("/")?;
+                if dir.starts_with('/') || !self.client.options().stepwise.native() {
+                    self.client.cwd("/")?;
+                }
                 0
             }
         };

@@ -341,8 +341,9 @@ fn lists_dot_entries(data: &[u8]) -> bool {
 /// The rest of the preamble in one round trip: PBSZ and PROT P when in TLS, FEAT, TYPE I, SYST,
 /// PWD. An IBM i server (SYST `OS/400 ...`) is asked for path names and Unix-style listings
 /// (`SITE NAMEFMT 1`, `SITE LISTFMT 1`, as WinSCP's documentation recommends and curl does for
-/// the first), and where that puts us: one more round trip there only. Returns the login
-/// directory.
+/// the first), and where that puts us: one more round trip there only. On z/OS (`MVS is the
+/// operating system of this server`) and OpenVMS (`VMS MultiNet V5.5`), whose paths are their
+/// own, paths go one name at a time. Returns the login directory.
 fn setup(client: &mut Client) -> Result<String> {
     let tls = client.in_tls();
     let mut commands = Vec::new();
@@ -372,7 +373,14 @@ fn setup(client: &mut Client) -> Result<String> {
     }
     let syst = next();
     let mut pwd = next();
-    if syst.class() == 2 && syst.text.trim_start().starts_with("OS/400") {
+    let system = match syst.class() {
+        2 => syst.text.split_whitespace().next().unwrap_or(""),
+        _ => "",
+    };
+    if matches!(system, "MVS" | "VMS") {
+        client.options().stepwise.native_paths(system);
+    }
+    if system == "OS/400" {
         let ibm = [
             Command::Raw("SITE NAMEFMT 1"),
             Command::Raw("SITE LISTFMT 1"),

@@ -379,9 +379,10 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
     }
 }
 
-/// Local entries of listed directories that a line no parser read may stand for: the line ends
-/// with their name (MLSD, `ls -l`, MS-DOS), or has it before a link's ` -> `. A server's odd
-/// line for a file is no reason to delete the local copy.
+/// Local entries of listed directories that a line no parser read may stand for: the line holds
+/// their name anywhere (last in MLSD, `ls -l` and MS-DOS lines, before a link's ` -> `, first
+/// in OpenVMS's with a `;version` after it). A server's odd line for a file is no reason to
+/// delete the local copy; one that names another file only keeps this one a run longer.
 fn unreadable_locals(inputs: &Inputs) -> BTreeSet<RelPath> {
     let mut found = BTreeSet::new();
     for (dir, lines) in inputs.unread {
@@ -395,11 +396,7 @@ fn unreadable_locals(inputs: &Inputs) -> BTreeSet<RelPath> {
             .take_while(|(path, _)| path.as_str().starts_with(&prefix));
         for (path, _) in below.filter(|(path, _)| path.depth() == dir.depth() + 1) {
             let name = path.name();
-            let link = format!(" {name} -> ");
-            if lines
-                .iter()
-                .any(|line| line.ends_with(name) || line.contains(&link))
-            {
+            if lines.iter().any(|line| line.contains(name)) {
                 found.insert(path.clone());
             }
         }
@@ -965,7 +962,13 @@ mod tests {
         let mut case = Case::new();
         case.delete = true;
         case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
-        for path in ["d/report.txt", "d/gone.txt", "d/sub/x", "top.txt"] {
+        for path in [
+            "d/report.txt",
+            "d/gone.txt",
+            "d/sub/x",
+            "d/SECRET.DAT",
+            "top.txt",
+        ] {
             case.local.insert(p(path), local_file(1, T));
         }
         case.local.insert(
@@ -981,13 +984,14 @@ mod tests {
             vec![
                 "type=file;size=abc; report.txt".into(),
                 "drwxr-xr-x 2 u g 4096 Feb 31 2020 sub".into(),
+                "SECRET.DAT;1        %RMS-E-PRV, insufficient privilege".into(),
             ],
         );
         let plan = case.plan();
         let deleted: Vec<_> = plan.deletes.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(deleted, ["d/gone.txt", "top.txt"]);
         let kept: Vec<_> = plan.skipped.iter().map(|s| s.path.as_str()).collect();
-        assert_eq!(kept, ["d/report.txt", "d/sub"]);
+        assert_eq!(kept, ["d/SECRET.DAT", "d/report.txt", "d/sub"]);
     }
 
     #[test]

@@ -110,6 +110,9 @@ pub struct Site {
     /// The final reply waits until the client has closed its end of the data connection, as
     /// vsftpd's does.
     pub waits_for_close: bool,
+    /// The login directory's name in the server's own syntax (z/OS `'USR001.'`, OpenVMS
+    /// `DISK$USERS:[ANNA]`): PWD at `/` answers it, and `CWD` of it goes to `/`.
+    pub home: Option<String>,
 }
 
 impl Site {
@@ -137,6 +140,7 @@ impl Site {
             generator: None,
             during: During::Queued,
             waits_for_close: false,
+            home: None,
         }
     }
 
@@ -216,6 +220,12 @@ impl Site {
     /// `answer` instead of the normal reply to the first `verb` command only.
     pub fn answer_once(mut self, verb: &str, answer: Answer) -> Site {
         self.answers.push((upper_verb(verb), answer, Some(1)));
+        self
+    }
+
+    /// The login directory is `name`, in a syntax that is not Unix's (see [`Site::home`]).
+    pub fn home(mut self, name: &str) -> Site {
+        self.home = Some(name.to_string());
         self
     }
 
@@ -600,6 +610,9 @@ impl Conn {
     }
 
     fn resolve(&self, arg: &str) -> String {
+        if self.shared.site.lock().unwrap().home.as_deref() == Some(arg) {
+            return "/".into();
+        }
         match arg.starts_with('/') {
             true => normalize(arg),
             false => normalize(&format!("{}/{arg}", self.cwd)),
@@ -633,7 +646,12 @@ impl Conn {
             "SYST" => self.send("215 UNIX Type: L8"),
             "NOOP" => self.send("200 ok"),
             "PWD" | "XPWD" => {
-                let cwd = self.cwd.replace('"', "\"\"");
+                let home = self.shared.site.lock().unwrap().home.clone();
+                let cwd = match home {
+                    Some(home) if self.cwd == "/" => home,
+                    _ => self.cwd.clone(),
+                };
+                let cwd = cwd.replace('"', "\"\"");
                 self.send(&format!("257 \"{cwd}\" is the current directory"))
             }
             "CWD" => {
