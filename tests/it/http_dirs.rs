@@ -5,7 +5,7 @@
 
 use crate::support::fake_ftp::content;
 use crate::support::http_peer::{index, ok, redirect, HttpPeer};
-use crate::support::runs::{assert_ok, assert_same, mirror};
+use crate::support::runs::{assert_ok, assert_quiet, assert_same, mirror};
 use crate::support::sentinel::{assert_file, assert_tree, bounded_mirror, guarded_target};
 use crate::support::tree::make_world_readable;
 use crate::support::web::{MiniHttpd, WebServer};
@@ -38,7 +38,7 @@ fn mini_httpd_directories_without_a_slash_are_directories() {
 
     // Later runs: the directories stay directories, nothing is fetched again.
     let gets = server.file_gets().len();
-    assert_eq!(assert_ok(&mirror(&server.url(), t, &["--delete"])), "");
+    assert_quiet(&mirror(&server.url(), t, &["--delete"]));
     assert_eq!(server.file_gets().len(), gets);
     fs::remove_file(s.join("sub/inner.txt")).unwrap();
     let out = assert_ok(&mirror(&server.url(), t, &["--delete"]));

@@ -30,6 +30,13 @@ pub fn assert_ok(out: &Output) -> String {
     stdout
 }
 
+/// Asserts the run succeeded and said nothing, on stdout or stderr: what a cron job wants from
+/// a run with nothing to do.
+pub fn assert_quiet(out: &Output) {
+    assert_eq!(assert_ok(out), "");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 /// Same paths, kinds, bytes, link targets and file mtimes (to the second).
 pub fn assert_same(served: &Path, target: &Path) {
     assert_eq!(differences(served, target), Vec::<String>::new());
