@@ -1,5 +1,5 @@
 //! Unit tests of `ls -l` lines; the samples are from the sources each test names, or invented in
-//! the shapes /tmp/listing-samples/unix-variants.md describes (cited by section).
+//! the shapes tests/fixtures/listings/notes/unix-variants.md describes (cited by section).
 
 use chrono::NaiveDate;
 

@@ -1,4 +1,4 @@
-//! Listings from /tmp/listing-samples/unix-variants.md (our own research notes: invented names,
+//! Listings from tests/fixtures/listings/notes/unix-variants.md (our own research notes: invented names,
 //! sizes and dates in the shapes of the sources each section cites; "now" is 2026-12-04 10:00).
 
 use super::*;
