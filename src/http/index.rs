@@ -45,6 +45,7 @@ mod rclone;
 mod tests;
 mod tomcat;
 mod tree;
+mod twisted;
 mod webfs;
 
 use std::collections::{HashMap, HashSet};
@@ -84,6 +85,8 @@ pub enum Style {
     MiniHttpd,
     /// Python's `http.server`.
     Python,
+    /// Twisted Web's `static.File`.
+    Twisted,
     /// Go's `net/http.FileServer`.
     Go,
     /// Apache Tomcat's `DefaultServlet`.
@@ -138,8 +141,9 @@ pub fn parse_index(html: &str, page: &Url, now: NaiveDateTime) -> Index {
         }
     }
     match style {
-        // Python's pages have no parent link, and always end a directory's link in `/`.
-        Style::Python => list.index.marks_dirs = true,
+        // Python's and Twisted's pages have no parent link, and always end a directory's link
+        // in `/`.
+        Style::Python | Style::Twisted => list.index.marks_dirs = true,
         Style::Go => list.index.marks_dirs = false,
         _ => {}
     }
@@ -155,8 +159,9 @@ type Recognizer = fn(&Page) -> bool;
 /// nginx all title their pages `Index of ...` (mini_httpd and Nexus tell themselves by a footer
 /// or a date, Apache by its sort links or layout); Tomcat's sort links are Apache's.
 fn recognize(page: &Page) -> Style {
-    let recognizers: [(Recognizer, Style); 14] = [
+    let recognizers: [(Recognizer, Style); 15] = [
         (lighttpd::recognize, Style::Lighttpd),
+        (twisted::recognize, Style::Twisted),
         (python::recognize, Style::Python),
         (caddy::recognize, Style::Caddy),
         (rclone::recognize, Style::Rclone),
@@ -192,6 +197,7 @@ fn meta(style: Style, row: &Row, i: usize, now: NaiveDateTime) -> Meta {
         Style::Tomcat => tomcat::meta(row, i),
         Style::Nexus => nexus::meta(row, i),
         Style::Iis => iis::meta(row, i),
+        Style::Twisted => twisted::meta(row, i),
         Style::Python | Style::Go | Style::Generic => Meta::default(),
     }
 }

@@ -353,6 +353,18 @@ fn servers() -> Vec<(&'static str, Server)> {
             },
         ),
         (
+            "twisted",
+            Server {
+                dotfiles: true,
+                ..server(
+                    page!("twisted.html"),
+                    Style::Twisted,
+                    exact_below::<1024>,
+                    no_time,
+                )
+            },
+        ),
+        (
             "go",
             Server {
                 dotfiles: true,
@@ -448,6 +460,8 @@ fn empty_directories() {
         (page!("webfs-empty.html"), Style::Webfs),
         (page!("tree-H-empty.html"), Style::Tree),
         (page!("mini_httpd-empty.html"), Style::MiniHttpd),
+        // Twisted's empty table has no row to tell it from Python's: names only either way.
+        (page!("twisted-empty.html"), Style::Python),
         // Go's empty page is a bare `<pre></pre>`: nothing to recognize, and nothing listed.
         (page!("gofileserver-empty.html"), Style::Generic),
     ];
@@ -504,6 +518,12 @@ fn rounded_sizes_read_as_shown() {
     assert_eq!(
         r(page!("webfs.html"), "5m.bin"),
         Some((5119 << 10, 5121 << 10))
+    );
+    // Twisted cuts down to whole units: `1K` is 1024 to 2047 bytes.
+    assert_eq!(r(page!("twisted.html"), "1500.bin"), Some((1024, 2047)));
+    assert_eq!(
+        r(page!("twisted.html"), "5m.bin"),
+        Some((5 << 20, (6 << 20) - 1))
     );
     assert_eq!(
         r(page!("tree-H-h.html"), "5m.bin"),
