@@ -74,7 +74,7 @@ chmod 644 "$SRC/big"
 BYTES=$(stat -c %s "$SRC/big")
 cat "$SRC/big" > /dev/null  # into the page cache
 
-# vsftpd: the settings it can't run without when started by hand (shared/TESTING.md).
+# vsftpd: the settings it can't run without when started by hand (tests/it/support/vsftpd.rs).
 FTP_PORT=$(free_port)
 PASV_LO=$((20000 + RANDOM % 10000))
 cat > "$WORK/vsftpd.conf" <<EOF

@@ -1,6 +1,6 @@
 //! ftpmirror mirrors a remote directory tree served over FTP into a local directory.
 //!
-//! The pipeline (see DESIGN.md): the command line ([`cli`]) is resolved once ([`app`]) into a
+//! The pipeline (README.md, "Layout"): the command line ([`cli`]) is resolved once ([`app`]) into a
 //! [`source::Source`] and credentials; an [`ftp::Session`] lists remote directories, whose
 //! listings the pure parsers in [`ftp::list`] turn into [`tree::Entry`] values. Only the
 //! [`ftp`] client opens sockets.

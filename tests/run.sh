@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The one command that runs every test on a fresh Debian machine (as root): installs the test
-# servers when missing, then checks formatting, lints and runs the whole suite.
+# servers when missing, then checks formatting, lints and runs the whole suite; at the end, pass
+# or fail, checks that the machine serves as before (tests/machine.sh): no package removed, no
+# service enabled or stopped, no test server left listening.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+before=$(mktemp)
+bash tests/machine.sh snapshot "$before"
+trap 'status=$?; bash tests/machine.sh check "$before" || status=1; rm -f "$before"; exit $status' EXIT
 bash tests/setup.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings

@@ -1,7 +1,10 @@
 //! Debian's vsftpd as a test server: LIST only (no MLSD), MDTM, SIZE, REST, EPSV, PASV.
 //!
-//! Started by hand with a config written into a temp dir; the settings it can't run without
-//! are in TESTING.md. It takes a port number (no port 0), so startup retries on a lost race.
+//! Started by hand with a config written into a temp dir. It cannot run without `listen=YES`,
+//! `background=NO`, `seccomp_sandbox=NO`, `isolate=NO`, an existing empty
+//! `secure_chroot_dir`, a passive port range, and an anonymous root the ftp user cannot write;
+//! local users need a PAM service that admits them (Debian's `vsftpd` one wants a valid shell).
+//! It takes a port number (no port 0), so startup retries on a lost race.
 
 use std::fs;
 use std::net::TcpStream;
