@@ -25,6 +25,7 @@ mod http_pipeline;
 mod http_styles;
 mod listing_trust;
 mod ls;
+mod manual;
 mod mirror;
 mod other_servers;
 mod passive;
