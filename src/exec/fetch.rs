@@ -101,20 +101,24 @@ impl std::fmt::Display for Error {
     }
 }
 
+/// Fetches one file. `resumed` is told the bytes a download starts from (those a temp file kept
+/// from an earlier attempt or run), before any arrive; `progress` each chunk's length after.
 pub fn fetch(
     session: &mut Session,
     job: &Job,
+    resumed: &mut dyn FnMut(u64),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
     match session {
-        Session::Ftp(s) => fetch_ftp(s, job, progress),
-        Session::Http(h) => fetch_http(h, job, progress),
+        Session::Ftp(s) => fetch_ftp(s, job, resumed, progress),
+        Session::Http(h) => fetch_http(h, job, resumed, progress),
     }
 }
 
 fn fetch_ftp(
     session: &mut ftp::Session,
     job: &Job,
+    resumed: &mut dyn FnMut(u64),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
     // The whole path, or (when it is too long for one command) the name in its directory.
@@ -126,6 +130,7 @@ fn fetch_ftp(
         &format!("{:?}|{exact:?}|{:?}|{:?}", f.size, f.mtime, f.unique),
     );
     let from = resumable(&temp, f.size)?;
+    resumed(from);
     let got = download_ftp(session, job, name, &temp, from, Some(prepared), progress)?;
     finish(job, &temp, from, got, exact)
 }
@@ -176,10 +181,12 @@ fn discard(temp: &Path) {
 fn fetch_http(
     session: &mut HttpSession,
     job: &Job,
+    resumed: &mut dyn FnMut(u64),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Fetched, Error> {
     let f = job.fetch;
     let (temp, from, validator) = http_start(job)?;
+    resumed(from);
     let sidecar = validator_path(&temp);
     let mut sink = TempSink {
         out: temp_file(job, &temp, from)?,

@@ -187,7 +187,7 @@ fn fetch_all(
                 results.push((index, Err(fetch::Error::NotStarted)));
                 continue;
             }
-            progress.start(worker.index, f.path.as_str());
+            progress.start(worker.index, f.path.as_str(), f.size_at_most());
             let result = check_parents(ctx.target, &f.path)
                 .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
                 .and_then(|()| fetch_with_retry(worker, job, ctx, progress));
@@ -409,8 +409,18 @@ fn fetch_with_retry(
     ctx: &Context,
     progress: &Progress,
 ) -> Result<fetch::Fetched, fetch::Error> {
+    let worker_index = worker.index;
+    // Bytes of this file shown so far. An attempt starts from what its temp file holds: bytes
+    // an earlier run left (shown as done), the bytes a failed attempt counted, or none when
+    // the server cannot resume (taken back).
+    let shown = std::cell::Cell::new(0u64);
+    let mut resumed = |from: u64| {
+        progress.resumed(worker_index, shown.get(), from);
+        shown.set(from);
+    };
     let mut counted = |n| {
-        progress.bytes(n);
+        shown.set(shown.get() + n);
+        progress.bytes(worker_index, n);
         if let Some(limiter) = ctx.limiter {
             limiter.take(n);
         }
@@ -419,7 +429,7 @@ fn fetch_with_retry(
     let result =
         worker.attempt(
             &format!("fetching {}", job.remote_path),
-            |session| match fetch::fetch(session, job, &mut counted) {
+            |session| match fetch::fetch(session, job, &mut resumed, &mut counted) {
                 Ok(fetched) => Ok(Some(fetched)),
                 Err(fetch::Error::Remote(e)) => Err(e),
                 Err(other) => {

@@ -1,8 +1,12 @@
 //! What a run shows while it works. On a terminal: indicatif bars (files, bytes, rate, ETA, and
-//! the current file of each worker). Otherwise one line per change on stdout, so cron mail stays
-//! short. With `-q`, nothing but errors (which go through the logger to stderr).
+//! the current file of each worker, with its own bytes when it is large). Otherwise one line
+//! per change on stdout, so cron mail stays short. With `-q`, nothing but errors (which go
+//! through the logger to stderr).
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Files from this size get a byte count of their own on their worker's line.
+const LARGE_FILE: u64 = 4 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -18,6 +22,10 @@ pub struct Progress {
     _multi: Option<MultiProgress>,
 }
 
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).expect("valid template")
+}
+
 impl Progress {
     pub fn new(mode: Mode, files: usize, bytes: u64, workers: usize) -> Progress {
         if mode != Mode::Bars {
@@ -30,12 +38,9 @@ impl Progress {
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let total = multi.add(ProgressBar::new(bytes));
-        total.set_style(
-            ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
-            )
-            .expect("valid template"),
-        );
+        total.set_style(style(
+            "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        ));
         total.set_message(format!("0/{files} files"));
         let workers = (0..workers)
             .map(|_| multi.add(ProgressBar::new_spinner()))
@@ -48,15 +53,45 @@ impl Progress {
         }
     }
 
-    /// A worker starts on a file.
-    pub fn start(&self, worker: usize, what: &str) {
+    /// A worker starts on a file of at most `size` bytes.
+    pub fn start(&self, worker: usize, what: &str, size: Option<u64>) {
         if let Some(bar) = self.workers.get(worker) {
+            match size.filter(|&s| s >= LARGE_FILE) {
+                Some(size) => {
+                    bar.set_style(style("{msg} {bytes}/{total_bytes} {binary_bytes_per_sec}"));
+                    bar.set_length(size);
+                }
+                None => bar.set_style(ProgressStyle::default_spinner()),
+            }
+            bar.set_position(0);
+            bar.reset_eta();
             bar.set_message(what.to_string());
         }
     }
 
-    pub fn bytes(&self, n: u64) {
+    /// `n` bytes of the worker's file arrived.
+    pub fn bytes(&self, worker: usize, n: u64) {
         self.total.inc(n);
+        if let Some(bar) = self.workers.get(worker) {
+            bar.inc(n);
+        }
+    }
+
+    /// The worker's download starts at byte `from`, with `shown` of its bytes counted so far:
+    /// bytes a temp file kept are done, bytes a restart from 0 drops are not. The rate and ETA
+    /// start over, as the jump is no speed.
+    pub fn resumed(&self, worker: usize, shown: u64, from: u64) {
+        if from == shown {
+            return;
+        }
+        let position = self.total.position();
+        self.total
+            .set_position((position + from).saturating_sub(shown));
+        self.total.reset_eta();
+        if let Some(bar) = self.workers.get(worker) {
+            bar.set_position(from);
+            bar.reset_eta();
+        }
     }
 
     /// A file or other change is done: `line` is its report line (`+ path`, `- path`, ...).
@@ -86,5 +121,36 @@ impl Progress {
             bar.finish_and_clear();
         }
         self.total.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bars() -> Progress {
+        let progress = Progress::new(Mode::Bars, 2, 1000, 1);
+        progress.total.set_draw_target(ProgressDrawTarget::hidden());
+        progress
+    }
+
+    #[test]
+    fn resumed_bytes_count_as_done_and_a_restart_takes_them_back() {
+        let progress = bars();
+        progress.start(0, "a", Some(600));
+        // 400 bytes on disk from an earlier run, then 200 arrive: the file is done.
+        progress.resumed(0, 0, 400);
+        progress.bytes(0, 200);
+        assert_eq!(progress.total.position(), 600);
+        progress.start(0, "b", Some(400));
+        progress.bytes(0, 100);
+        // The server cannot resume: the attempt starts over from 0.
+        progress.resumed(0, 100, 0);
+        assert_eq!(progress.total.position(), 600);
+        // A retry that resumes from what the failed attempt counted moves nothing.
+        progress.bytes(0, 150);
+        progress.resumed(0, 150, 150);
+        progress.bytes(0, 250);
+        assert_eq!(progress.total.position(), 1000);
     }
 }
