@@ -229,7 +229,11 @@ fn mirror_job(
             ..Outcome::default()
         });
     }
-    let limiter = job.limit_rate.map(|rate| Limiter::new(rate.0));
+    // 0 is no cap, as for wget and rclone: a job can lift the defaults' cap.
+    let limiter = job
+        .limit_rate
+        .filter(|rate| rate.0 > 0)
+        .map(|rate| Limiter::new(rate.0));
     let ctx = exec::Context {
         target: &job.target,
         root: &root,

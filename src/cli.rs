@@ -103,8 +103,9 @@ pub struct MirrorOptions {
     #[arg(long, value_name = "GLOB")]
     pub last: Vec<Pattern>,
     /// Parallel connections, each a logged-in session reused for every listing and file
-    /// (default 4).
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// (default 4). Also -P/--parallel (lftp) and --transfers (rclone).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64),
+          visible_short_alias = 'P', visible_aliases = ["parallel", "transfers"])]
     pub connections: Option<u16>,
     /// Attempts per file or listing when the server fails transiently (default 3).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -112,8 +113,9 @@ pub struct MirrorOptions {
     /// Give up on the whole job after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub job_timeout: Option<u64>,
-    /// Cap the total bandwidth of all connections, in bytes per second (500k, 10M).
-    #[arg(long, value_name = "RATE")]
+    /// Cap the total bandwidth of all connections, in bytes per second (500k, 10M); 0: no cap.
+    /// Also --bwlimit (rclone).
+    #[arg(long, value_name = "RATE", visible_alias = "bwlimit")]
     pub limit_rate: Option<Rate>,
     /// Keep this much free on the target's filesystem: a size (2G) or a percentage (5%).
     /// Default: 1 GiB or 5 %, whichever is smaller.

@@ -89,10 +89,9 @@ pub struct Rate(pub u64);
 impl FromStr for Rate {
     type Err = String;
     fn from_str(text: &str) -> Result<Rate, String> {
-        bytes(text)
-            .filter(|&b| b >= 1)
-            .map(Rate)
-            .ok_or_else(|| format!("bad rate {text:?}: give bytes per second, e.g. 500k or 10M"))
+        bytes(text).map(Rate).ok_or_else(|| {
+            format!("bad rate {text:?}: give bytes per second, e.g. 500k or 10M, or 0 for no cap")
+        })
     }
 }
 
@@ -303,7 +302,8 @@ mod tests {
         assert_eq!("250000".parse::<Rate>(), Ok(Rate(250_000)));
         assert_eq!("500k".parse::<Rate>(), Ok(Rate(512_000)));
         assert_eq!("1.5M".parse::<Rate>(), Ok(Rate(1_572_864)));
-        for bad in ["", "0", "10X", "M", "-1k"] {
+        assert_eq!("0".parse::<Rate>(), Ok(Rate(0)), "no cap");
+        for bad in ["", "10X", "M", "-1k"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
         }
     }

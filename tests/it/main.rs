@@ -5,6 +5,7 @@ mod support;
 
 mod chain;
 mod client;
+mod conventions;
 mod credentials;
 mod cron;
 mod deadlines;

@@ -325,9 +325,15 @@ pub fn bounded_mirror(url: &str, target: &Path, extra: &[&str]) -> Ran {
         .arg(target)
         .args(["--connect-timeout", "2"])
         .args(extra);
-    for (flag, value) in [("--timeout", "2"), ("-j", "1"), ("--tries", "1")] {
-        if !extra.contains(&flag) {
-            cmd.args([flag, value]);
+    let connections = ["-j", "-P", "--connections", "--parallel", "--transfers"];
+    let defaults: [(&[&str], &str); 3] = [
+        (&["--timeout"], "2"),
+        (&connections, "1"),
+        (&["--tries"], "1"),
+    ];
+    for (names, value) in defaults {
+        if !names.iter().any(|name| extra.contains(name)) {
+            cmd.args([names[0], value]);
         }
     }
     // HOSTILE_TRACE=1 traces every exchange; HOSTILE_SHOW=1 prints every run's outcome.
