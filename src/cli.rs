@@ -31,6 +31,14 @@ pub enum Command {
     Run(RunArgs),
     /// Print the remote listing as ftpmirror parses it.
     Ls(LsArgs),
+    /// Print a completion script for SHELL, made from these very flags.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]

@@ -16,6 +16,11 @@ fn main() -> ExitCode {
         Command::Mirror(args) => app::mirror(*args, out),
         Command::Run(args) => app::run(args, out),
         Command::Ls(args) => app::ls(args),
+        Command::Completions(args) => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cli, "ftpmirror", &mut std::io::stdout());
+            Ok(ftpmirror::error::Exit::Success)
+        }
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,8 +1,11 @@
 //! The manual keeps up with the command line: every flag clap knows, long or short, and every
 //! visible alias, is in `man/ftpmirror.1`, so a flag cannot be added without its documentation.
+//! The completion scripts come from the same definition and load in their shell.
 
+use crate::support::ftpmirror;
 use clap::CommandFactory;
 use ftpmirror::cli::Cli;
+use std::process::Command;
 
 /// `--name` as roff writes it: every `-` escaped.
 fn roff(flag: &str) -> String {
@@ -41,4 +44,37 @@ fn every_flag_is_in_the_manual() {
         }
     }
     assert_eq!(missing, Vec::<String>::new(), "not in man/ftpmirror.1");
+}
+
+#[test]
+fn the_bash_completion_loads_and_completes_every_command_and_alias() {
+    let out = ftpmirror().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let dir = crate::support::temp_dir();
+    let script = dir.path().join("ftpmirror.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    // What bash offers after `ftpmirror ` and after `ftpmirror mirror --par`.
+    let complete = |words: &str| {
+        let probe = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _ftpmirror ftpmirror \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let out = Command::new("bash").args(["-c", &probe]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let commands = complete("ftpmirror ''");
+    for command in ["mirror", "run", "ls", "completions"] {
+        assert!(
+            commands.lines().any(|l| l == command),
+            "{command}: {commands}"
+        );
+    }
+    assert_eq!(complete("ftpmirror mirror --par").trim(), "--parallel");
 }
