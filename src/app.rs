@@ -15,11 +15,12 @@ use crate::pool::Pool;
 use crate::remote::{self, RemoteTree};
 use crate::report::{self, JobReport};
 use crate::session;
+use crate::settings::Settings;
 use crate::source::{redacted, Source};
 use crate::space::Space;
 use crate::state::State;
 use crate::tree::RelPath;
-use crate::{lock, ls};
+use crate::{lock, ls, target};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -63,10 +64,19 @@ pub fn run(args: RunArgs, out: Output) -> Result<Exit, Error> {
         })?;
     let file = config::load(&path).map_err(Error::Usage)?;
     let selected = file.select(&args.jobs).map_err(Error::Usage)?;
+    if args.check {
+        return Ok(check(&path, selected));
+    }
     let jobs = selected
         .into_iter()
         .map(|(name, settings)| Job::resolve(&name, settings))
         .collect::<Result<Vec<_>, _>>()?;
+    distinct_targets(&jobs)?;
+    run_jobs(jobs, &args.run, out)
+}
+
+/// Whether no two jobs share a target: their locks, states and deletions would collide.
+fn distinct_targets(jobs: &[Job]) -> Result<(), Error> {
     for (i, job) in jobs.iter().enumerate() {
         if let Some(other) = jobs[..i].iter().find(|o| o.target == job.target) {
             return Err(Error::Usage(format!(
@@ -77,7 +87,42 @@ pub fn run(args: RunArgs, out: Output) -> Result<Exit, Error> {
             )));
         }
     }
-    run_jobs(jobs, &args.run, out)
+    Ok(())
+}
+
+/// `ftpmirror run --check`: every selected job resolved as a run would resolve it, and its
+/// target looked at, connecting to nothing and changing nothing. Every job's problem is said,
+/// not only the first.
+fn check(path: &Path, selected: Vec<(String, Settings)>) -> Exit {
+    let mut jobs = Vec::new();
+    let mut exits = Vec::new();
+    for (name, settings) in selected {
+        let job = Job::resolve(&name, settings)
+            .and_then(|job| target::check(&job.target, job.mkdir).map(|()| job));
+        match job {
+            Ok(job) => {
+                println!(
+                    "{name}: ready: {:?} into {}",
+                    job.source,
+                    job.target.display()
+                );
+                jobs.push(job);
+            }
+            Err(e) => {
+                log::error!("{name}: {e}");
+                exits.push(e.exit());
+            }
+        }
+    }
+    if let Err(e) = distinct_targets(&jobs) {
+        log::error!("{e}");
+        exits.push(e.exit());
+    }
+    let exit = Exit::worst(exits);
+    if exit == Exit::Success {
+        println!("{}: every job is ready", path.display());
+    }
+    exit
 }
 
 /// Runs the jobs one after another; the exit code is the worst of theirs.
@@ -93,11 +138,7 @@ fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error
             source,
         })?;
     }
-    Ok(reports
-        .iter()
-        .map(|r| r.exit)
-        .max()
-        .unwrap_or(Exit::Success))
+    Ok(Exit::worst(reports.iter().map(|r| r.exit)))
 }
 
 fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
@@ -160,7 +201,7 @@ fn mirror_job(
     unchanged: &mut usize,
 ) -> Result<Outcome, Error> {
     let deadline = job.job_timeout.map(|t| Instant::now() + t);
-    check_target(&job.target)?;
+    target::prepare(&job.target, job.mkdir, run.dry_run)?;
     let _lock = match run.dry_run {
         true => None,
         false => Some(lock::acquire(
@@ -173,7 +214,7 @@ fn mirror_job(
         )?),
     };
     let state = State::load(&job.target)
-        .map_err(|e| io_error("reading the state file", &State::path(&job.target), e))?;
+        .map_err(|e| Error::target("cannot read the state file", &State::path(&job.target), e))?;
     let connector = job.connector.clone().ending(JobEnd(deadline));
     let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
@@ -190,13 +231,17 @@ fn mirror_job(
         settled: &settled,
     };
     let mut remote = remote::walk(&mut pool, &scope);
+    if let Some(gap) = remote.unlisted_root() {
+        pool.close();
+        return Err(Error::SourceUnlisted(gap.message.clone()));
+    }
     remote.mark_weaker(&root, state.listed_with);
     for error in remote.errors() {
         log::error!("{error}");
     }
     let incomplete: Vec<_> = remote.incomplete.values().cloned().collect();
-    let local =
-        local::scan(&job.target).map_err(|e| io_error("reading the target", &job.target, e))?;
+    let local = local::scan(&job.target)
+        .map_err(|e| Error::target("cannot read the target", &job.target, e))?;
     for warning in &local.skipped {
         log::warn!("{warning}");
     }
@@ -211,7 +256,7 @@ fn mirror_job(
     );
     *unchanged = plan.unchanged;
     let space = Space::new(&job.target, job.min_free, job.max_size)
-        .map_err(|e| io_error("reading the free space of", &job.target, e))?;
+        .map_err(|e| Error::target("cannot read the free space of", &job.target, e))?;
     fit(&plan, &space, &job.target)?;
     // The trees are in the plan now: what a large mirror needs in memory is halved.
     remote.entries = BTreeMap::new();
@@ -339,7 +384,7 @@ fn make_plan(
 fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
     let room = space
         .room()
-        .map_err(|e| io_error("reading the free space of", target, e))?;
+        .map_err(|e| Error::target("cannot read the free space of", target, e))?;
     let sizes = plan.fetches.iter().filter_map(|f| f.size_at_most());
     let need = (sizes.filter(|&size| size <= room)).fold(0u64, u64::saturating_add);
     if need <= room {
@@ -353,24 +398,6 @@ fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
         human_bytes(room),
         human_bytes(space.reserve())
     )))
-}
-
-/// A target that exists must be a directory: mirroring onto a file would replace it.
-fn check_target(target: &Path) -> Result<(), Error> {
-    match std::fs::metadata(target) {
-        Ok(meta) if !meta.is_dir() => Err(Error::Usage(format!(
-            "target {} exists and is not a directory",
-            target.display()
-        ))),
-        _ => Ok(()),
-    }
-}
-
-fn io_error(what: &str, path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        context: format!("{what} {}", path.display()),
-        source,
-    }
 }
 
 fn connect_error(source: &Source, e: session::Error) -> Error {

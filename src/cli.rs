@@ -46,7 +46,8 @@ pub struct MirrorArgs {
     /// ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), or http(s):// of index pages
     // A String, parsed after clap: clap would print a bad value whole, password included.
     pub source: String,
-    /// The local directory to mirror into (created if missing).
+    /// The local directory to mirror into. If missing it is made, but not its parent (an
+    /// unmounted filesystem?) unless --mkdir is given.
     pub target: PathBuf,
     #[command(flatten)]
     pub mirror: MirrorOptions,
@@ -64,6 +65,10 @@ pub struct RunArgs {
     /// /etc/ftpmirror/mirror.toml, the first that exists).
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Check the job file and every selected job (keys, values, patterns, credentials, target
+    /// paths) without connecting or writing anything; exit 0 when all are ready to run.
+    #[arg(long, conflicts_with_all = ["dry_run", "summary_json", "wait_lock"])]
+    pub check: bool,
     #[command(flatten)]
     pub run: RunOptions,
 }
@@ -91,6 +96,9 @@ pub struct RunOptions {
 /// What to mirror, and how.
 #[derive(Args, Debug)]
 pub struct MirrorOptions {
+    /// Make every missing directory above the target too (as mkdir -p, rsync --mkpath).
+    #[arg(long)]
+    pub mkdir: bool,
     /// Delete local files and directories that are gone from the server.
     #[arg(long)]
     pub delete: bool,
@@ -119,7 +127,7 @@ pub struct MirrorOptions {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub tries: Option<u32>,
     /// Give up on the whole job after this many seconds.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds())]
     pub job_timeout: Option<u64>,
     /// Cap the total bandwidth of all connections, in bytes per second (500k, 10M); 0: no cap.
     /// Also --bwlimit (rclone).
@@ -193,11 +201,17 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "N")]
     pub max_redirects: Option<u32>,
     /// Seconds to wait for a connection to open (default 30).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds())]
     pub connect_timeout: Option<u64>,
     /// Seconds without a byte from the server before a reply or transfer is given up (default 60).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds())]
     pub timeout: Option<u64>,
+}
+
+/// A timeout: 0 is refused here, as in a job file, rather than failing later as a server that
+/// cannot be reached.
+fn seconds() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(1..)
 }
 
 /// A flag given is `Some(true)`; not given leaves the job file's or default value.
@@ -236,6 +250,7 @@ impl MirrorArgs {
         Ok(Settings {
             source: Some(self.source.parse::<SourceUrl>()?),
             target: Some(self.target),
+            mkdir: flag(m.mkdir),
             include: list(m.include),
             exclude: list(m.exclude),
             last: list(m.last),

@@ -169,7 +169,13 @@ impl JobFile {
 
     /// The job `name` (which exists), ready for [`crate::job::Job::resolve`].
     fn job(&self, name: &str) -> (String, Settings) {
-        let settings = self.jobs[name].clone().or(&self.defaults);
+        let own = &self.jobs[name];
+        let mut settings = own.clone().or(&self.defaults);
+        // A `[defaults]` guard for the jobs that delete says nothing about those that do not;
+        // only a job's own max_delete without delete is the mistake Job::resolve reports.
+        if own.max_delete.is_none() && settings.delete != Some(true) {
+            settings.max_delete = None;
+        }
         (name.to_string(), self.anchored(settings))
     }
 
@@ -281,6 +287,15 @@ max_redirects = 3
     }
 
     #[test]
+    fn a_default_max_delete_guards_only_the_jobs_that_delete() {
+        let text = "[defaults]\nmax_delete = 50\n[jobs.keep]\n[jobs.prune]\ndelete = true\n";
+        let (_dir, loaded) = load_text(text);
+        let jobs = loaded.unwrap().select(&[]).unwrap();
+        let max = |i: usize| jobs[i].1.max_delete;
+        assert_eq!((max(0), max(1)), (None, Some(MaxDelete::Count(50))));
+    }
+
+    #[test]
     fn an_empty_file_has_no_jobs_to_run() {
         let (_dir, loaded) = load_text("");
         let file = loaded.unwrap();
@@ -374,6 +389,8 @@ max_redirects = 3
             ),
             ("include = [\"[\"]", 11, "["),
             ("limit_rate = \"fast\"", 14, "bad rate \"fast\""),
+            ("timeout = 0", 11, "a timeout of 0 seconds: give at least 1"),
+            ("job_timeout = 0", 15, "a timeout of 0 seconds"),
             (
                 "delete = \"yes\"",
                 10,
@@ -548,6 +565,7 @@ max_redirects = 3
         let Settings {
             source: _,
             target: _,
+            mkdir: _,
             include: _,
             exclude: _,
             last: _,
@@ -578,6 +596,7 @@ max_redirects = 3
         vec![
             "source",
             "target",
+            "mkdir",
             "include",
             "exclude",
             "last",

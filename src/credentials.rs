@@ -101,7 +101,7 @@ fn env_password(name: Option<&str>) -> Result<Option<String>, Error> {
     };
     std::env::var(name)
         .map(Some)
-        .map_err(|_| Error::Usage(format!("password_env names {name}, which is not set")))
+        .map_err(|_| Error::Usage(format!("password_env names {name}, which is not set: set it where the job runs, or give password_file")))
 }
 
 fn read_password_file(file: &Path) -> Result<String, Error> {

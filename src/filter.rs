@@ -180,6 +180,12 @@ mod tests {
             (&["pub/"], &[], "pub/deep/f", false, true),
             (&["pub/"], &[], "other/f", false, false),
             (&["/pub/**"], &[], "pub/deep/f", false, true),
+            // The index files of `last`: `repodata/*` holds a `/`, so it is anchored as in
+            // .gitignore and misses nested repositories; `repodata/` finds them at any depth.
+            (&["repodata/*"], &[], "repodata/repomd.xml", false, true),
+            (&["repodata/*"], &[], "f/39/os/repodata/repomd.xml", false, false),
+            (&["repodata/"], &[], "f/39/os/repodata/repomd.xml", false, true),
+            (&["repodata/"], &[], "f/39/os/Packages/repodata.rpm", false, false),
             // Exclude wins over include.
             (&["*.iso"], &["old/"], "old/x.iso", false, false),
             (&["*.iso"], &["beta-*"], "beta-1.iso", false, false),

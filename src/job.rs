@@ -22,6 +22,8 @@ pub struct Job {
     pub name: String,
     pub source: Source,
     pub target: PathBuf,
+    /// Make the target's missing parents too.
+    pub mkdir: bool,
     pub filter: Filter,
     /// Files fetched after all others (`last`), if any patterns were given.
     pub last: Option<Filter>,
@@ -61,6 +63,14 @@ impl Job {
                 "job {name}: tries must be 1 to 100, not {tries}"
             )));
         }
+        let delete = s.delete.unwrap_or(false);
+        if let (Some(max), false) = (s.max_delete, delete) {
+            return Err(Error::Usage(format!(
+                "job {name}: --max-delete {max} limits deletions, but --delete is not given, so \
+                 nothing is deleted: add --delete (delete = true in a job file) or drop \
+                 --max-delete"
+            )));
+        }
         let last = match patterns(&s.last) {
             last if last.is_empty() => None,
             last => Some(Filter::new(&last, &[]).map_err(Error::Usage)?),
@@ -70,9 +80,10 @@ impl Job {
             connector: connector(&source, &s)?,
             source,
             target,
+            mkdir: s.mkdir.unwrap_or(false),
             filter,
             last,
-            delete: s.delete.unwrap_or(false),
+            delete,
             max_delete: s.max_delete,
             allow_empty: s.allow_empty.unwrap_or(false),
             connections: s

@@ -30,5 +30,6 @@ pub mod settings;
 pub mod source;
 pub mod space;
 pub mod state;
+pub mod target;
 pub mod tls;
 pub mod tree;

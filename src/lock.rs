@@ -16,10 +16,7 @@ pub struct Lock {
 /// Takes the target's lock, waiting up to `wait` for another run to finish.
 pub fn acquire(target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
     let dir = target.join(STATE_DIR);
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-        context: format!("creating {}", dir.display()),
-        source,
-    })?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::target("cannot create", &dir, e))?;
     let path = dir.join("lock");
     let mut file = OpenOptions::new()
         .read(true)
@@ -27,10 +24,7 @@ pub fn acquire(target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|source| Error::Io {
-            context: format!("opening {}", path.display()),
-            source,
-        })?;
+        .map_err(|e| Error::target("cannot open", &path, e))?;
     let deadline = Instant::now() + wait.unwrap_or_default();
     loop {
         match file.try_lock() {
@@ -39,12 +33,7 @@ pub fn acquire(target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
                 std::thread::sleep(Duration::from_millis(100));
             }
             Err(TryLockError::WouldBlock) => return Err(Error::Locked(held_by(&mut file, target))),
-            Err(TryLockError::Error(source)) => {
-                return Err(Error::Io {
-                    context: format!("locking {}", path.display()),
-                    source,
-                })
-            }
+            Err(TryLockError::Error(e)) => return Err(Error::target("cannot lock", &path, e)),
         }
     }
     // Who holds it, for the message another run will print.

@@ -70,6 +70,13 @@ impl Incomplete {
 }
 
 impl RemoteTree {
+    /// The source directory itself, when none of it could be listed: nothing can be mirrored.
+    pub fn unlisted_root(&self) -> Option<&Incomplete> {
+        self.incomplete
+            .get(&RelPath::root())
+            .filter(|root| !root.listed())
+    }
+
     /// One message per directory not fully listed.
     pub fn errors(&self) -> Vec<String> {
         self.incomplete

@@ -185,6 +185,18 @@ fn parsed<'de, D: Deserializer<'de>, T: FromStr<Err = String>>(
     text.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
+/// A timeout in whole seconds. 0 is refused as the value is read: it would not mean "no limit"
+/// (every wait is bounded) but a run that fails at once, later, as an unreachable server.
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match u64::deserialize(d)? {
+        0 => Err(serde::de::Error::custom(
+            "a timeout of 0 seconds: give at least 1 (every wait has a limit; leave the key \
+             out for the default)",
+        )),
+        n => Ok(Some(n)),
+    }
+}
+
 fn parsed_list<'de, D: Deserializer<'de>, T: FromStr<Err = String>>(
     d: D,
 ) -> Result<Option<Vec<T>>, D::Error> {
@@ -204,6 +216,7 @@ pub struct Settings {
     #[serde(default, deserialize_with = "parsed")]
     pub source: Option<SourceUrl>,
     pub target: Option<PathBuf>,
+    pub mkdir: Option<bool>,
     #[serde(default, deserialize_with = "parsed_list")]
     pub include: Option<Vec<Pattern>>,
     #[serde(default, deserialize_with = "parsed_list")]
@@ -216,8 +229,11 @@ pub struct Settings {
     pub allow_empty: Option<bool>,
     pub connections: Option<u16>,
     pub tries: Option<u32>,
+    #[serde(default, deserialize_with = "seconds")]
     pub connect_timeout: Option<u64>,
+    #[serde(default, deserialize_with = "seconds")]
     pub timeout: Option<u64>,
+    #[serde(default, deserialize_with = "seconds")]
     pub job_timeout: Option<u64>,
     #[serde(default, deserialize_with = "parsed")]
     pub limit_rate: Option<Rate>,
@@ -253,6 +269,7 @@ impl Settings {
             defaults,
             source,
             target,
+            mkdir,
             include,
             exclude,
             last,

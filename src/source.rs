@@ -71,6 +71,15 @@ pub struct Source {
 impl Source {
     pub fn parse(text: &str) -> Result<Source, String> {
         let shown = redacted(text);
+        // `ftp.example.org/pub/`, and `host:2121/pub` or `user:pw@host/pub`, which parse as
+        // schemes "host" and "user": written as such URLs are, the password masked.
+        if !text.contains("://") {
+            let fixed = redacted(&format!("ftp://{text}"));
+            return Err(format!(
+                "URL {:?} has no scheme: write {fixed} (or ftps://, ftpes://, http://, https://)",
+                fixed.trim_start_matches("ftp://")
+            ));
+        }
         let url = Url::parse(text).map_err(|e| format!("bad URL {shown:?}: {e}"))?;
         let scheme = Scheme::parse(url.scheme()).ok_or_else(|| {
             format!(
@@ -264,6 +273,15 @@ mod tests {
             "ftp://",
         ] {
             assert!(Source::parse(bad).is_err(), "{bad}");
+        }
+        for (no_scheme, fix) in [
+            ("ftp.example.org/pub/", "write ftp://ftp.example.org/pub/ (or ftps://"),
+            ("localhost:2121/pub", "write ftp://localhost:2121/pub (or"),
+            ("al:hunter2@h/pub", "write ftp://al:****@h/pub (or"),
+        ] {
+            let error = Source::parse(no_scheme).unwrap_err();
+            assert!(error.contains("has no scheme: ") && error.contains(fix), "{error}");
+            assert!(!error.contains("hunter2"), "{error}");
         }
     }
 }

@@ -200,6 +200,24 @@ pub struct Client {
     pub(super) next_before: Option<String>,
 }
 
+/// Whether PASV and PORT can serve this connection. They carry IPv4 addresses only (RFC 2428
+/// section 1), so on IPv6 EPSV and EPRT are used even when turned off, as curl does; said
+/// once, since the run works and only the setting is wrong for this server.
+fn pasv_serves(peer: SocketAddr, host: &str) -> bool {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    if peer.is_ipv4() {
+        return true;
+    }
+    SAID.call_once(|| {
+        log::warn!(
+            "--no-epsv (no_epsv) is ignored for {host}, reached over IPv6: PASV and PORT \
+             cannot carry IPv6 addresses (RFC 2428), so EPSV and EPRT are used; drop the \
+             setting for this server"
+        )
+    });
+    false
+}
+
 impl Client {
     /// Connects to `host:port` (in TLS from the start when `Implicit`) and reads the greeting.
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
@@ -227,7 +245,7 @@ impl Client {
             local,
             welcome: String::new(),
             features: Features::default(),
-            skip_extended: !options.extended,
+            skip_extended: !options.extended && pasv_serves(peer, host),
             behind: Vec::new(),
             armed: None,
             armed_before: None,

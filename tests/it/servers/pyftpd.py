@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """pyftpdlib server for ftpmirror's integration tests (started by tests/it/support/servers.rs).
 
-Binds 127.0.0.1 (port 0 = any free one) and prints the bound port alone on one stdout line once
+Binds 127.0.0.1 or --host (port 0 = any free one) and prints the bound port alone on one stdout line once
 it accepts connections, so the test reads the port instead of racing for it.
 
 Users: anonymous (read-only) and alice / secret-pw (full permissions), both rooted at --root.
@@ -27,6 +27,7 @@ FULL_PERMS = "elradfmwMT"
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--root", required=True, help="directory served to every user")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (::1 for IPv6)")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--no-mlsd", action="store_true",
                    help="drop MLSD/MLST (and their FEAT line): a LIST-only server")
@@ -141,7 +142,7 @@ def main():
     args = parse_args()
     configure_logging(args.log)
     handler = make_handler(args)
-    server = FTPServer(("127.0.0.1", args.port), handler)
+    server = FTPServer((args.host, args.port), handler)
     # 0 = unlimited: parallel test clients all come from 127.0.0.1.
     server.max_cons = 0
     server.max_cons_per_ip = args.max_cons_per_ip

@@ -31,6 +31,9 @@ pub struct PyftpdOptions {
     pub throttle: u32,
     /// Connections allowed at once (more are greeted with 421); 0: no limit.
     pub max_connections: u32,
+    /// Listen on ::1 instead of 127.0.0.1; pyftpdlib then refuses PASV and PORT (425), as
+    /// RFC 2428 has it.
+    pub ipv6: bool,
 }
 
 /// A pyftpdlib server on 127.0.0.1: anonymous read-only and `alice`/`secret-pw` read-write, both
@@ -109,6 +112,9 @@ fn command(root: &Path, dir: &Path, options: &PyftpdOptions) -> Command {
     }
     if options.tls {
         cmd.arg("--tls-cert").arg(dir.join("cert.pem"));
+    }
+    if options.ipv6 {
+        cmd.args(["--host", "::1"]);
     }
     if options.throttle > 0 {
         cmd.arg("--throttle").arg(options.throttle.to_string());
