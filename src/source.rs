@@ -275,12 +275,18 @@ mod tests {
             assert!(Source::parse(bad).is_err(), "{bad}");
         }
         for (no_scheme, fix) in [
-            ("ftp.example.org/pub/", "write ftp://ftp.example.org/pub/ (or ftps://"),
+            (
+                "ftp.example.org/pub/",
+                "write ftp://ftp.example.org/pub/ (or ftps://",
+            ),
             ("localhost:2121/pub", "write ftp://localhost:2121/pub (or"),
             ("al:hunter2@h/pub", "write ftp://al:****@h/pub (or"),
         ] {
             let error = Source::parse(no_scheme).unwrap_err();
-            assert!(error.contains("has no scheme: ") && error.contains(fix), "{error}");
+            assert!(
+                error.contains("has no scheme: ") && error.contains(fix),
+                "{error}"
+            );
             assert!(!error.contains("hunter2"), "{error}");
         }
     }

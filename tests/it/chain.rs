@@ -198,7 +198,7 @@ fn a_state_or_lock_that_cannot_be_used_is_named_with_its_cause() {
         let own = target.path().join(".ftpmirror");
         fs::create_dir_all(own.join(name).join("inside")).unwrap();
         let ran = bounded_mirror(&ftp.url(), target.path(), &[]);
-        assert_eq!(ran.code, Some(1), "{}", ran.show());
+        assert_eq!(ran.code, Some(5), "{}", ran.show());
         let path = own.join(name).display().to_string();
         ran.assert_warned(&[&path, "Is a directory"]);
     }

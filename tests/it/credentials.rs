@@ -156,7 +156,8 @@ fn http_basic_auth_from_the_same_sources() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The source itself is refused: nothing done.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("HTTP 401"), "{stderr}");
 
     let out = ftpmirror()

@@ -358,21 +358,17 @@ fn the_example_job_file_runs_as_shipped_against_test_servers() {
     let pointed = example
         .replace("ftp://ftp.example.org/debian/", &plain.url())
         .replace("ftp://files.example.org/drop/", &tls.url())
-        .replace("/srv/mirror/debian", "debian")
+        .replace("/srv/debian", "debian")
         .replace("/srv/drop", "drop");
     assert_ne!(pointed, example);
     let file = dir.path().join("mirror.toml");
     fs::write(&file, pointed).unwrap();
-    // The example's drop job reads its password from drop.password beside the job file.
-    fs::write(
-        dir.path().join("drop.password"),
-        format!("{}\n", crate::support::pyftpd::PASSWORD),
-    )
-    .unwrap();
+    // The example's drop job reads its password from $DROP_PASSWORD.
     let out = ftpmirror()
         .args(["run", "-c"])
         .arg(&file)
         .env("SSL_CERT_FILE", tls.cert_path().unwrap())
+        .env("DROP_PASSWORD", crate::support::pyftpd::PASSWORD)
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);

@@ -63,7 +63,7 @@ fn a_plan_that_does_not_fit_writes_nothing() {
             &target,
             &[extra, &["--min-free", "0"]].concat(),
         );
-        ran.assert_code(1);
+        ran.assert_code(5);
         ran.assert_warned(&["the plan writes 3.0 MiB", "nothing written"]);
         assert!(server.file_gets().is_empty(), "a file was fetched");
     }

@@ -35,6 +35,16 @@ impl Tmpfs {
         Tmpfs { dir }
     }
 
+    /// Remounts it read-only: even root cannot write there then (EROFS).
+    pub fn read_only(&self) {
+        let status = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.dir.path())
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "mount -o remount,ro failed");
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
