@@ -31,4 +31,5 @@ mod manual;
 mod mirror;
 mod other_servers;
 mod passive;
+mod progress;
 mod truncated;
