@@ -110,10 +110,33 @@ fn a_run_exits_with_the_worst_of_its_jobs() {
          [jobs.stuck]\nsource = \"{url}\"\ntarget = \"mirror.toml/x\"\n"
     );
     fs::write(&file, jobs).unwrap();
-    let out = ftpmirror().args(["run", "-c"]).arg(&file).output().unwrap();
+    let summary = dir.path().join("summary.json");
+    let out = ftpmirror()
+        .args(["run", "-c"])
+        .arg(&file)
+        .arg("--summary-json")
+        .arg(&summary)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("nothing: cannot list /gone"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    let exits: Vec<_> = summary["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|job| {
+            (
+                job["exit"].as_str().unwrap(),
+                job["exit_code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        exits,
+        [("success", 0), ("nothing-done", 3), ("target-unusable", 5)]
+    );
     assert_eq!(fs::read(dir.path().join("good/a")).unwrap(), b"a");
 }
 
