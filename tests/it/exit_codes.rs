@@ -192,11 +192,7 @@ fn run_check_passes_the_example_as_shipped_and_names_each_problem() {
                 password_file = \"missing\"\nuser = \"al\"\n\
                 [jobs.twin]\nsource = \"ftp://127.0.0.1:1/\"\ntarget = \"s\"\n";
     fs::write(&file, jobs).unwrap();
-    let out = ftpmirror()
-        .args(["run", "--check", "-c"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = run_check(&file);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
@@ -214,12 +210,13 @@ fn run_check_passes_the_example_as_shipped_and_names_each_problem() {
     assert!(!dir.path().join("no").exists() && !dir.path().join("s").exists());
     let jobs = "[jobs.deep]\nsource = \"ftp://127.0.0.1:1/\"\ntarget = \"no/such/dir\"\n";
     fs::write(&file, jobs).unwrap();
-    let out = ftpmirror()
-        .args(["run", "--check", "-c"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(run_check(&file).status.code(), Some(5));
+}
+
+fn run_check(file: &std::path::Path) -> std::process::Output {
+    let mut cmd = ftpmirror();
+    cmd.args(["run", "--check", "-c"]).arg(file);
+    cmd.output().unwrap()
 }
 
 #[test]
