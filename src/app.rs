@@ -15,6 +15,7 @@ use crate::pool::Pool;
 use crate::remote::{self, RemoteTree};
 use crate::report::{self, JobReport};
 use crate::session;
+use crate::signal;
 use crate::source::{redacted, Source};
 use crate::space::Space;
 use crate::state::State;
@@ -80,13 +81,17 @@ pub fn run(args: RunArgs, out: Output) -> Result<Exit, Error> {
     run_jobs(jobs, &args.run, out)
 }
 
-/// Runs the jobs one after another; the exit code is the worst of theirs.
+/// Runs the jobs one after another; the exit code is the worst of theirs. After a stopping
+/// signal no job starts.
 fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error> {
     if let Some(path) = &run.log_file {
         crate::logger::open_file(path)
             .map_err(|e| Error::Usage(format!("cannot open log file {}: {e}", path.display())))?;
     }
-    let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, run, out)).collect();
+    let reports: Vec<JobReport> = (jobs.iter())
+        .take_while(|_| signal::stopped().is_none())
+        .map(|job| run_job(job, run, out))
+        .collect();
     if let Some(path) = &run.summary_json {
         report::write_json(path, &reports).map_err(|source| Error::Io {
             context: format!("writing {}", path.display()),
@@ -103,9 +108,16 @@ fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error
 fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
+    let source = redacted(&format!("{:?}", job.source));
+    crate::logger::note(&format!(
+        "{}: start {source} -> {}{}",
+        job.name,
+        job.target.display(),
+        if run.dry_run { " (dry run)" } else { "" }
+    ));
     let mut unchanged = 0;
     let result = mirror_job(job, run, out, &mut unchanged);
-    let (exit, outcome) = match result {
+    let (mut exit, outcome) = match result {
         Ok(outcome) if outcome.errors.is_empty() => (Exit::Success, outcome),
         Ok(outcome) => (Exit::Partial, outcome),
         Err(e) => {
@@ -120,15 +132,24 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
             )
         }
     };
+    // Whatever the job got to, a signal during it is what ended it.
+    if let Some(stop) = signal::stopped() {
+        exit = stop.exit();
+    }
+    let summary = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
+    crate::logger::note(&format!(
+        "{}: end: {summary}; exit {} ({})",
+        job.name,
+        report::exit_name(exit),
+        exit as u8
+    ));
     let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
     if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
-        let line = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
-        crate::logger::note(&line);
-        println!("{}{line}", job_prefix(job));
+        println!("{}{summary}", job_prefix(job));
     }
     JobReport {
         name: job.name.clone(),
-        source: redacted(&format!("{:?}", job.source)),
+        source,
         target: job.target.display().to_string(),
         started: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         duration_seconds: started.elapsed().as_secs_f64(),
@@ -177,7 +198,7 @@ fn mirror_job(
     let connector = job.connector.clone().ending(JobEnd(deadline));
     let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
-    pool.set_deadline(deadline);
+    pool.set_deadline(JobEnd(deadline));
     let root = job.source.root(pool.login_dir());
     let target = job.target.as_path();
     let settled = |path: &RelPath| {

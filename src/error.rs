@@ -17,6 +17,12 @@ pub enum Exit {
     NothingDone = 3,
     /// Another run holds the target's lock.
     Locked = 4,
+    /// Stopped by SIGINT (Ctrl-C): what was done is kept and saved.
+    #[serde(rename = "interrupted")]
+    Interrupted = 130,
+    /// Stopped by SIGTERM (systemd's stop, a shutdown): what was done is kept and saved.
+    #[serde(rename = "interrupted")]
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {

@@ -30,4 +30,5 @@ mod manual;
 mod mirror;
 mod other_servers;
 mod passive;
+mod signals;
 mod truncated;
