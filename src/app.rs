@@ -109,9 +109,9 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
     let source = redacted(&format!("{:?}", job.source));
+    crate::logger::start_job(&job.name, job.name != "mirror");
     crate::logger::note(&format!(
-        "{}: start {source} -> {}{}",
-        job.name,
+        "start {source} -> {}{}",
         job.target.display(),
         if run.dry_run { " (dry run)" } else { "" }
     ));
@@ -121,7 +121,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         Ok(outcome) if outcome.errors.is_empty() => (Exit::Success, outcome),
         Ok(outcome) => (Exit::Partial, outcome),
         Err(e) => {
-            log::error!("{}{e}", job_prefix(job));
+            log::error!("{e}");
             let errors = vec![e.to_string()];
             (
                 e.exit(),
@@ -138,14 +138,13 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     }
     let summary = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
     crate::logger::note(&format!(
-        "{}: end: {summary}; exit {} ({})",
-        job.name,
+        "end: {summary}; exit {} ({})",
         report::exit_name(exit),
         exit as u8
     ));
     let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
     if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
-        println!("{}{summary}", job_prefix(job));
+        println!("{}{summary}", crate::logger::console_tag());
     }
     JobReport {
         name: job.name.clone(),
@@ -162,14 +161,6 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         unchanged: unchanged + outcome.revalidated,
         errors: outcome.errors,
         incomplete: outcome.incomplete,
-    }
-}
-
-/// `job: ` before messages of `run` jobs; nothing for `mirror`.
-fn job_prefix(job: &Job) -> String {
-    match job.name.as_str() {
-        "mirror" => String::new(),
-        name => format!("{name}: "),
     }
 }
 
@@ -241,7 +232,11 @@ fn mirror_job(
     if run.dry_run {
         pool.close();
         match run.format {
-            Format::Text => print!("{}", plan::render_text(&plan, out.verbose > 0)),
+            Format::Text => print!(
+                "{}{}",
+                job_header(job),
+                plan::render_text(&plan, out.verbose > 0)
+            ),
             Format::Json => println!("{}", plan::render_json(&plan)),
         }
         return Ok(Outcome {
@@ -269,6 +264,15 @@ fn mirror_job(
     pool.close();
     outcome.incomplete = incomplete;
     Ok(outcome)
+}
+
+/// The line that names a job of `run` before its plan; nothing for `mirror`, whose one plan
+/// needs no name.
+fn job_header(job: &Job) -> String {
+    match job.name.as_str() {
+        "mirror" => String::new(),
+        name => format!("{name}: plan for {}\n", job.target.display()),
+    }
 }
 
 /// Carries out the plan with progress shown as the output allows.

@@ -1,7 +1,8 @@
 //! Messages. On stderr: warnings always (unless `-q`), notes with `-v`, the protocol trace with
 //! `-vv`. With `--log-file`, also a timestamped line per note, warning, error and change, in the
 //! file, whatever the console shows. The trace never shows a password: commands are masked
-//! before they are logged.
+//! before they are logged. While a job of `ftpmirror run` runs, every line names it
+//! (`debian: ...`); in the log file, the lines of `ftpmirror mirror` name it `mirror`.
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use std::fs::File;
@@ -12,6 +13,14 @@ use std::sync::{Mutex, OnceLock};
 struct Logger {
     console: LevelFilter,
     file: OnceLock<Mutex<File>>,
+    job: Mutex<Option<Job>>,
+}
+
+/// The job that runs now.
+struct Job {
+    name: String,
+    /// Whether console lines name it too: they need not when the run has one job.
+    on_console: bool,
 }
 
 static LOGGER: OnceLock<Logger> = OnceLock::new();
@@ -26,14 +35,15 @@ impl Log for Logger {
             return;
         }
         if record.level() <= self.console {
+            let tag = self.console_tag();
             match record.level() {
-                Level::Error => eprintln!("ftpmirror: error: {}", record.args()),
-                Level::Warn => eprintln!("ftpmirror: warning: {}", record.args()),
-                _ => eprintln!("{}", record.args()),
+                Level::Error => eprintln!("ftpmirror: error: {tag}{}", record.args()),
+                Level::Warn => eprintln!("ftpmirror: warning: {tag}{}", record.args()),
+                _ => eprintln!("{tag}{}", record.args()),
             }
         }
         if record.level() <= Level::Info {
-            self.to_file(&format!("{} {}", record.level(), record.args()));
+            self.to_file(&format!("{} {}{}", record.level(), self.file_tag(), record.args()));
         }
     }
 
@@ -41,6 +51,20 @@ impl Log for Logger {
 }
 
 impl Logger {
+    fn console_tag(&self) -> String {
+        match &*self.job.lock().expect("job lock") {
+            Some(job) if job.on_console => format!("{}: ", job.name),
+            _ => String::new(),
+        }
+    }
+
+    fn file_tag(&self) -> String {
+        match &*self.job.lock().expect("job lock") {
+            Some(job) => format!("{}: ", job.name),
+            None => String::new(),
+        }
+    }
+
     fn to_file(&self, line: &str) {
         if let Some(file) = self.file.get() {
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
@@ -60,6 +84,7 @@ pub fn init(verbose: u8, quiet: bool) {
     let logger = LOGGER.get_or_init(|| Logger {
         console,
         file: OnceLock::new(),
+        job: Mutex::new(None),
     });
     if log::set_logger(logger).is_ok() {
         log::set_max_level(console);
@@ -79,6 +104,21 @@ pub fn open_file(path: &Path) -> std::io::Result<()> {
 /// A line for the log file only (the console got it some other way): a change, a summary.
 pub fn note(line: &str) {
     if let Some(logger) = LOGGER.get() {
-        logger.to_file(line);
+        logger.to_file(&format!("{}{line}", logger.file_tag()));
     }
+}
+
+/// Lines name the job `name` from now on; on the console too when `on_console`.
+pub fn start_job(name: &str, on_console: bool) {
+    if let Some(logger) = LOGGER.get() {
+        *logger.job.lock().expect("job lock") = Some(Job {
+            name: name.to_string(),
+            on_console,
+        });
+    }
+}
+
+/// `job: ` for a line printed on the console while a job of `run` runs; else nothing.
+pub fn console_tag() -> String {
+    LOGGER.get().map(Logger::console_tag).unwrap_or_default()
 }

@@ -25,6 +25,7 @@ mod http_faults;
 mod http_pipeline;
 mod http_styles;
 mod listing_trust;
+mod logs;
 mod ls;
 mod manual;
 mod mirror;

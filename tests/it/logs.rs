@@ -1,0 +1,87 @@
+//! What an operator reads: the log file names every job, with a start and an end line carrying
+//! its summary whatever `-q` says; the lines of `run` name their job, on stdout and in the log.
+
+use crate::support::tree::bulk_tree;
+use crate::support::{ftpmirror, served_dir, temp_dir, FtpServer, Pyftpd};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A job file with the jobs `one` and `two`, both mirroring `url`.
+fn two_jobs(dir: &Path, url: &str) -> PathBuf {
+    let file = dir.join("mirror.toml");
+    let job = |name: &str| format!("[jobs.{name}]\nsource = \"{url}\"\ntarget = \"{name}\"\n");
+    fs::write(&file, job("one") + &job("two")).unwrap();
+    file
+}
+
+#[test]
+fn quiet_run_logs_a_start_and_an_end_line_per_job_and_names_the_job_per_file() {
+    let served = served_dir();
+    bulk_tree(served.path(), 1, 3);
+    let server = Pyftpd::start(served.path());
+    let dir = temp_dir();
+    let file = two_jobs(dir.path(), &server.url());
+    let log = dir.path().join("run.log");
+    let out = ftpmirror()
+        .args(["run", "-q", "-c"])
+        .arg(&file)
+        .arg("--log-file")
+        .arg(&log)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "");
+    let log = fs::read_to_string(&log).unwrap();
+    let at = |needle: &str| {
+        log.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in:\n{log}"))
+    };
+    let url = server.url();
+    assert!(at(&format!("one: start {url} -> ")) < at("one: + bulk/d000/f0000.dat"));
+    assert!(at("one: + bulk/d000/f0002.dat") < at("one: end: 3 files fetched"));
+    assert!(at("one: end: ") < at(&format!("two: start {url} -> ")));
+    assert!(at("two: + bulk/d000/f0001.dat") < at("two: end: 3 files fetched"));
+    assert!(log.contains("exit success (0)"), "{log}");
+
+    // Not quiet: the change lines on stdout name their job too.
+    fs::write(served.path().join("new.txt"), "new\n").unwrap();
+    let out = ftpmirror().args(["run", "-c"]).arg(&file).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("one: + new.txt"), "{stdout}");
+    assert!(stdout.contains("two: + new.txt"), "{stdout}");
+}
+
+#[test]
+fn dry_run_of_a_job_file_names_each_job_before_its_plan() {
+    let served = served_dir();
+    bulk_tree(served.path(), 1, 2);
+    let server = Pyftpd::start(served.path());
+    let dir = temp_dir();
+    let file = two_jobs(dir.path(), &server.url());
+    let out = ftpmirror()
+        .args(["run", "-n", "-c"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let at = |needle: &str| {
+        stdout
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in:\n{stdout}"))
+    };
+    let plan_line = "+ bulk/d000/f0000.dat";
+    assert!(at("one: plan for ") < at(plan_line));
+    assert!(at(plan_line) < at("two: plan for "));
+    assert!(stdout[at("two: plan for ")..].contains(plan_line), "{stdout}");
+}
