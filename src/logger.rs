@@ -1,14 +1,30 @@
-//! Messages. On stderr: warnings always (unless `-q`), notes with `-v`, the protocol trace with
-//! `-vv`. With `--log-file`, also a timestamped line per note, warning, error and change, in the
-//! file, whatever the console shows. The trace never shows a password: commands are masked
-//! before they are logged. While a job of `ftpmirror run` runs, every line names it
-//! (`debian: ...`); in the log file, the lines of `ftpmirror mirror` name it `mirror`.
+//! Messages. On stderr: warnings always (with `-q` only those that need action, logged with
+//! the target [`ACTION`]), notes with `-v`, the protocol trace with `-vv`. A warning that every
+//! connection or file would meet is said once per run ([`warn_once!`]). With `--log-file`,
+//! also a timestamped line per note, warning, error and change, in the file, whatever the
+//! console shows. The trace never shows a password: commands are masked before they are
+//! logged. While a job of `ftpmirror run` runs, every line names it (`debian: ...`); in the
+//! log file, the lines of `ftpmirror mirror` name it `mirror`.
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
+
+/// The log target of warnings that ask the operator to act (a corrupt state file, a password
+/// that others can read): `-q` shows them, as cron should mail them.
+pub const ACTION: &str = "ftpmirror::action";
+
+/// A warning said once per run however many connections, files or jobs meet it: later ones
+/// with the same message are dropped.
+#[macro_export]
+macro_rules! warn_once {
+    ($($arg:tt)+) => {
+        $crate::logger::warn_once(&format!($($arg)+))
+    };
+}
 
 struct Logger {
     console: LevelFilter,
@@ -34,7 +50,8 @@ impl Log for Logger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        if record.level() <= self.console {
+        let acts = record.level() == Level::Warn && record.target() == ACTION;
+        if record.level() <= self.console || acts {
             let tag = self.console_tag();
             match record.level() {
                 Level::Error => eprintln!("ftpmirror: error: {tag}{}", record.args()),
@@ -43,7 +60,12 @@ impl Log for Logger {
             }
         }
         if record.level() <= Level::Info {
-            self.to_file(&format!("{} {}{}", record.level(), self.file_tag(), record.args()));
+            self.to_file(&format!(
+                "{} {}{}",
+                record.level(),
+                self.file_tag(),
+                record.args()
+            ));
         }
     }
 
@@ -73,7 +95,8 @@ impl Logger {
     }
 }
 
-/// Installs the logger for `-q` (errors only), default (warnings), `-v` and `-vv`.
+/// Installs the logger for `-q` (errors and warnings that need action), default (warnings),
+/// `-v` and `-vv`.
 pub fn init(verbose: u8, quiet: bool) {
     let console = match (quiet, verbose) {
         (true, _) => LevelFilter::Error,
@@ -87,7 +110,7 @@ pub fn init(verbose: u8, quiet: bool) {
         job: Mutex::new(None),
     });
     if log::set_logger(logger).is_ok() {
-        log::set_max_level(console);
+        log::set_max_level(console.max(LevelFilter::Warn));
     }
 }
 
@@ -105,6 +128,14 @@ pub fn open_file(path: &Path) -> std::io::Result<()> {
 pub fn note(line: &str) {
     if let Some(logger) = LOGGER.get() {
         logger.to_file(&format!("{}{line}", logger.file_tag()));
+    }
+}
+
+/// Logs `message` as a warning unless this run already did; see [`warn_once!`].
+pub fn warn_once(message: &str) {
+    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    if SAID.lock().expect("said lock").insert(message.to_string()) {
+        log::warn!("{message}");
     }
 }
 

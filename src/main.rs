@@ -30,5 +30,7 @@ fn main() -> ExitCode {
         e.exit()
     });
     // A stop cut whatever the command was doing short: its code says so, not the cut's.
-    ftpmirror::signal::stopped().map_or(exit, |stop| stop.exit()).into()
+    ftpmirror::signal::stopped()
+        .map_or(exit, |stop| stop.exit())
+        .into()
 }

@@ -24,7 +24,7 @@ impl Client {
                 )))
             }
             _ => {
-                log::warn!("{}: no TLS ({reply}); going on in clear text", self.host);
+                crate::warn_once!("{}: no TLS ({reply}); going on in clear text", self.host);
                 return Ok(());
             }
         }

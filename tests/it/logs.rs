@@ -1,6 +1,7 @@
 //! What an operator reads: the log file names every job, with a start and an end line carrying
 //! its summary whatever `-q` says; the lines of `run` name their job, on stdout and in the log.
 
+use crate::support::runs::mirror;
 use crate::support::tree::bulk_tree;
 use crate::support::{ftpmirror, served_dir, temp_dir, FtpServer, Pyftpd};
 use std::fs;
@@ -83,5 +84,48 @@ fn dry_run_of_a_job_file_names_each_job_before_its_plan() {
     let plan_line = "+ bulk/d000/f0000.dat";
     assert!(at("one: plan for ") < at(plan_line));
     assert!(at(plan_line) < at("two: plan for "));
-    assert!(stdout[at("two: plan for ")..].contains(plan_line), "{stdout}");
+    assert!(
+        stdout[at("two: plan for ")..].contains(plan_line),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_warning_is_said_once_per_run_not_once_per_connection() {
+    let served = served_dir();
+    bulk_tree(served.path(), 2, 4);
+    // `--tls auto` asks for TLS on each of the four connections; pyftpdlib without TLS refuses.
+    let server = Pyftpd::start(served.path());
+    let target = temp_dir();
+    let out = mirror(&server.url(), target.path(), &["-j", "4", "--tls", "auto"]);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let warned = stderr.lines().filter(|l| l.contains("no TLS")).count();
+    assert_eq!(warned, 1, "{stderr}");
+    let commands = server.commands();
+    let auths = commands.iter().filter(|c| c.starts_with("AUTH")).count();
+    assert_eq!(auths, 4, "{commands:?}");
+}
+
+#[test]
+fn quiet_hides_notes_but_not_warnings_that_need_action() {
+    let served = served_dir();
+    bulk_tree(served.path(), 1, 2);
+    let server = Pyftpd::start(served.path());
+    let target = temp_dir();
+    fs::create_dir(target.path().join(".ftpmirror")).unwrap();
+    fs::write(target.path().join(".ftpmirror/state.json"), "{ torn").unwrap();
+    let out = mirror(&server.url(), target.path(), &["-q", "-j", "2"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>().len(),
+        1,
+        "only the state file's warning: {stderr}"
+    );
+    assert!(
+        stderr.starts_with("ftpmirror: warning: ignoring state file "),
+        "{stderr}"
+    );
 }

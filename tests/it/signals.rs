@@ -102,9 +102,15 @@ fn assert_stopped_cleanly(signal: &str, code: i32) {
     )
     .unwrap();
     let files = state["files"].as_object().unwrap();
-    assert!(files.contains_key("a.txt") && files.contains_key("b.txt"), "{state:#}");
+    assert!(
+        files.contains_key("a.txt") && files.contains_key("b.txt"),
+        "{state:#}"
+    );
     assert!(!files.contains_key("big.bin"), "{state:#}");
-    assert!(!target.path().join("big.bin").exists(), "partial file under the final name");
+    assert!(
+        !target.path().join("big.bin").exists(),
+        "partial file under the final name"
+    );
     assert_eq!(fs::read(target.path().join("a.txt")).unwrap(), b"first\n");
 }
 
@@ -144,5 +150,9 @@ fn a_second_signal_stops_at_once() {
     send("-TERM", &child);
     let status = wait_within(&mut child, Duration::from_secs(15));
     assert_eq!(status.code(), Some(143));
-    assert!(sent.elapsed() < Duration::from_secs(3), "{:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
 }
