@@ -131,6 +131,24 @@ pub fn note(line: &str) {
     }
 }
 
+/// The name of one connection in the trace (`[c3]`): numbered in the order they were opened,
+/// so the lines of connections that work at once can be told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnId(usize);
+
+impl ConnId {
+    pub fn next() -> ConnId {
+        static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        ConnId(OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
+    }
+}
+
+impl std::fmt::Display for ConnId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[c{}]", self.0)
+    }
+}
+
 /// Logs `message` as a warning unless this run already did; see [`warn_once!`].
 pub fn warn_once(message: &str) {
     static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());

@@ -71,7 +71,8 @@ impl Client {
         };
         let stream = Stream::tls(tcp, config, &self.host, self.options.bounds())?;
         log::debug!(
-            "data connection in TLS, session resumed: {}",
+            "{} data connection in TLS, session resumed: {}",
+            self.id,
             stream.resumed()
         );
         Ok(stream)

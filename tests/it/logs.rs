@@ -129,3 +129,55 @@ fn quiet_hides_notes_but_not_warnings_that_need_action() {
         "{stderr}"
     );
 }
+
+/// The connection names (`[c3]`) of the trace lines that hold `needle`.
+fn connections_of(stderr: &str, needle: &str) -> std::collections::BTreeSet<String> {
+    (stderr.lines().filter(|l| l.contains(needle)))
+        .map(|l| {
+            assert!(l.starts_with("[c"), "no connection named: {l}");
+            l[..l.find(']').unwrap() + 1].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn trace_shows_http_requests_and_responses_by_connection_never_the_password() {
+    use crate::support::web::{Nginx, NginxOptions, WebServer};
+    const SECRET: &str = "s3cr3t-pw";
+    let served = served_dir();
+    bulk_tree(served.path(), 2, 4);
+    let server = Nginx::start_with(
+        served.path(),
+        NginxOptions {
+            basic_auth: Some(("anna", SECRET)),
+            ..Default::default()
+        },
+    );
+    let url = server.url().replace("http://", &format!("http://anna:{SECRET}@"));
+    let target = temp_dir();
+    let out = mirror(&url, target.path(), &["-vv", "-j", "2"]);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("> GET / HTTP/1.1"), "{stderr}");
+    assert!(stderr.contains("< HTTP/1.1 200 OK"), "{stderr}");
+    assert!(stderr.contains("> Authorization: ****"), "{stderr}");
+    // Neither the password nor its Basic encoding (base64 of "anna:s3cr3t-pw").
+    assert!(!stderr.contains(SECRET), "{stderr}");
+    assert!(!stderr.contains("YW5uYTpzM2NyM3QtcHc"), "{stderr}");
+    let fetching = connections_of(&stderr, "> GET /bulk/");
+    assert_eq!(fetching.len(), 2, "{stderr}");
+    assert_eq!(connections_of(&stderr, "< HTTP/1.1 "), connections_of(&stderr, "> GET "));
+}
+
+#[test]
+fn ftp_trace_lines_name_their_connection() {
+    let served = served_dir();
+    bulk_tree(served.path(), 2, 4);
+    let server = Pyftpd::start(served.path());
+    let target = temp_dir();
+    let out = mirror(&server.url(), target.path(), &["-vv", "-j", "2"]);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(connections_of(&stderr, "> RETR ").len(), 2, "{stderr}");
+    assert_eq!(connections_of(&stderr, "> USER ").len(), 2, "{stderr}");
+}
