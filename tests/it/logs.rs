@@ -153,7 +153,9 @@ fn trace_shows_http_requests_and_responses_by_connection_never_the_password() {
             ..Default::default()
         },
     );
-    let url = server.url().replace("http://", &format!("http://anna:{SECRET}@"));
+    let url = server
+        .url()
+        .replace("http://", &format!("http://anna:{SECRET}@"));
     let target = temp_dir();
     let out = mirror(&url, target.path(), &["-vv", "-j", "2"]);
     let (_, stderr) = text(&out);
@@ -166,7 +168,10 @@ fn trace_shows_http_requests_and_responses_by_connection_never_the_password() {
     assert!(!stderr.contains("YW5uYTpzM2NyM3QtcHc"), "{stderr}");
     let fetching = connections_of(&stderr, "> GET /bulk/");
     assert_eq!(fetching.len(), 2, "{stderr}");
-    assert_eq!(connections_of(&stderr, "< HTTP/1.1 "), connections_of(&stderr, "> GET "));
+    assert_eq!(
+        connections_of(&stderr, "< HTTP/1.1 "),
+        connections_of(&stderr, "> GET ")
+    );
 }
 
 #[test]
