@@ -16,6 +16,7 @@ use crate::remote::{self, RemoteTree};
 use crate::report::{self, JobReport};
 use crate::session;
 use crate::settings::Settings;
+use crate::signal;
 use crate::source::{redacted, Source};
 use crate::space::Space;
 use crate::state::State;
@@ -125,13 +126,17 @@ fn check(path: &Path, selected: Vec<(String, Settings)>) -> Exit {
     exit
 }
 
-/// Runs the jobs one after another; the exit code is the worst of theirs.
+/// Runs the jobs one after another; the exit code is the worst of theirs. After a stopping
+/// signal no job starts.
 fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error> {
     if let Some(path) = &run.log_file {
         crate::logger::open_file(path)
             .map_err(|e| Error::Usage(format!("cannot open log file {}: {e}", path.display())))?;
     }
-    let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, run, out)).collect();
+    let reports: Vec<JobReport> = (jobs.iter())
+        .take_while(|_| signal::stopped().is_none())
+        .map(|job| run_job(job, run, out))
+        .collect();
     if let Some(path) = &run.summary_json {
         report::write_json(path, &reports).map_err(|source| Error::Io {
             context: format!("writing {}", path.display()),
@@ -144,13 +149,20 @@ fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error
 fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
+    let source = redacted(&format!("{:?}", job.source));
+    crate::logger::start_job(&job.name, job.name != "mirror");
+    crate::logger::note(&format!(
+        "start {source} -> {}{}",
+        job.target.display(),
+        if run.dry_run { " (dry run)" } else { "" }
+    ));
     let mut unchanged = 0;
     let result = mirror_job(job, run, out, &mut unchanged);
-    let (exit, outcome) = match result {
+    let (mut exit, outcome) = match result {
         Ok(outcome) if outcome.errors.is_empty() => (Exit::Success, outcome),
         Ok(outcome) => (Exit::Partial, outcome),
         Err(e) => {
-            log::error!("{}{e}", job_prefix(job));
+            log::error!("{e}");
             let errors = vec![e.to_string()];
             (
                 e.exit(),
@@ -161,15 +173,23 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
             )
         }
     };
+    // Whatever the job got to, a signal during it is what ended it.
+    if let Some(stop) = signal::stopped() {
+        exit = stop.exit();
+    }
+    let summary = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
+    crate::logger::note(&format!(
+        "end: {summary}; exit {} ({})",
+        report::exit_name(exit),
+        exit as u8
+    ));
     let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
     if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
-        let line = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
-        crate::logger::note(&line);
-        println!("{}{line}", job_prefix(job));
+        println!("{}{summary}", crate::logger::console_tag());
     }
     JobReport {
         name: job.name.clone(),
-        source: redacted(&format!("{:?}", job.source)),
+        source,
         target: job.target.display().to_string(),
         started: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         duration_seconds: started.elapsed().as_secs_f64(),
@@ -182,14 +202,6 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         unchanged: unchanged + outcome.revalidated,
         errors: outcome.errors,
         incomplete: outcome.incomplete,
-    }
-}
-
-/// `job: ` before messages of `run` jobs; nothing for `mirror`.
-fn job_prefix(job: &Job) -> String {
-    match job.name.as_str() {
-        "mirror" => String::new(),
-        name => format!("{name}: "),
     }
 }
 
@@ -218,7 +230,7 @@ fn mirror_job(
     let connector = job.connector.clone().ending(JobEnd(deadline));
     let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
-    pool.set_deadline(deadline);
+    pool.set_deadline(JobEnd(deadline));
     let root = job.source.root(pool.login_dir());
     let target = job.target.as_path();
     let settled = |path: &RelPath| {
@@ -265,7 +277,11 @@ fn mirror_job(
     if run.dry_run {
         pool.close();
         match run.format {
-            Format::Text => print!("{}", plan::render_text(&plan, out.verbose > 0)),
+            Format::Text => print!(
+                "{}{}",
+                job_header(job),
+                plan::render_text(&plan, out.verbose > 0)
+            ),
             Format::Json => println!("{}", plan::render_json(&plan)),
         }
         return Ok(Outcome {
@@ -293,6 +309,15 @@ fn mirror_job(
     pool.close();
     outcome.incomplete = incomplete;
     Ok(outcome)
+}
+
+/// The line that names a job of `run` before its plan; nothing for `mirror`, whose one plan
+/// needs no name.
+fn job_header(job: &Job) -> String {
+    match job.name.as_str() {
+        "mirror" => String::new(),
+        name => format!("{name}: plan for {}\n", job.target.display()),
+    }
 }
 
 /// Carries out the plan with progress shown as the output allows.

@@ -41,7 +41,7 @@ pub fn resolve(source: &Source, given: &Sources) -> Result<Login, Error> {
     } else if let Some(password) = entry.and_then(|e| e.password.clone()) {
         password
     } else if let Some(password) = &source.password {
-        log::warn!("the password is in the URL, where other users can see it in ps; use --password-file or {PASSWORD_ENV}");
+        log::warn!(target: crate::logger::ACTION, "the password is in the URL, where other users can see it in ps; use --password-file or {PASSWORD_ENV}");
         password.clone()
     } else if user == "anonymous" || user == "ftp" {
         Login::anonymous().password
@@ -87,6 +87,7 @@ fn warn_if_readable_by_others(path: &Path) {
     let mode = std::fs::metadata(path).map_or(0, |m| m.permissions().mode());
     if mode & 0o077 != 0 {
         log::warn!(
+            target: crate::logger::ACTION,
             "{} can be read by other users (mode {:o}); chmod 600 it",
             path.display(),
             mode & 0o777

@@ -22,6 +22,12 @@ pub enum Exit {
     /// Nothing was done: the target cannot be used (not a directory, a missing parent, not
     /// writable, its lock or state unreadable, no room for the plan).
     TargetUnusable = 5,
+    /// Stopped by SIGINT (Ctrl-C): what was done is kept and saved.
+    #[serde(rename = "interrupted")]
+    Interrupted = 130,
+    /// Stopped by SIGTERM (systemd's stop, a shutdown): what was done is kept and saved.
+    #[serde(rename = "interrupted")]
+    Terminated = 143,
 }
 
 impl Exit {
@@ -37,6 +43,9 @@ impl Exit {
             Exit::NothingDone => 3,
             Exit::TargetUnusable => 4,
             Exit::Usage => 5,
+            // A run that was stopped says so above all: what it would have done is unknown.
+            Exit::Interrupted => 6,
+            Exit::Terminated => 7,
         }
     }
 

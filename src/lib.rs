@@ -27,6 +27,7 @@ pub mod remote;
 pub mod report;
 pub mod session;
 pub mod settings;
+pub mod signal;
 pub mod source;
 pub mod space;
 pub mod state;

@@ -29,7 +29,9 @@ pub fn acquire(target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
     loop {
         match file.try_lock() {
             Ok(()) => break,
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+            Err(TryLockError::WouldBlock)
+                if Instant::now() < deadline && crate::signal::stopped().is_none() =>
+            {
                 std::thread::sleep(Duration::from_millis(100));
             }
             Err(TryLockError::WouldBlock) => return Err(Error::Locked(held_by(&mut file, target))),

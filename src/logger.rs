@@ -1,17 +1,42 @@
-//! Messages. On stderr: warnings always (unless `-q`), notes with `-v`, the protocol trace with
-//! `-vv`. With `--log-file`, also a timestamped line per note, warning, error and change, in the
-//! file, whatever the console shows. The trace never shows a password: commands are masked
-//! before they are logged.
+//! Messages. On stderr: warnings always (with `-q` only those that need action, logged with
+//! the target [`ACTION`]), notes with `-v`, the protocol trace with `-vv`. A warning that every
+//! connection or file would meet is said once per run ([`warn_once!`]). With `--log-file`,
+//! also a timestamped line per note, warning, error and change, in the file, whatever the
+//! console shows. The trace never shows a password: commands are masked before they are
+//! logged. While a job of `ftpmirror run` runs, every line names it (`debian: ...`); in the
+//! log file, the lines of `ftpmirror mirror` name it `mirror`.
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
+/// The log target of warnings that ask the operator to act (a corrupt state file, a password
+/// that others can read): `-q` shows them, as cron should mail them.
+pub const ACTION: &str = "ftpmirror::action";
+
+/// A warning said once per run however many connections, files or jobs meet it: later ones
+/// with the same message are dropped.
+#[macro_export]
+macro_rules! warn_once {
+    ($($arg:tt)+) => {
+        $crate::logger::warn_once(&format!($($arg)+))
+    };
+}
+
 struct Logger {
     console: LevelFilter,
     file: OnceLock<Mutex<File>>,
+    job: Mutex<Option<Job>>,
+}
+
+/// The job that runs now.
+struct Job {
+    name: String,
+    /// Whether console lines name it too: they need not when the run has one job.
+    on_console: bool,
 }
 
 static LOGGER: OnceLock<Logger> = OnceLock::new();
@@ -25,15 +50,22 @@ impl Log for Logger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        if record.level() <= self.console {
+        let acts = record.level() == Level::Warn && record.target() == ACTION;
+        if record.level() <= self.console || acts {
+            let tag = self.console_tag();
             match record.level() {
-                Level::Error => eprintln!("ftpmirror: error: {}", record.args()),
-                Level::Warn => eprintln!("ftpmirror: warning: {}", record.args()),
-                _ => eprintln!("{}", record.args()),
+                Level::Error => eprintln!("ftpmirror: error: {tag}{}", record.args()),
+                Level::Warn => eprintln!("ftpmirror: warning: {tag}{}", record.args()),
+                _ => eprintln!("{tag}{}", record.args()),
             }
         }
         if record.level() <= Level::Info {
-            self.to_file(&format!("{} {}", record.level(), record.args()));
+            self.to_file(&format!(
+                "{} {}{}",
+                record.level(),
+                self.file_tag(),
+                record.args()
+            ));
         }
     }
 
@@ -41,6 +73,20 @@ impl Log for Logger {
 }
 
 impl Logger {
+    fn console_tag(&self) -> String {
+        match &*self.job.lock().expect("job lock") {
+            Some(job) if job.on_console => format!("{}: ", job.name),
+            _ => String::new(),
+        }
+    }
+
+    fn file_tag(&self) -> String {
+        match &*self.job.lock().expect("job lock") {
+            Some(job) => format!("{}: ", job.name),
+            None => String::new(),
+        }
+    }
+
     fn to_file(&self, line: &str) {
         if let Some(file) = self.file.get() {
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
@@ -49,7 +95,8 @@ impl Logger {
     }
 }
 
-/// Installs the logger for `-q` (errors only), default (warnings), `-v` and `-vv`.
+/// Installs the logger for `-q` (errors and warnings that need action), default (warnings),
+/// `-v` and `-vv`.
 pub fn init(verbose: u8, quiet: bool) {
     let console = match (quiet, verbose) {
         (true, _) => LevelFilter::Error,
@@ -60,9 +107,10 @@ pub fn init(verbose: u8, quiet: bool) {
     let logger = LOGGER.get_or_init(|| Logger {
         console,
         file: OnceLock::new(),
+        job: Mutex::new(None),
     });
     if log::set_logger(logger).is_ok() {
-        log::set_max_level(console);
+        log::set_max_level(console.max(LevelFilter::Warn));
     }
 }
 
@@ -79,6 +127,47 @@ pub fn open_file(path: &Path) -> std::io::Result<()> {
 /// A line for the log file only (the console got it some other way): a change, a summary.
 pub fn note(line: &str) {
     if let Some(logger) = LOGGER.get() {
-        logger.to_file(line);
+        logger.to_file(&format!("{}{line}", logger.file_tag()));
     }
+}
+
+/// The name of one connection in the trace (`[c3]`): numbered in the order they were opened,
+/// so the lines of connections that work at once can be told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnId(usize);
+
+impl ConnId {
+    pub fn next() -> ConnId {
+        static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        ConnId(OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
+    }
+}
+
+impl std::fmt::Display for ConnId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[c{}]", self.0)
+    }
+}
+
+/// Logs `message` as a warning unless this run already did; see [`warn_once!`].
+pub fn warn_once(message: &str) {
+    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    if SAID.lock().expect("said lock").insert(message.to_string()) {
+        log::warn!("{message}");
+    }
+}
+
+/// Lines name the job `name` from now on; on the console too when `on_console`.
+pub fn start_job(name: &str, on_console: bool) {
+    if let Some(logger) = LOGGER.get() {
+        *logger.job.lock().expect("job lock") = Some(Job {
+            name: name.to_string(),
+            on_console,
+        });
+    }
+}
+
+/// `job: ` for a line printed on the console while a job of `run` runs; else nothing.
+pub fn console_tag() -> String {
+    LOGGER.get().map(Logger::console_tag).unwrap_or_default()
 }

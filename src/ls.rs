@@ -19,7 +19,9 @@ pub struct DirReport {
     pub error: Option<String>,
 }
 
-/// Lists `root` (and below it with `recursive`), printing each directory as it is read.
+/// Lists `root` (and below it with `recursive`), printing each directory as it is read. A lost
+/// connection ends the walk: what was read is printed (for JSON, the one document with the
+/// directory that broke and its error last), then the error.
 pub fn run(
     session: &mut Session,
     root: &str,
@@ -29,8 +31,10 @@ pub fn run(
     let mut pending = vec![(root.to_string(), 0)];
     let mut reports = Vec::new();
     let mut exit = Exit::Success;
+    let mut lost = None;
     while let Some((path, depth)) = pending.pop() {
-        let report = list_one(session, path)?;
+        let (report, broke) = list_one(session, path);
+        lost = broke;
         let cut = report.listing.as_ref().and_then(|l| l.truncated.as_ref());
         if let Some(cut) = cut {
             log::error!(
@@ -51,6 +55,9 @@ pub fn run(
             Format::Text => print!("{}", render_text(&report)),
             Format::Json => reports.push(report),
         }
+        if lost.is_some() {
+            break;
+        }
     }
     if format == Format::Json {
         println!(
@@ -58,30 +65,40 @@ pub fn run(
             serde_json::to_string_pretty(&reports).expect("plain data serializes")
         );
     }
-    Ok(exit)
+    lost.map_or(Ok(exit), Err)
 }
 
-/// A directory that cannot be listed is reported and the walk goes on, unless the connection
-/// itself is lost.
-fn list_one(session: &mut Session, path: String) -> Result<DirReport, Error> {
+/// A directory that cannot be listed is reported and the walk goes on; when the connection
+/// itself is lost, the report comes with the error that ends the walk.
+fn list_one(session: &mut Session, path: String) -> (DirReport, Option<Error>) {
     match session.list_dir(&path) {
-        Ok(listing) => Ok(DirReport {
-            path,
-            listing: Some(listing),
-            error: None,
-        }),
+        Ok(listing) => (
+            DirReport {
+                path,
+                listing: Some(listing),
+                error: None,
+            },
+            None,
+        ),
         Err(e) if !e.breaks_session() => {
             log::warn!("cannot list {path}: {e}");
-            Ok(DirReport {
+            let error = Some(e.to_string());
+            let report = DirReport {
                 path,
                 listing: None,
-                error: Some(e.to_string()),
-            })
+                error,
+            };
+            (report, None)
         }
-        Err(source) => Err(Error::Remote {
-            context: format!("listing {path}"),
-            source,
-        }),
+        Err(source) => {
+            let report = DirReport {
+                error: Some(source.to_string()),
+                listing: None,
+                path: path.clone(),
+            };
+            let context = format!("listing {path}");
+            (report, Some(Error::Remote { context, source }))
+        }
     }
 }
 

@@ -8,6 +8,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ftpmirror::logger::init(cli.verbose, cli.quiet);
+    if let Err(e) = ftpmirror::signal::install() {
+        log::warn!("cannot catch SIGTERM and SIGINT ({e}): a stop will not save the state");
+    }
     let out = Output {
         verbose: cli.verbose,
         quiet: cli.quiet,
@@ -22,11 +25,12 @@ fn main() -> ExitCode {
             Ok(ftpmirror::error::Exit::Success)
         }
     };
-    match result {
-        Ok(exit) => exit.into(),
-        Err(e) => {
-            log::error!("{e}");
-            e.exit().into()
-        }
-    }
+    let exit = result.unwrap_or_else(|e| {
+        log::error!("{e}");
+        e.exit()
+    });
+    // A stop cut whatever the command was doing short: its code says so, not the cut's.
+    ftpmirror::signal::stopped()
+        .map_or(exit, |stop| stop.exit())
+        .into()
 }

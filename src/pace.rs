@@ -1,15 +1,17 @@
 //! Bounds on slow servers and on the job. A socket's read timeout ends a silent server, but not
 //! one that sends a byte every few hundred milliseconds: [`Deadline`] bounds the time to read a
 //! whole reply or head, and [`Pace`] ends a transfer that moves less than [`MIN_BYTES`] in a
-//! whole timeout. [`JobEnd`] bounds every wait by the time left to the job (`--job-timeout`).
+//! whole timeout. [`JobEnd`] bounds every wait by the time left to the job (`--job-timeout`, or
+//! a SIGTERM or SIGINT: see [`crate::signal`]).
 
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
-/// When the job must be over (`--job-timeout`), if ever. Every wait in flight is bounded by
-/// the time left to it: a connect, a socket read or write (see `tls::Stream`). Waits get
-/// [`GRACE`] more, so that a transfer's confirmation already on its way is still read: a file
-/// renamed into place whose `226` is lost would be removed.
+/// When the job must be over (`--job-timeout`), if ever; a stopping signal ends it then too,
+/// whatever the timeout. Every wait in flight is bounded by the time left to it: a connect, a
+/// socket read or write (see `tls::Stream`). Waits get [`GRACE`] more, so that a transfer's
+/// confirmation already on its way is still read: a file renamed into place whose `226` is lost
+/// would be removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JobEnd(pub Option<Instant>);
 
@@ -17,9 +19,38 @@ pub struct JobEnd(pub Option<Instant>);
 pub const GRACE: Duration = Duration::from_secs(2);
 
 impl JobEnd {
+    /// The job's end: its timeout's or the stopping signal's, whichever came first.
+    pub fn end(&self) -> Option<Instant> {
+        match (self.0, crate::signal::stopped_at()) {
+            (Some(timeout), Some(signal)) => Some(timeout.min(signal)),
+            (timeout, signal) => timeout.or(signal),
+        }
+    }
+
+    /// Whether the job's end has come: no new work starts.
+    pub fn over(&self) -> bool {
+        self.end().is_some_and(|end| Instant::now() >= end)
+    }
+
+    /// Sleeps for `wait`; `false`, and no longer, when the job ends before the wait is over.
+    pub fn sleep(&self, wait: Duration) -> bool {
+        // A signal comes unannounced: the sleep looks for it every tenth of a second.
+        const LOOK: Duration = Duration::from_millis(100);
+        let until = Instant::now() + wait;
+        loop {
+            if self.end().is_some_and(|end| end <= until) {
+                return false;
+            }
+            match until.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => std::thread::sleep(left.min(LOOK)),
+                _ => return true,
+            }
+        }
+    }
+
     /// The time a wait may still take, `None` without an end; `TimedOut` once it is over.
     pub fn left(&self) -> io::Result<Option<Duration>> {
-        let Some(end) = self.0 else {
+        let Some(end) = self.end() else {
             return Ok(None);
         };
         match (end + GRACE).checked_duration_since(Instant::now()) {
@@ -44,7 +75,11 @@ pub struct Bounds {
 
 /// The error of a wait cut by the job's end.
 pub fn out_of_time() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "the job ran out of time")
+    let why = match crate::signal::stopped() {
+        Some(stop) => format!("interrupted by {}", stop.name()),
+        None => "the job ran out of time".into(),
+    };
+    io::Error::new(io::ErrorKind::TimedOut, why)
 }
 
 /// Less than this in one timeout period is a stalled transfer, however steadily it drips.

@@ -7,10 +7,11 @@
 //! transient failure drops the session, waits with exponential backoff, reconnects and tries
 //! again.
 
+use crate::pace::JobEnd;
 use crate::session::{Connector, Error, Session};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often and how patiently to retry a transient failure.
 #[derive(Debug, Clone, Copy)]
@@ -101,8 +102,8 @@ pub struct Pool {
     /// Workers that could not open a session are not started again in later phases.
     refused: Vec<bool>,
     login_dir: String,
-    /// No worker takes a new item after this (`--job-timeout`).
-    deadline: Option<Instant>,
+    /// No worker takes a new item after this (`--job-timeout`, a stopping signal).
+    deadline: JobEnd,
     /// Transfers whose server never confirmed them (remote path, why).
     unconfirmed: Mutex<Vec<(String, String)>>,
 }
@@ -148,7 +149,7 @@ impl Pool {
             refused: vec![false; sessions.len()],
             sessions,
             login_dir,
-            deadline: None,
+            deadline: JobEnd::default(),
             unconfirmed: Mutex::new(Vec::new()),
         })
     }
@@ -158,13 +159,13 @@ impl Pool {
         std::mem::take(self.unconfirmed.get_mut().expect("unconfirmed lock"))
     }
 
-    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+    pub fn set_deadline(&mut self, deadline: JobEnd) {
         self.deadline = deadline;
     }
 
     /// Whether the job's time is up.
     pub fn out_of_time(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.deadline.over()
     }
 
     /// Workers that run: sessions not refused.
@@ -187,7 +188,7 @@ impl Pool {
         let results = Mutex::new(Vec::new());
         let (connector, retry, deadline) = (&self.connector, self.retry, self.deadline);
         let unconfirmed = &self.unconfirmed;
-        let in_time = move || deadline.is_none_or(|d| Instant::now() < d);
+        let in_time = move || !deadline.over();
         std::thread::scope(|scope| {
             for (index, (slot, refused)) in
                 self.sessions.iter_mut().zip(&mut self.refused).enumerate()
@@ -255,8 +256,8 @@ pub struct Worker<'a> {
     retry: Retry,
     pub index: usize,
     unconfirmed: &'a Mutex<Vec<(String, String)>>,
-    /// No retry waits past this (`--job-timeout`).
-    deadline: Option<Instant>,
+    /// No retry waits past this (`--job-timeout`, a stopping signal).
+    deadline: JobEnd,
 }
 
 impl Worker<'_> {
@@ -277,7 +278,7 @@ impl Worker<'_> {
     }
 
     fn in_time(&self) -> bool {
-        self.deadline.is_none_or(|d| Instant::now() < d)
+        !self.deadline.over()
     }
 
     /// This worker's session as it is, if it has one open: no connecting, no retries.
@@ -326,10 +327,8 @@ impl Worker<'_> {
                 Err(e) if e.is_transient() && attempt + 1 < self.retry.tries && self.in_time() => {
                     log::info!("{what}: {e}; retrying");
                     self.drop_session();
-                    let delay = self.retry.delay(attempt);
-                    match self.deadline {
-                        Some(end) if Instant::now() + delay >= end => return Err(e),
-                        _ => std::thread::sleep(delay),
+                    if !self.deadline.sleep(self.retry.delay(attempt)) {
+                        return Err(e);
                     }
                     attempt += 1;
                 }

@@ -46,6 +46,14 @@ pub fn summary(outcome: &Outcome, unchanged: usize, elapsed: Duration) -> String
     line
 }
 
+/// The exit's name as the JSON summary gives it (`partial`, `interrupted`, ...).
+pub fn exit_name(exit: Exit) -> String {
+    match serde_json::to_value(exit) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => unreachable!("an exit serializes as its name"),
+    }
+}
+
 /// Writes the reports as `{"jobs": [...]}` through a temp file and a rename, so a monitor never
 /// reads half a document.
 pub fn write_json(path: &Path, jobs: &[JobReport]) -> std::io::Result<()> {

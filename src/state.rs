@@ -102,7 +102,11 @@ impl State {
         match decode(&bytes) {
             Ok(state) => Ok(state),
             Err(why) => {
-                log::warn!("ignoring state file {}: {why}", path.display());
+                log::warn!(
+                    target: crate::logger::ACTION,
+                    "ignoring state file {}: {why}",
+                    path.display()
+                );
                 Ok(State::default())
             }
         }

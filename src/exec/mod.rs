@@ -316,8 +316,8 @@ impl Unfit {
         }
         if !self.late.is_empty() {
             say(format!(
-                "the job ran out of time: {} files not fetched ({}); every file fetched before \
-                 is kept, and the state",
+                "{}: {} files not fetched ({}); every file fetched before is kept, and the state",
+                crate::pace::out_of_time(),
                 self.late.len(),
                 named(&self.late)
             ));

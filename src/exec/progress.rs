@@ -99,7 +99,7 @@ impl Progress {
         crate::logger::note(line);
         match self.mode {
             Mode::Quiet => {}
-            Mode::Lines => println!("{line}"),
+            Mode::Lines => println!("{}{line}", crate::logger::console_tag()),
             Mode::Bars => self
                 .total
                 .set_message(format!("{files_done}/{files} files")),
@@ -109,6 +109,7 @@ impl Progress {
     /// A change line shown whatever the mode but quiet (directories, links, deletions).
     pub fn say(&self, line: &str) {
         crate::logger::note(line);
+        let line = format!("{}{line}", crate::logger::console_tag());
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => println!("{line}"),

@@ -9,6 +9,7 @@ use super::error::{Error, Result};
 use super::features::Features;
 use super::paths::Stepwise;
 use super::reply::{Reply, ReplyReader};
+use crate::logger::ConnId;
 use crate::pace::{Bounds, Deadline, JobEnd};
 use crate::tls::Stream;
 use chrono::NaiveDateTime;
@@ -167,6 +168,8 @@ pub(super) type Ahead = (String, Reply);
 
 /// One FTP session.
 pub struct Client {
+    /// This control connection's name in the trace.
+    pub(super) id: ConnId,
     pub(super) ctrl: BufReader<Stream>,
     /// The name the server's certificate must carry.
     pub(super) host: String,
@@ -204,17 +207,14 @@ pub struct Client {
 /// section 1), so on IPv6 EPSV and EPRT are used even when turned off, as curl does; said
 /// once, since the run works and only the setting is wrong for this server.
 fn pasv_serves(peer: SocketAddr, host: &str) -> bool {
-    static SAID: std::sync::Once = std::sync::Once::new();
     if peer.is_ipv4() {
         return true;
     }
-    SAID.call_once(|| {
-        log::warn!(
-            "--no-epsv (no_epsv) is ignored for {host}, reached over IPv6: PASV and PORT \
-             cannot carry IPv6 addresses (RFC 2428), so EPSV and EPRT are used; drop the \
-             setting for this server"
-        )
-    });
+    crate::warn_once!(
+        "--no-epsv (no_epsv) is ignored for {host}, reached over IPv6: PASV and PORT cannot \
+         carry IPv6 addresses (RFC 2428), so EPSV and EPRT are used; drop the setting for this \
+         server"
+    );
     false
 }
 
@@ -235,6 +235,7 @@ impl Client {
             _ => Stream::plain(tcp, options.bounds()),
         };
         let mut client = Client {
+            id: ConnId::next(),
             ctrl: BufReader::with_capacity(16 * 1024, stream),
             host: host.to_string(),
             tls,
@@ -322,7 +323,7 @@ impl Client {
         let mut lines = String::new();
         for command in commands {
             lines += &command.wire().map_err(Error::BadArgument)?;
-            log::debug!("> {}", command.traced());
+            log::debug!("{} > {}", self.id, command.traced());
         }
         self.write(&lines)?;
         commands.iter().map(|_| self.read_reply()).collect()
@@ -477,7 +478,7 @@ impl Client {
                 self.armed = match reply.class() {
                     2 => Some(self.passive_addr(&reply, extended)?),
                     _ => {
-                        log::debug!("no data channel ahead: {reply}");
+                        log::debug!("{} no data channel ahead: {reply}", self.id);
                         None
                     }
                 };
@@ -582,7 +583,10 @@ impl Client {
         }
         self.armed_before = None;
         if let Some(addr) = self.armed.take() {
-            log::debug!("closing the data channel opened ahead and not used");
+            log::debug!(
+                "{} closing the data channel opened ahead and not used",
+                self.id
+            );
             let wait = self.options.end.bound(self.options.connect_timeout)?;
             drop(connect_any(addr, wait));
         }
@@ -594,14 +598,14 @@ impl Client {
     pub(super) fn send_both(&mut self, first: &Command, second: &Command) -> Result<()> {
         let lines = first.wire().map_err(Error::BadArgument)?
             + &second.wire().map_err(Error::BadArgument)?;
-        log::debug!("> {}", first.traced());
-        log::debug!("> {}", second.traced());
+        log::debug!("{} > {}", self.id, first.traced());
+        log::debug!("{} > {}", self.id, second.traced());
         self.write(&lines)
     }
 
     pub(super) fn send(&mut self, command: &Command) -> Result<()> {
         let line = command.wire().map_err(Error::BadArgument)?;
-        log::debug!("> {}", command.traced());
+        log::debug!("{} > {}", self.id, command.traced());
         self.write(&line)
     }
 
@@ -621,7 +625,7 @@ impl Client {
         let mut reader = Deadline::new(&mut self.ctrl, self.options.read_timeout);
         loop {
             let line = read_line(&mut reader)?;
-            log::debug!("< {line}");
+            log::debug!("{} < {line}", self.id);
             if let Some(reply) = replies.push(&line).map_err(Error::Protocol)? {
                 return Ok(reply);
             }

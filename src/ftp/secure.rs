@@ -24,7 +24,7 @@ impl Client {
                 )))
             }
             _ => {
-                log::warn!("{}: no TLS ({reply}); going on in clear text", self.host);
+                crate::warn_once!("{}: no TLS ({reply}); going on in clear text", self.host);
                 return Ok(());
             }
         }
@@ -71,7 +71,8 @@ impl Client {
         };
         let stream = Stream::tls(tcp, config, &self.host, self.options.bounds())?;
         log::debug!(
-            "data connection in TLS, session resumed: {}",
+            "{} data connection in TLS, session resumed: {}",
+            self.id,
             stream.resumed()
         );
         Ok(stream)

@@ -121,7 +121,7 @@ impl Client {
         if self.options.data_mode == DataMode::Passive {
             if let Some((addr, _)) = self.take_armed()? {
                 let line = along.wire().map_err(Error::BadArgument)?;
-                log::debug!("> {}", along.traced());
+                log::debug!("{} > {}", self.id, along.traced());
                 return Ok((None, Prepared(Channel::Passive(addr), Some(line), true)));
             }
         }
@@ -244,7 +244,7 @@ impl Client {
         let Prepared(channel, along, opened_ahead) = prepared;
         let mut lines = along.clone().unwrap_or_default();
         lines += &command.wire().map_err(Error::BadArgument)?;
-        log::debug!("> {}", command.traced());
+        log::debug!("{} > {}", self.id, command.traced());
         let behind = match channel {
             Channel::Passive(_) => self.queue_behind(&mut lines),
             Channel::Listening(_) => None,
@@ -400,7 +400,7 @@ impl Client {
             }
         };
         for line in commands {
-            log::debug!("> {}", line.trim_end());
+            log::debug!("{} > {}", self.id, line.trim_end());
             lines.push_str(&line);
         }
         Some(owed)

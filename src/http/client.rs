@@ -9,6 +9,7 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
+use crate::logger::ConnId;
 use crate::pace::{Bounds, Deadline, JobEnd};
 use crate::tls::Stream;
 use rustls::ClientConfig;
@@ -133,6 +134,8 @@ pub struct Download {
 
 /// An open connection and the origin it talks to.
 struct Conn {
+    /// This connection's name in the trace.
+    id: ConnId,
     origin: String,
     reader: BufReader<Stream>,
     /// Requests sent ahead of their turn (pipelined), oldest first: the responses to come.
@@ -185,6 +188,7 @@ impl Client {
     pub fn connect_to(&mut self, url: &Url) -> Result<()> {
         let proxy = self.options.proxies.for_url(url).cloned();
         self.conn = Some(Conn {
+            id: ConnId::next(),
             origin: origin(url)?,
             reader: BufReader::with_capacity(256 * 1024, self.connect(url, proxy.as_ref())?),
             inflight: VecDeque::new(),
@@ -304,7 +308,8 @@ impl Client {
                 .join(&location)
                 .map_err(|e| Error::Protocol(format!("bad redirect Location {location:?}: {e}")))?;
             self.check_redirect(&url, &next)?;
-            log::debug!("redirected from {url} to {next}");
+            let id = self.conn.as_ref().map(|c| c.id.to_string());
+            log::debug!("{} redirected from {url} to {next}", id.unwrap_or_default());
             url = next;
         }
         Err(Error::Refused(format!(
@@ -339,6 +344,7 @@ impl Client {
         let proxy = self.options.proxies.for_url(url).cloned();
         let request = self.request_bytes(method, url, headers, proxy.as_ref())?;
         let conn = self.conn.as_mut().filter(|c| c.origin == origin);
+        let id = conn.as_ref().map(|c| c.id.to_string()).unwrap_or_default();
         match conn.map(|c| c.inflight.front().map(|ahead| *ahead == request)) {
             Some(Some(true)) => {
                 self.conn.as_mut().expect("checked").inflight.pop_front();
@@ -354,17 +360,21 @@ impl Client {
                         return Err(e);
                     }
                     Err(e) => {
-                        log::debug!("pipelined request to {origin} failed ({e}); sending alone")
+                        log::debug!(
+                            "{id} pipelined request to {origin} failed ({e}); sending alone"
+                        )
                     }
                 }
             }
             Some(Some(false)) => {
-                log::debug!("{origin}: request out of pipeline order; reconnecting")
+                log::debug!("{id} {origin}: request out of pipeline order; reconnecting")
             }
             Some(None) => match self.roundtrip(Some(&request)) {
                 Ok(head) => return Ok(head),
                 Err(e) if is_timeout(&e) => return Err(e),
-                Err(e) => log::debug!("kept connection to {origin} failed ({e}); reconnecting"),
+                Err(e) => {
+                    log::debug!("{id} kept connection to {origin} failed ({e}); reconnecting")
+                }
             },
             None => {}
         }
@@ -380,11 +390,22 @@ impl Client {
         let conn = self.conn.as_mut().expect("connected");
         let mut out = std::mem::take(&mut conn.unsent);
         out.extend_from_slice(request.unwrap_or_default());
+        let id = conn.id;
+        if log::log_enabled!(log::Level::Debug) {
+            for line in message::traced_request(&out) {
+                log::debug!("{id} > {line}");
+            }
+        }
         let stream = conn.reader.get_mut();
         let result = stream
             .write_all(&out)
             .and_then(|()| stream.flush())
             .and_then(|()| message::read_head(&mut Deadline::new(&mut conn.reader, within)));
+        if let (Ok(head), true) = (&result, log::log_enabled!(log::Level::Debug)) {
+            for line in message::traced_response(head) {
+                log::debug!("{id} < {line}");
+            }
+        }
         result.map_err(|e| {
             self.conn = None;
             Error::from(e)

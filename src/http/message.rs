@@ -182,6 +182,30 @@ pub fn request(method: &str, target: &str, headers: &[(&str, &str)]) -> Result<V
     Ok(out.into_bytes())
 }
 
+/// The trace of requests as sent (one or more heads, pipelined): a line per request line and
+/// field, credentials masked.
+pub fn traced_request(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    (text.split("\r\n").filter(|line| !line.is_empty()))
+        .map(|line| match line.split_once(':') {
+            Some((name, _))
+                if name.eq_ignore_ascii_case("authorization")
+                    || name.eq_ignore_ascii_case("proxy-authorization") =>
+            {
+                format!("{name}: ****")
+            }
+            _ => line.to_string(),
+        })
+        .collect()
+}
+
+/// The trace of a response head: the status line, then a line per field.
+pub fn traced_response(head: &Head) -> Vec<String> {
+    let status = format!("HTTP/1.{} {} {}", head.version, head.status, head.reason);
+    let fields = (head.headers.iter()).map(|(name, value)| format!("{name}: {value}"));
+    std::iter::once(status).chain(fields).collect()
+}
+
 /// `Content-Range: bytes 100-999/1000` -> (first byte, total if known).
 pub fn content_range(value: &str) -> Option<(u64, Option<u64>)> {
     let rest = value.trim().strip_prefix("bytes ")?;
@@ -347,6 +371,28 @@ mod tests {
         assert!(head(&many).is_err());
         let long = format!("HTTP/1.1 200 OK\r\nX: {}\r\n\r\n", "y".repeat(MAX_HEAD));
         assert!(head(&long).is_err());
+    }
+
+    #[test]
+    fn traces_mask_credentials() {
+        let fields = [("Host", "h"), ("Authorization", "Basic dTpw")];
+        let mut sent = request("GET", "/a", &fields).unwrap();
+        sent.extend(request("GET", "/b", &[("proxy-authorization", "Basic eDp5")]).unwrap());
+        assert_eq!(
+            traced_request(&sent),
+            [
+                "GET /a HTTP/1.1",
+                "Host: h",
+                "Authorization: ****",
+                "GET /b HTTP/1.1",
+                "proxy-authorization: ****"
+            ]
+        );
+        let head = head("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n").unwrap();
+        assert_eq!(
+            traced_response(&head),
+            ["HTTP/1.1 200 OK", "Content-Length: 3"]
+        );
     }
 
     #[test]

@@ -176,3 +176,40 @@ fn unreachable_server_exits_3() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn json_listing_cut_by_a_lost_connection_prints_what_was_read_and_the_error() {
+    use crate::support::fake_ftp::{mlsd_dir, mlsd_file, Answer, FakeFtp, Site};
+    let site = Site::mlsd()
+        .dir("/", mlsd_dir("a") + &mlsd_dir("b") + &mlsd_dir("c"))
+        .dir("/a", mlsd_file("x", 10))
+        .dir("/b", mlsd_file("y", 10))
+        .dir("/c", mlsd_file("z", 10))
+        .answer("MLSD /b", Answer::Closing("421 going down".into()));
+    let ftp = FakeFtp::start(site);
+    let out = ftpmirror()
+        .args(["ls", "-R", "--format", "json", &ftp.url()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The 421 fails /b alone; the connection it closed is found lost at /c, ending the walk.
+    assert!(stderr.contains("error: listing /c"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let dirs = doc.as_array().unwrap();
+    let paths: Vec<&str> = dirs.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/", "/a", "/b", "/c"]);
+    assert_eq!(dirs[1]["entries"][0]["name"], "x");
+    assert!(dirs[1]["error"].is_null());
+    assert!(
+        dirs[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("421 going down"),
+        "{doc:#}"
+    );
+    assert!(
+        dirs[3]["error"].is_string() && dirs[3].get("entries").is_none(),
+        "{doc:#}"
+    );
+}

@@ -1,0 +1,158 @@
+//! SIGTERM and SIGINT mid-transfer against a throttled nginx: the run ends within the grace,
+//! keeps the files done before the signal (in the target and in the state), leaves no partial
+//! file under a final name, says "interrupted" in the log file and the JSON summary, and exits
+//! 128 + the signal.
+
+use crate::support::fake_ftp::{content, mlsd_file, FakeFtp, Fault, Site};
+use crate::support::runs::wait_for_partial;
+use crate::support::web::{Nginx, NginxOptions, WebServer};
+use crate::support::{ftpmirror, served_dir, sized_file, temp_dir};
+use std::fs;
+use std::path::Path;
+use std::process::{Child, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts a mirror of a tree with two small files and one that takes half a minute at the
+/// server's rate, waits until the small ones are in place and the large one is under way,
+/// sends `signal`, and returns how the run ended and how long it took after the signal.
+fn stop_mid_transfer(signal: &str, target: &Path, logs: &Path) -> (ExitStatus, Duration) {
+    let served = served_dir();
+    sized_file(&served.path().join("big.bin"), 8 << 20);
+    fs::write(served.path().join("a.txt"), "first\n").unwrap();
+    fs::write(served.path().join("b.txt"), "second\n").unwrap();
+    let slow = Nginx::start_with(
+        served.path(),
+        NginxOptions {
+            limit_rate: 256 * 1024,
+            ..Default::default()
+        },
+    );
+    let mut child = ftpmirror()
+        .args(["mirror", &slow.url()])
+        .arg(target)
+        .args(["-j", "2", "--log-file"])
+        .arg(logs.join("log"))
+        .arg("--summary-json")
+        .arg(logs.join("summary.json"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ftpmirror");
+    wait_for_partial(target, 64 * 1024);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !(target.join("a.txt").exists() && target.join("b.txt").exists()) {
+        assert!(Instant::now() < deadline, "the small files never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Instant::now();
+    send(signal, &child);
+    let status = wait_within(&mut child, Duration::from_secs(15));
+    (status, sent.elapsed())
+}
+
+fn send(signal: &str, child: &Child) {
+    let kill = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+}
+
+fn wait_within(child: &mut Child, limit: Duration) -> ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for ftpmirror") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ftpmirror still ran {limit:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn assert_stopped_cleanly(signal: &str, code: i32) {
+    let target = temp_dir();
+    let logs = temp_dir();
+    let (status, took) = stop_mid_transfer(signal, target.path(), logs.path());
+    let log = fs::read_to_string(logs.path().join("log")).unwrap();
+    assert_eq!(status.code(), Some(code), "log:\n{log}");
+    // The grace for a confirmation on its way is 2 s; the transfer is cut then.
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(logs.path().join("summary.json")).unwrap())
+            .unwrap();
+    let job = &summary["jobs"][0];
+    assert_eq!(job["exit"], "interrupted", "{summary:#}");
+    assert_eq!(job["exit_code"], code, "{summary:#}");
+    assert_eq!(job["fetched"], 2, "{summary:#}");
+
+    let end = log.lines().find(|l| l.contains("mirror: end:"));
+    let end = end.unwrap_or_else(|| panic!("no end line in the log:\n{log}"));
+    assert!(
+        end.contains("2 files fetched") && end.contains(&format!("exit interrupted ({code})")),
+        "{end}"
+    );
+
+    let state: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(target.path().join(".ftpmirror/state.json")).unwrap(),
+    )
+    .unwrap();
+    let files = state["files"].as_object().unwrap();
+    assert!(
+        files.contains_key("a.txt") && files.contains_key("b.txt"),
+        "{state:#}"
+    );
+    assert!(!files.contains_key("big.bin"), "{state:#}");
+    assert!(
+        !target.path().join("big.bin").exists(),
+        "partial file under the final name"
+    );
+    assert_eq!(fs::read(target.path().join("a.txt")).unwrap(), b"first\n");
+}
+
+#[test]
+fn sigterm_mid_transfer_keeps_what_is_done_and_exits_143() {
+    assert_stopped_cleanly("-TERM", 143);
+}
+
+#[test]
+fn sigint_mid_transfer_keeps_what_is_done_and_exits_130() {
+    assert_stopped_cleanly("-INT", 130);
+}
+
+#[test]
+fn a_second_signal_stops_at_once() {
+    // A server that stops sending mid-file: the first signal's stop waits for the socket's
+    // timeout (a minute here), the second one does not wait.
+    let site = Site::mlsd()
+        .dir("/", mlsd_file("stall", 5000))
+        .file("/stall", content(2, 5000))
+        .mdtm("/stall", "20240101000000")
+        .fault("/stall", Fault::Stall);
+    let ftp = FakeFtp::start(site);
+    let target = temp_dir();
+    let mut child = ftpmirror()
+        .args(["mirror", &ftp.url()])
+        .arg(target.path())
+        .args(["--timeout", "60"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ftpmirror");
+    wait_for_partial(target.path(), 0);
+    send("-TERM", &child);
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    send("-TERM", &child);
+    let status = wait_within(&mut child, Duration::from_secs(15));
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
+}
