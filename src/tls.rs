@@ -14,6 +14,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::pace::{Bounds, JobEnd};
 
@@ -79,13 +80,23 @@ enum Inner {
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
+impl Inner {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Inner::Plain(s) => s,
+            Inner::Tls(s) => &s.sock,
+        }
+    }
+}
+
 impl Stream {
-    /// A connection in clear, whose socket timeouts are `bounds.idle`.
-    pub fn plain(tcp: TcpStream, bounds: Bounds) -> Stream {
-        Stream {
+    /// A connection in clear, whose waits end after `bounds.idle` without a byte.
+    pub fn plain(tcp: TcpStream, bounds: Bounds) -> io::Result<Stream> {
+        slice(&tcp, bounds)?;
+        Ok(Stream {
             inner: Inner::Plain(tcp),
             bounds,
-        }
+        })
     }
 
     /// Runs the TLS handshake over `tcp`, checking the certificate against `host`. Sessions of
@@ -98,10 +109,13 @@ impl Stream {
     ) -> io::Result<Stream> {
         let name = server_name(host).map_err(|m| io::Error::new(io::ErrorKind::InvalidInput, m))?;
         let conn = ClientConnection::new(config.clone(), name).map_err(io::Error::other)?;
+        slice(&tcp, bounds)?;
         let mut stream = StreamOwned::new(conn, tcp);
         while stream.conn.is_handshaking() {
-            bound(&stream.sock, bounds)?;
-            stream.conn.complete_io(&mut stream.sock)?;
+            waiting(bounds, &mut stream, |s| {
+                bound(&s.sock, bounds)?;
+                s.conn.complete_io(&mut s.sock)
+            })?;
         }
         Ok(Stream {
             inner: Inner::Tls(Box::new(stream)),
@@ -110,10 +124,7 @@ impl Stream {
     }
 
     pub fn tcp(&self) -> &TcpStream {
-        match &self.inner {
-            Inner::Plain(s) => s,
-            Inner::Tls(s) => &s.sock,
-        }
+        self.inner.tcp()
     }
 
     pub fn is_tls(&self) -> bool {
@@ -139,11 +150,22 @@ impl Stream {
     }
 }
 
-/// Shortens the socket's timeouts to the time left to the job once that is shorter than they
-/// are (no system call before); an error once the job is out of time.
+/// The longest one blocking read or write waits before it looks at the clock again: a stopping
+/// signal moves the job's end nearer while a wait is in flight, and the wait must see it.
+const SLICE: Duration = Duration::from_secs(1);
+
+/// Sets the socket's timeouts to one slice (or the idle timeout, if shorter).
+fn slice(tcp: &TcpStream, bounds: Bounds) -> io::Result<()> {
+    let wait = Some(bounds.idle.min(SLICE));
+    tcp.set_read_timeout(wait)?;
+    tcp.set_write_timeout(wait)
+}
+
+/// Shortens the socket's timeouts to the time left to the job once that is shorter than a
+/// slice (no system call before); an error once the job is out of time.
 fn bound(tcp: &TcpStream, bounds: Bounds) -> io::Result<()> {
     match bounds.end.left()? {
-        Some(left) if left < bounds.idle => {
+        Some(left) if left < SLICE.min(bounds.idle) => {
             tcp.set_read_timeout(Some(left))?;
             tcp.set_write_timeout(Some(left))
         }
@@ -151,39 +173,62 @@ fn bound(tcp: &TcpStream, bounds: Bounds) -> io::Result<()> {
     }
 }
 
-/// A wait the job's end cut short says so, rather than "timed out".
-fn cut(e: io::Error, end: JobEnd) -> io::Error {
-    let timed_out = matches!(
+/// Runs `op` (one bounded read, write or handshake step) again after each slice that passed
+/// without a byte, until `bounds.idle` has passed or the job's end has come.
+fn waiting<S, T>(
+    bounds: Bounds,
+    stream: &mut S,
+    mut op: impl FnMut(&mut S) -> io::Result<T>,
+) -> io::Result<T> {
+    let started = Instant::now();
+    loop {
+        match op(stream) {
+            Err(e) if is_timeout(&e) && started.elapsed() < bounds.idle => {
+                bounds.end.left().map_err(|_| cut(e, bounds.end))?;
+            }
+            result => return result.map_err(|e| cut(e, bounds.end)),
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    );
+    )
+}
+
+/// A wait the job's end cut short says so, rather than "timed out".
+fn cut(e: io::Error, end: JobEnd) -> io::Error {
     match end.left() {
-        Err(over) if timed_out => over,
+        Err(over) if is_timeout(&e) => over,
         _ => e,
     }
 }
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        bound(self.tcp(), self.bounds)?;
-        let end = self.bounds.end;
-        match &mut self.inner {
-            Inner::Plain(s) => s.read(buf),
-            Inner::Tls(s) => s.read(buf),
-        }
-        .map_err(|e| cut(e, end))
+        let bounds = self.bounds;
+        waiting(bounds, &mut self.inner, |inner| {
+            bound(inner.tcp(), bounds)?;
+            match inner {
+                Inner::Plain(s) => s.read(buf),
+                Inner::Tls(s) => s.read(buf),
+            }
+        })
     }
 }
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        bound(self.tcp(), self.bounds)?;
-        let end = self.bounds.end;
-        match &mut self.inner {
-            Inner::Plain(s) => s.write(buf),
-            Inner::Tls(s) => s.write(buf),
-        }
-        .map_err(|e| cut(e, end))
+        let bounds = self.bounds;
+        waiting(bounds, &mut self.inner, |inner| {
+            bound(inner.tcp(), bounds)?;
+            match inner {
+                Inner::Plain(s) => s.write(buf),
+                Inner::Tls(s) => s.write(buf),
+            }
+        })
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -222,8 +222,6 @@ impl Client {
     /// Connects to `host:port` (in TLS from the start when `Implicit`) and reads the greeting.
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
         let tcp = connect_any((host, port), options.end.bound(options.connect_timeout)?)?;
-        tcp.set_read_timeout(Some(options.read_timeout))?;
-        tcp.set_write_timeout(Some(options.read_timeout))?;
         tcp.set_nodelay(true)?;
         let (peer, local) = (tcp.peer_addr()?, tcp.local_addr()?);
         let tls = match options.security {
@@ -232,7 +230,7 @@ impl Client {
         };
         let stream = match (&tls, options.security) {
             (Some(config), Security::Implicit) => Stream::tls(tcp, config, host, options.bounds())?,
-            _ => Stream::plain(tcp, options.bounds()),
+            _ => Stream::plain(tcp, options.bounds())?,
         };
         let mut client = Client {
             id: ConnId::next(),

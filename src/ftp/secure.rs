@@ -67,7 +67,7 @@ impl Client {
     pub(super) fn data_stream(&self, tcp: TcpStream) -> Result<Stream> {
         let config = match (&self.tls, self.protect_data) {
             (Some(config), true) => config,
-            _ => return Ok(Stream::plain(tcp, self.options.bounds())),
+            _ => return Ok(Stream::plain(tcp, self.options.bounds())?),
         };
         let stream = Stream::tls(tcp, config, &self.host, self.options.bounds())?;
         log::debug!(

@@ -327,8 +327,6 @@ impl Client {
             (_, Some(connected)) => connected?,
             (Channel::Passive(_), None) => unreachable!("a passive channel was connected above"),
         };
-        stream.set_read_timeout(Some(self.options.read_timeout))?;
-        stream.set_write_timeout(Some(self.options.read_timeout))?;
         // In TLS, the handshake comes after the preliminary reply: servers (vsftpd) start it
         // only once the command is accepted.
         self.data_stream(stream)

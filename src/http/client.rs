@@ -464,7 +464,7 @@ impl Client {
             )?,
         };
         if url.scheme() != "https" {
-            return Ok(Stream::plain(tcp, self.bounds()));
+            return Ok(Stream::plain(tcp, self.bounds())?);
         }
         let tcp = match proxy {
             Some(p) => tunnel(tcp, &host_header(url)?, p)?,

@@ -124,35 +124,63 @@ fn sigint_mid_transfer_keeps_what_is_done_and_exits_130() {
     assert_stopped_cleanly("-INT", 130);
 }
 
-#[test]
-fn a_second_signal_stops_at_once() {
-    // A server that stops sending mid-file: the first signal's stop waits for the socket's
-    // timeout (a minute here), the second one does not wait.
+/// A server that stops sending mid-file, under a timeout of a minute.
+fn stalled_mirror(target: &Path, extra: &[&str]) -> (FakeFtp, Child) {
     let site = Site::mlsd()
         .dir("/", mlsd_file("stall", 5000))
         .file("/stall", content(2, 5000))
         .mdtm("/stall", "20240101000000")
         .fault("/stall", Fault::Stall);
     let ftp = FakeFtp::start(site);
-    let target = temp_dir();
-    let mut child = ftpmirror()
+    let child = ftpmirror()
         .args(["mirror", &ftp.url()])
-        .arg(target.path())
+        .arg(target)
         .args(["--timeout", "60"])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start ftpmirror");
-    wait_for_partial(target.path(), 0);
-    send("-TERM", &child);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_partial(target, 0);
+    (ftp, child)
+}
+
+#[test]
+fn a_signal_ends_a_wait_on_a_silent_server() {
+    let (target, logs) = (temp_dir(), temp_dir());
+    let summary = logs.path().join("summary.json");
+    let (_ftp, mut child) = stalled_mirror(target.path(), &["--summary-json", path(&summary)]);
     let sent = Instant::now();
     send("-TERM", &child);
     let status = wait_within(&mut child, Duration::from_secs(15));
     assert_eq!(status.code(), Some(143));
+    // The grace for a confirmation on its way, and one slice of a blocked read.
     assert!(
-        sent.elapsed() < Duration::from_secs(3),
+        sent.elapsed() < Duration::from_secs(5),
         "{:?}",
         sent.elapsed()
     );
+    let summary = fs::read_to_string(&summary).expect("the summary is written");
+    assert!(summary.contains("\"interrupted\""), "{summary}");
+}
+
+#[test]
+fn a_second_signal_stops_at_once() {
+    // Within the first signal's grace, the second one ends the run before it writes anything.
+    let (target, logs) = (temp_dir(), temp_dir());
+    let summary = logs.path().join("summary.json");
+    let (_ftp, mut child) = stalled_mirror(target.path(), &["--summary-json", path(&summary)]);
+    send("-TERM", &child);
+    std::thread::sleep(Duration::from_millis(300));
+    send("-TERM", &child);
+    let status = wait_within(&mut child, Duration::from_secs(15));
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        !summary.exists(),
+        "the second signal did not wait for the first's stop"
+    );
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 temp path")
 }
