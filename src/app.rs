@@ -282,7 +282,7 @@ fn mirror_job(
                 job_header(job),
                 plan::render_text(&plan, out.verbose > 0)
             ),
-            Format::Json => println!("{}", plan::render_json(&plan)),
+            Format::Json => println!("{}", plan::render_json(&job.name, &plan)),
         }
         return Ok(Outcome {
             errors: remote.errors(),

@@ -91,14 +91,17 @@ pub fn reason_text(reason: &Reason) -> String {
 
 #[derive(Serialize)]
 struct Document<'a> {
+    /// The job's name (`mirror` for the command), so that each plan of `run -n` says whose.
+    job: &'a str,
     #[serde(flatten)]
     plan: &'a Plan,
     totals: Totals,
 }
 
-/// The plan and its totals as one JSON document.
-pub fn render_json(plan: &Plan) -> String {
+/// The plan of job `job` and its totals as one JSON document.
+pub fn render_json(job: &str, plan: &Plan) -> String {
     let doc = Document {
+        job,
         plan,
         totals: plan.totals(),
     };

@@ -88,6 +88,19 @@ fn dry_run_of_a_job_file_names_each_job_before_its_plan() {
         stdout[at("two: plan for ")..].contains(plan_line),
         "{stdout}"
     );
+
+    // In JSON, one document per job, each with its name.
+    let out = ftpmirror()
+        .args(["run", "-n", "--format", "json", "-c"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let jobs: Vec<String> = serde_json::Deserializer::from_str(&stdout)
+        .into_iter::<serde_json::Value>()
+        .map(|plan| plan.unwrap()["job"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(jobs, ["one", "two"]);
 }
 
 #[test]
