@@ -127,16 +127,13 @@ fn check(path: &Path, selected: Vec<(String, Settings)>) -> Exit {
 }
 
 /// Runs the jobs one after another; the exit code is the worst of theirs. After a stopping
-/// signal no job starts.
+/// signal no job starts, but each is reported, so a monitor sees what did not run.
 fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error> {
     if let Some(path) = &run.log_file {
         crate::logger::open_file(path)
             .map_err(|e| Error::Usage(format!("cannot open log file {}: {e}", path.display())))?;
     }
-    let reports: Vec<JobReport> = (jobs.iter())
-        .take_while(|_| signal::stopped().is_none())
-        .map(|job| run_job(job, run, out))
-        .collect();
+    let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, run, out)).collect();
     if let Some(path) = &run.summary_json {
         report::write_json(path, &reports).map_err(|source| Error::Io {
             context: format!("writing {}", path.display()),
@@ -157,7 +154,16 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         if run.dry_run { " (dry run)" } else { "" }
     ));
     let mut unchanged = 0;
-    let result = mirror_job(job, run, out, &mut unchanged);
+    let result = match signal::stopped() {
+        Some(stop) => Ok(Outcome {
+            errors: vec![format!(
+                "not started: the run was stopped by {}",
+                stop.name()
+            )],
+            ..Outcome::default()
+        }),
+        None => mirror_job(job, run, out, &mut unchanged),
+    };
     let (mut exit, outcome) = match result {
         Ok(outcome) if outcome.errors.is_empty() => (Exit::Success, outcome),
         Ok(outcome) => (Exit::Partial, outcome),

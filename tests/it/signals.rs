@@ -181,6 +181,56 @@ fn a_second_signal_stops_at_once() {
     );
 }
 
+#[test]
+fn jobs_after_a_signal_do_not_start_and_are_reported() {
+    let site = Site::mlsd()
+        .dir("/", mlsd_file("stall", 5000))
+        .file("/stall", content(2, 5000))
+        .mdtm("/stall", "20240101000000")
+        .fault("/stall", Fault::Stall);
+    let ftp = FakeFtp::start(site);
+    let dir = temp_dir();
+    let file = dir.path().join("mirror.toml");
+    let jobs = format!(
+        "[jobs.first]\nsource = \"{}\"\ntarget = \"first\"\n\
+         [jobs.second]\nsource = \"ftp://127.0.0.1:1/\"\ntarget = \"second\"\n",
+        ftp.url()
+    );
+    fs::write(&file, jobs).unwrap();
+    let summary = dir.path().join("summary.json");
+    let mut child = ftpmirror()
+        .args(["run", "-c"])
+        .arg(&file)
+        .args(["--summary-json", path(&summary)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ftpmirror");
+    wait_for_partial(&dir.path().join("first"), 0);
+    send("-INT", &child);
+    assert_eq!(
+        wait_within(&mut child, Duration::from_secs(15)).code(),
+        Some(130)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    let jobs = doc["jobs"].as_array().unwrap();
+    let exits: Vec<_> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j["name"].as_str().unwrap(),
+                j["exit_code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(exits, [("first", 130), ("second", 130)]);
+    assert_eq!(
+        jobs[1]["errors"][0],
+        "not started: the run was stopped by SIGINT"
+    );
+    assert!(!dir.path().join("second").exists());
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 temp path")
 }
