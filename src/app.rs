@@ -40,7 +40,7 @@ pub fn ls(args: LsArgs) -> Result<Exit, Error> {
     let connector = job::connector(&source, &args.connection.settings())?;
     let mut session = connector.open().map_err(|e| connect_error(&source, e))?;
     let root = source.root(session.login_dir());
-    let exit = ls::run(&mut session, &root, args.recursive, args.format)?;
+    let exit = ls::run(&mut *session, &root, args.recursive, args.format)?;
     session.quit();
     Ok(exit)
 }
@@ -377,7 +377,7 @@ fn make_plan(
 ) -> Plan {
     // A conditional GET costs what a HEAD does and saves the second request for a changed file;
     // a dry run must not fetch, so it probes instead.
-    let revalidate = !dry_run && !job.source.scheme.is_ftp();
+    let revalidate = !dry_run && job.connector.revalidates();
     let files = local
         .values()
         .filter(|e| e.kind == local::LocalKind::File)

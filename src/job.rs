@@ -4,14 +4,15 @@
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::ftp::{self, DataMode, Security};
-use crate::http::{client as http, proxy::Proxies};
+use crate::http::{self, proxy::Proxies};
 use crate::pace::JobEnd;
 use crate::pool::Retry;
-use crate::session::Connector;
+use crate::session::{Connector, Dial};
 use crate::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
 use crate::source::{Scheme, Source};
 use crate::{credentials, tls};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const DEFAULT_CONNECTIONS: u16 = 4;
@@ -140,37 +141,43 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
         insecure,
     };
     let tls_config = tls::config(&trust).map_err(Error::Usage)?;
-    let ftp = ftp::Options {
-        connect_timeout,
-        read_timeout,
-        data_mode: match s.active.unwrap_or(false) {
-            true => DataMode::Active,
-            false => DataMode::Passive,
-        },
-        trust_pasv_host: s.trust_pasv_address.unwrap_or(false),
-        extended: !s.no_epsv.unwrap_or(false),
-        security: security(source.scheme, s.tls, &login)?,
-        tls: Some(tls_config.clone()),
-        overlap: ftp::Overlap::default(),
-        end: JobEnd::default(),
-        stepwise: ftp::Stepwise::default(),
+    // The one place a protocol is picked: its dial opens every session of the job.
+    let dial: Arc<dyn Dial> = match source.scheme {
+        Scheme::Ftp | Scheme::Ftps | Scheme::Ftpes => Arc::new(ftp::adapter::Dial {
+            host: source.host.clone(),
+            port: source.port,
+            options: ftp::Options {
+                connect_timeout,
+                read_timeout,
+                data_mode: match s.active.unwrap_or(false) {
+                    true => DataMode::Active,
+                    false => DataMode::Passive,
+                },
+                trust_pasv_host: s.trust_pasv_address.unwrap_or(false),
+                extended: !s.no_epsv.unwrap_or(false),
+                security: security(source.scheme, s.tls, &login)?,
+                tls: Some(tls_config),
+                overlap: ftp::Overlap::default(),
+                end: JobEnd::default(),
+                stepwise: ftp::Stepwise::default(),
+            },
+            login,
+        }),
+        Scheme::Http | Scheme::Https => Arc::new(http::adapter::Dial {
+            base: source.base_url(),
+            options: http::client::Options {
+                connect_timeout,
+                read_timeout,
+                tls: tls_config,
+                proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
+                max_redirects: s.max_redirects.unwrap_or(10),
+                other_hosts: s.allow_other_hosts.unwrap_or(false),
+                auth: (login.user != ftp::Login::anonymous().user)
+                    .then(|| (login.user.clone(), login.password.clone())),
+                end: JobEnd::default(),
+                pipelining: http::client::Pipelining::default(),
+            },
+        }),
     };
-    let http = http::Options {
-        connect_timeout,
-        read_timeout,
-        tls: tls_config,
-        proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
-        max_redirects: s.max_redirects.unwrap_or(10),
-        other_hosts: s.allow_other_hosts.unwrap_or(false),
-        auth: (login.user != ftp::Login::anonymous().user)
-            .then(|| (login.user.clone(), login.password.clone())),
-        end: JobEnd::default(),
-        pipelining: http::Pipelining::default(),
-    };
-    Ok(Connector {
-        source: source.clone(),
-        login,
-        ftp,
-        http,
-    })
+    Ok(Connector::new(source.clone(), dial))
 }

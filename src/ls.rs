@@ -23,7 +23,7 @@ pub struct DirReport {
 /// connection ends the walk: what was read is printed (for JSON, the one document with the
 /// directory that broke and its error last), then the error.
 pub fn run(
-    session: &mut Session,
+    session: &mut dyn Session,
     root: &str,
     recursive: bool,
     format: Format,
@@ -70,7 +70,7 @@ pub fn run(
 
 /// A directory that cannot be listed is reported and the walk goes on; when the connection
 /// itself is lost, the report comes with the error that ends the walk.
-fn list_one(session: &mut Session, path: String) -> (DirReport, Option<Error>) {
+fn list_one(session: &mut dyn Session, path: String) -> (DirReport, Option<Error>) {
     match session.list_dir(&path) {
         Ok(listing) => (
             DirReport {

@@ -98,7 +98,7 @@ impl<T> Queue<T> {
 pub struct Pool {
     connector: Connector,
     retry: Retry,
-    sessions: Vec<Option<Session>>,
+    sessions: Vec<Option<Box<dyn Session>>>,
     /// Workers that could not open a session are not started again in later phases.
     refused: Vec<bool>,
     login_dir: String,
@@ -113,7 +113,7 @@ impl Pool {
     /// `421 Too many connections`) are left out and the run goes on with fewer; only when none
     /// opens is it an error.
     pub fn open(connector: Connector, size: usize, retry: Retry) -> Result<Pool, Error> {
-        let opened: Vec<Result<Session, Error>> = std::thread::scope(|scope| {
+        let opened: Vec<Result<Box<dyn Session>, Error>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..size.max(1))
                 .map(|_| scope.spawn(|| connector.open()))
                 .collect();
@@ -122,7 +122,7 @@ impl Pool {
                 .map(|h| h.join().expect("a login thread panicked"))
                 .collect()
         });
-        let mut sessions: Vec<Option<Session>> = Vec::new();
+        let mut sessions: Vec<Option<Box<dyn Session>>> = Vec::new();
         let mut refusal = None;
         for (index, result) in opened.into_iter().enumerate() {
             match result {
@@ -251,7 +251,7 @@ impl Pool {
 
 /// One worker's view: its session, reopened as needed.
 pub struct Worker<'a> {
-    slot: &'a mut Option<Session>,
+    slot: &'a mut Option<Box<dyn Session>>,
     connector: &'a Connector,
     retry: Retry,
     pub index: usize,
@@ -282,22 +282,22 @@ impl Worker<'_> {
     }
 
     /// This worker's session as it is, if it has one open: no connecting, no retries.
-    pub fn current(&mut self) -> Option<&mut Session> {
-        self.slot.as_mut()
+    pub fn current(&mut self) -> Option<&mut (dyn Session + 'static)> {
+        self.slot.as_deref_mut()
     }
 
-    fn session(&mut self) -> Result<&mut Session, Error> {
+    fn session(&mut self) -> Result<&mut (dyn Session + 'static), Error> {
         if self.slot.is_none() {
             *self.slot = Some(self.connector.open()?);
         }
-        Ok(self.slot.as_mut().expect("just opened"))
+        Ok(self.slot.as_deref_mut().expect("just opened"))
     }
 
     /// Runs `step` once on this worker's session, with no retry: for a check whose failure
     /// costs only a guess (a retry per entry with backoff could cost hours).
     pub fn once<R>(
         &mut self,
-        step: impl FnOnce(&mut Session) -> Result<R, Error>,
+        step: impl FnOnce(&mut (dyn Session + 'static)) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let result = self.session().and_then(step);
         if result.as_ref().is_err_and(Error::breaks_session) {
@@ -312,7 +312,7 @@ impl Worker<'_> {
     pub fn attempt<R>(
         &mut self,
         what: &str,
-        mut step: impl FnMut(&mut Session) -> Result<R, Error>,
+        mut step: impl FnMut(&mut (dyn Session + 'static)) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let mut attempt = 0;
         let mut stale_retried = false;

@@ -11,7 +11,7 @@ use crate::filter::Filter;
 use crate::local::is_reserved;
 use crate::plan::time::Offset;
 use crate::pool::{Pool, Queue, Worker};
-use crate::session::{DirListing, ListedWith};
+use crate::session::DirListing;
 use crate::tree::{Entry, Kind, Mtime, Precision, RelPath, Zone};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -256,7 +256,7 @@ fn record_listing(tree: &mut RemoteTree, dir: &RelPath, remote: &str, listing: &
     if !listing.unread.is_empty() {
         tree.unread.insert(dir.clone(), listing.unread.clone());
     }
-    if let ListedWith::Ftp(command) = listing.command {
+    if let Some(command) = listing.command.ranked() {
         tree.listed_with.insert(dir.clone(), command);
     }
     if let Some(cut) = &listing.truncated {

@@ -1,14 +1,18 @@
-//! One connection to the source, whatever its protocol: a logged-in FTP session or a
-//! keep-alive HTTP client. The walk, the probes and the fetches see only what they share:
-//! list a directory, tell a file's exact time, and (in `exec::fetch`) download.
+//! The seam between the mirror and the protocols: one logged-in connection to the source behind
+//! one interface, whatever the protocol. The walk, the probes and the executor see only what
+//! the protocols share: list a directory, tell a file's exact time, fetch a file into the temp
+//! file the executor hands over, and send what a batch will need ahead of its turn. Each
+//! protocol implements it beside its client (`ftp/adapter.rs`, `http/adapter.rs`); nothing here
+//! or in its callers names a protocol but [`ListedWith`], the listing vocabulary the state keeps.
 
 use crate::ftp;
 use crate::ftp::list::Truncated;
-use crate::http::client::{self as http, Client};
-use crate::http::index;
-use crate::source::{Scheme, Source};
-use chrono::{DateTime, NaiveDateTime};
-use url::Url;
+use crate::pace::JobEnd;
+use crate::source::Source;
+use crate::tree::Mtime;
+use chrono::NaiveDateTime;
+use std::io::{self, Write};
+use std::sync::Arc;
 
 /// One listed directory, from whichever protocol.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -38,6 +42,17 @@ pub enum ListedWith {
     Get,
 }
 
+impl ListedWith {
+    /// The command, when listings of one server can be ranked by how much they show (an index
+    /// page is the only one its server has).
+    pub fn ranked(self) -> Option<ftp::ListCommand> {
+        match self {
+            ListedWith::Ftp(command) => Some(command),
+            ListedWith::Get => None,
+        }
+    }
+}
+
 impl std::fmt::Display for ListedWith {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -54,7 +69,7 @@ impl serde::Serialize for ListedWith {
 }
 
 /// The serialized name of a unit enum variant (`Dialect::Unix` -> `unix`).
-fn name_of(value: &impl serde::Serialize) -> String {
+pub fn name_of(value: &impl serde::Serialize) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -69,74 +84,136 @@ pub struct Probe {
     pub mtime: Option<NaiveDateTime>,
 }
 
-/// Largest index page we read.
-pub const MAX_INDEX: u64 = 64 * 1024 * 1024;
-
-pub enum Session {
-    Ftp(Box<ftp::Session>),
-    Http(Box<HttpSession>),
+/// One file to fetch, as the executor hands it to a session.
+#[derive(Debug, Clone)]
+pub struct Want<'a> {
+    /// The absolute remote path.
+    pub path: &'a str,
+    /// As listed (or completed by a probe).
+    pub size: Option<u64>,
+    pub mtime: Option<Mtime>,
+    /// A revalidation: fetch only if changed since this time (UTC), else [`Got::NotModified`].
+    pub since: Option<NaiveDateTime>,
+    /// What the temp file of the listed version holds, for a request sent ahead of its turn.
+    pub resume: Resume,
 }
 
-/// An HTTP client and the server it talks to.
-pub struct HttpSession {
-    pub client: Client,
-    /// Scheme, host and port of the source; paths are set per request.
-    pub base: Url,
+impl Want<'_> {
+    /// The listed time, when it is exact to the second.
+    pub fn exact_mtime(&self) -> Option<Mtime> {
+        self.mtime.filter(Mtime::is_exact)
+    }
 }
 
-/// A failure of either protocol.
+/// What a temp file kept of an earlier attempt: its length, and the validator of the response
+/// it came from (an HTTP resume needs it, or it could splice two versions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resume {
+    pub kept: u64,
+    pub validator: Option<String>,
+}
+
+/// What a fetch brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Got {
+    /// The temp file holds the file: `start` bytes it had kept, `end` bytes in all. `exact` is
+    /// the remote time to the second (UTC) when the transfer told it (FTP's MDTM,
+    /// `Last-Modified`).
+    Body {
+        start: u64,
+        end: u64,
+        exact: Option<i64>,
+    },
+    /// Unchanged since [`Want::since`] (HTTP 304): nothing written.
+    NotModified,
+}
+
+/// Which version a temp file's name stands for: the listed one, or the listed one pinned to
+/// the exact time the server gave right before the transfer (FTP's MDTM; `None` when it had
+/// none), so that a resume never appends another version's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    Listed,
+    Exact(Option<i64>),
+}
+
+/// The landing refused: the cause (no room, over the listed size, the disk full, a local
+/// file error) is held by the landing, which the executor reads.
 #[derive(Debug)]
-pub enum Error {
-    Ftp(ftp::Error),
-    Http(http::Error),
+pub struct Refused;
+
+/// The executor's side of one download: the temp file beside the target. A protocol writes the
+/// body into it and tells where the body starts; the executor checks, times and renames it.
+pub trait Landing: Write {
+    /// How many bytes the temp file of this version holds: what a resume may start from.
+    fn kept(&mut self, pin: Pin) -> Result<u64, Refused>;
+    /// The validator kept beside a temp file that holds bytes (see [`Resume`]).
+    fn validator(&self) -> Option<String>;
+    /// Opens the temp file for bytes from `from`, cutting it there and claiming room for the
+    /// rest. Called again to start over from 0 (a server that refuses a resume).
+    fn open(&mut self, from: u64) -> Result<(), Refused>;
+    /// The answer is in, before its body: the body starts at `start` (0: what the file held
+    /// goes), `length` more bytes are announced, `validator` is kept for a later resume.
+    fn begin(&mut self, start: u64, length: Option<u64>, validator: Option<&str>)
+        -> io::Result<()>;
+    /// After a failed transfer: `Refused` when the landing itself was the cause (it keeps it);
+    /// otherwise the bytes received are kept for a resume.
+    fn failed(&mut self) -> Option<Refused>;
+    /// The bytes are not this file's: the temp file and its validator go.
+    fn discard(&mut self);
 }
 
-impl Error {
-    /// Worth a retry on a fresh connection.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Error::Ftp(e) => e.is_transient(),
-            Error::Http(e) => e.is_transient(),
-        }
+/// One logged-in connection to the source, owned by one worker of the pool and reused for every
+/// listing, probe and file it takes.
+pub trait Session: Send {
+    /// The directory relative source paths start from (FTP: where the login put us).
+    fn login_dir(&self) -> &str {
+        "/"
     }
 
-    /// The session was already unusable before the failed step: trying the step again on a
-    /// new session does not count as another attempt.
-    pub fn is_stale(&self) -> bool {
-        matches!(self, Error::Ftp(ftp::Error::Stale(_)))
+    /// The entries of the directory at absolute `path`, and the lines or links not understood.
+    fn list_dir(&mut self, path: &str) -> Result<DirListing, Error>;
+
+    /// What one round trip tells of a file the listing left unclear: its time to the second
+    /// and, where the protocol says, its size.
+    fn probe(&mut self, path: &str) -> Result<Probe, Error>;
+
+    /// Whether the path at absolute `path`, listed as a file by a listing that does not mark
+    /// directories ([`DirListing::marks_dirs`]), is a directory.
+    fn is_dir(&mut self, _path: &str) -> Result<bool, Error> {
+        Ok(false)
     }
 
-    /// The connection is no longer usable after it.
-    pub fn breaks_session(&self) -> bool {
-        self.is_stale()
-            || matches!(
-                self,
-                Error::Ftp(ftp::Error::Io(_) | ftp::Error::Protocol(_))
-                    | Error::Http(http::Error::Io(_) | http::Error::Protocol(_))
-            )
+    /// Before the `at`-th file of `batch` is fetched on this session: what later files of the
+    /// batch need may go out ahead of their turn. A hint: what fails is done in turn instead.
+    fn ahead(&mut self, _batch: &[Want], _at: usize) {}
+
+    /// Downloads `want` into `landing`, telling `progress` each chunk's length.
+    fn fetch(
+        &mut self,
+        want: &Want,
+        landing: &mut dyn Landing,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Got, Error>;
+
+    /// Transfers the server never confirmed (remote path, why); reads any confirmation still
+    /// owed first.
+    fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+        Vec::new()
     }
+
+    /// Closes politely.
+    fn quit(self: Box<Self>) {}
 }
 
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Ftp(e) => e.fmt(f),
-            Error::Http(e) => e.fmt(f),
-        }
-    }
-}
+/// How to open one more session to a source: one per protocol, beside its client.
+pub trait Dial: Send + Sync {
+    fn open(&self, end: JobEnd) -> Result<Box<dyn Session>, Error>;
 
-impl std::error::Error for Error {}
-
-impl From<ftp::Error> for Error {
-    fn from(e: ftp::Error) -> Error {
-        Error::Ftp(e)
-    }
-}
-
-impl From<http::Error> for Error {
-    fn from(e: http::Error) -> Error {
-        Error::Http(e)
+    /// A file the listing tells nothing of is fetched with a conditional request rather than
+    /// probed first (it costs what a probe does, and saves a second request when it changed).
+    fn revalidates(&self) -> bool {
+        false
     }
 }
 
@@ -144,211 +221,118 @@ impl From<http::Error> for Error {
 #[derive(Clone)]
 pub struct Connector {
     pub source: Source,
-    pub login: ftp::Login,
-    pub ftp: ftp::Options,
-    pub http: http::Options,
+    dial: Arc<dyn Dial>,
+    end: JobEnd,
 }
 
 impl Connector {
+    pub fn new(source: Source, dial: Arc<dyn Dial>) -> Connector {
+        Connector {
+            source,
+            dial,
+            end: JobEnd::default(),
+        }
+    }
+
     /// These settings, with every wait of every session bounded by the job's `end`.
-    pub fn ending(mut self, end: crate::pace::JobEnd) -> Connector {
-        self.ftp.end = end;
-        self.http.end = end;
+    pub fn ending(mut self, end: JobEnd) -> Connector {
+        self.end = end;
         self
     }
 
-    pub fn open(&self) -> Result<Session, Error> {
-        let s = &self.source;
-        match s.scheme {
-            Scheme::Ftp | Scheme::Ftps | Scheme::Ftpes => {
-                let session = ftp::Session::open(&s.host, s.port, &self.login, self.ftp.clone())?;
-                Ok(Session::Ftp(Box::new(session)))
-            }
-            Scheme::Http | Scheme::Https => {
-                let base = s.base_url();
-                let mut client = Client::new(self.http.clone());
-                client.connect_to(&base)?;
-                Ok(Session::Http(Box::new(HttpSession { client, base })))
-            }
-        }
+    pub fn open(&self) -> Result<Box<dyn Session>, Error> {
+        self.dial.open(self.end)
+    }
+
+    /// See [`Dial::revalidates`].
+    pub fn revalidates(&self) -> bool {
+        self.dial.revalidates()
     }
 }
 
-impl Session {
-    /// The directory relative source paths start from (FTP: where the login put us).
-    pub fn login_dir(&self) -> &str {
-        match self {
-            Session::Ftp(s) => &s.login_dir,
-            Session::Http(_) => "/",
+/// How a step with the server failed, as the pool and the executor act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A reset, an end of stream or a timeout: worth a retry, the connection is gone.
+    Io { timed_out: bool },
+    /// The server is busy or failed for now (FTP 4xx, HTTP 408, 429, 5xx): worth a retry.
+    Busy,
+    /// The server refused (a permanent reply, a certificate): not retried.
+    Refused,
+    /// The server broke the protocol: not retried, the connection is gone.
+    Protocol,
+    /// The session was already unusable before the step: trying it again on a new session does
+    /// not count as another attempt.
+    Stale,
+    /// The landing refused (see [`Refused`]): the cause is the executor's, never retried.
+    Local,
+}
+
+/// A failure of a step with the server, whichever the protocol.
+#[derive(Debug)]
+pub struct Error {
+    kind: Kind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl Error {
+    pub fn new(kind: Kind, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error {
+            kind,
+            source: source.into(),
         }
     }
 
-    /// The entries of the directory at absolute `path`, and the lines or links not understood.
-    pub fn list_dir(&mut self, path: &str) -> Result<DirListing, Error> {
-        match self {
-            Session::Ftp(s) => {
-                let listed = s.list_dir(path)?;
-                Ok(DirListing {
-                    command: ListedWith::Ftp(listed.command),
-                    format: listed.listing.dialect.map(|d| name_of(&d)),
-                    entries: listed.listing.entries,
-                    unread: listed.listing.unread,
-                    truncated: listed.truncated,
-                    marks_dirs: true,
-                })
-            }
-            Session::Http(h) => {
-                let url = h.url(path, true);
-                let (response, body) = h.client.page(&url, MAX_INDEX)?;
-                // Entries are fetched by their listed paths: a listing that moved elsewhere
-                // (a directory redirecting to its parent) would mirror the wrong files there.
-                if response.url.path() != url.path() {
-                    return Err(Error::Http(http::Error::Refused(format!(
-                        "{url} redirected to {}: a directory listing that moves is not followed",
-                        response.url
-                    ))));
-                }
-                let now = chrono::Utc::now().naive_utc();
-                let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url, now);
-                Ok(DirListing {
-                    command: ListedWith::Get,
-                    format: Some(name_of(&page.style)),
-                    entries: page.entries,
-                    unread: page.ignored,
-                    truncated: None,
-                    marks_dirs: page.marks_dirs,
-                })
-            }
-        }
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
-    /// What one round trip tells of a file the listing left unclear: its time to the second
-    /// (MDTM, or HEAD's `Last-Modified`) and, over HTTP, its size (`Content-Length`).
-    pub fn probe(&mut self, path: &str) -> Result<Probe, Error> {
-        match self {
-            Session::Ftp(s) => {
-                let name = s.reach("MDTM", path)?;
-                Ok(Probe {
-                    size: None,
-                    mtime: Some(s.client.mdtm(name)?),
-                })
-            }
-            Session::Http(h) => {
-                let url = h.url(path, false);
-                let head = h.client.head(&url)?.head;
-                Ok(Probe {
-                    size: head.header("content-length").and_then(|l| l.parse().ok()),
-                    mtime: head.header("last-modified").and_then(http_date),
-                })
-            }
-        }
+    /// Worth a retry on a fresh connection.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.kind, Kind::Io { .. } | Kind::Busy | Kind::Stale)
     }
 
-    /// Whether the path at absolute `path`, listed as a file on a page that does not mark
-    /// directories, is a directory: the server redirects it to the same path with a `/` (as
-    /// mini_httpd, Apache, nginx and Go's FileServer do), or answers with an index page of a
-    /// known style for it. FTP listings always mark directories.
-    pub fn is_dir(&mut self, path: &str) -> Result<bool, Error> {
-        let Session::Http(h) = self else {
-            return Ok(false);
-        };
-        let url = h.url(path, false);
-        let head = match h.client.head(&url) {
-            Ok(head) => head,
-            // Redirected to the same path with a `/` and refused there (a 403 index): a
-            // directory all the same, whose listing will fail and say so.
-            Err(http::Error::Status { url: at, .. })
-                if Url::parse(&at).is_ok_and(|at| redirected_to_dir(&url, &at)) =>
-            {
-                return Ok(true)
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if redirected_to_dir(&url, &head.url) {
-            return Ok(true);
-        }
-        if !is_html(&head.head) {
-            return Ok(false);
-        }
-        let (response, body) = h.client.page(&url, MAX_INDEX)?;
-        Ok(redirected_to_dir(&url, &response.url) || is_index_page(&body, &url))
+    /// See [`Kind::Stale`].
+    pub fn is_stale(&self) -> bool {
+        self.kind == Kind::Stale
     }
 
-    /// Transfers the server never confirmed (remote path, why); reads any confirmation still
-    /// owed first.
-    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
-        match self {
-            Session::Ftp(s) => {
-                let _ = s.client.settle();
-                s.client.take_unconfirmed()
-            }
-            Session::Http(_) => Vec::new(),
-        }
+    /// The connection is no longer usable after it.
+    pub fn breaks_session(&self) -> bool {
+        matches!(self.kind, Kind::Io { .. } | Kind::Protocol | Kind::Stale)
     }
 
-    /// Closes politely.
-    pub fn quit(self) {
-        if let Session::Ftp(s) = self {
-            s.client.quit();
-        }
+    /// A wait ran out (as the job's end makes waits in flight do).
+    pub fn timed_out(&self) -> bool {
+        self.kind == (Kind::Io { timed_out: true })
     }
 }
 
-impl HttpSession {
-    /// The URL of the absolute decoded `path`, each segment percent-encoded, with a trailing
-    /// slash for a directory.
-    pub fn url(&self, path: &str, dir: bool) -> Url {
-        let mut url = self.base.clone();
-        {
-            let mut segments = url.path_segments_mut().expect("http URLs have paths");
-            segments.clear();
-            segments.extend(path.split('/').filter(|s| !s.is_empty()));
-            if dir {
-                segments.push("");
-            }
-        }
-        url
+impl From<Refused> for Error {
+    fn from(_: Refused) -> Error {
+        Error::new(Kind::Local, "the local temp file refused the download")
     }
 }
 
-/// Whether a request for `asked` ended at the same path with a `/`: a directory.
-pub fn redirected_to_dir(asked: &Url, answered: &Url) -> bool {
-    answered.path() == format!("{}/", asked.path())
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.source.fmt(f)
+    }
 }
 
-/// Whether a response's body is an HTML page.
-pub fn is_html(head: &crate::http::message::Head) -> bool {
-    head.header("content-type")
-        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"))
+/// The message is the protocol error's own, so its cause is that error's cause.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.source()
+    }
 }
 
-/// Whether `body`, fetched as the file `url`, is a directory index page of a known style whose
-/// title names that path (`Index of /pub/x`, mini_httpd's `Index of pub/x/`): a saved index page
-/// of another directory is a file like any other.
-fn is_index_page(body: &[u8], url: &Url) -> bool {
-    let now = chrono::Utc::now().naive_utc();
-    let page = index::parse_index(&String::from_utf8_lossy(body), url, now);
-    let path = index::percent_decode(url.path());
-    let path = String::from_utf8_lossy(&path);
-    let named = page.title.trim().trim_end_matches('/');
-    page.style != index::Style::Generic && named.ends_with(path.trim_matches('/'))
-}
-
-/// An HTTP date (RFC 9110 section 5.6.7), as UTC.
-pub fn http_date(value: &str) -> Option<NaiveDateTime> {
-    DateTime::parse_from_rfc2822(value.trim())
-        .ok()
-        .map(|t| t.naive_utc())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn http_dates() {
-        let t = http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(t.to_string(), "1994-11-06 08:49:37");
-        assert_eq!(http_date("yesterday"), None);
+/// An I/O error's kind at the seam.
+pub fn io_kind(e: &io::Error) -> Kind {
+    Kind::Io {
+        timed_out: matches!(
+            e.kind(),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+        ),
     }
 }

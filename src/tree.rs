@@ -52,6 +52,13 @@ pub struct Mtime {
     pub zone: Zone,
 }
 
+impl Mtime {
+    /// Exact to the second, in UTC: nothing left to ask the server.
+    pub fn is_exact(&self) -> bool {
+        self.precision == Precision::Second && self.zone == Zone::Utc
+    }
+}
+
 /// One listed name with what the listing told about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {

@@ -3,7 +3,7 @@
 //! then directory times and the state file. The executor decides nothing: every choice is in the
 //! plan.
 
-pub mod fetch;
+pub mod commit;
 pub mod progress;
 pub mod rate;
 
@@ -12,7 +12,7 @@ use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{Plan, Reason};
 use crate::pool::{Pool, Queue};
-use crate::session::Session;
+use crate::session::{Kind, Want};
 use crate::space::{Shortage, Space};
 use crate::state::State;
 use crate::tree::RelPath;
@@ -91,7 +91,7 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
     }
     for (dir, mtime) in &plan.dir_times {
         let time = crate::plan::time::to_utc(mtime, ctx.offset).max(0) as u64;
-        let _ = fetch::set_mtime(
+        let _ = commit::set_mtime(
             &dir.under(ctx.target),
             UNIX_EPOCH + Duration::from_secs(time),
         );
@@ -174,23 +174,21 @@ fn fetch_all(
     let total = plan.fetches.len();
     let results = pool.run(&queue, &|worker, batch: Vec<usize>| {
         let jobs: Vec<_> = batch.iter().map(|&i| job(plan, i, ctx)).collect();
-        if let (true, Some(Session::Http(http))) = (jobs.len() > 1, worker.current()) {
-            let _ = jobs.iter().take_while(|j| fetch::announce(http, j)).count();
-        }
+        let wants: Vec<_> = jobs.iter().map(commit::Job::want).collect();
         let mut results = Vec::new();
         for (k, (job, index)) in jobs.iter().zip(batch).enumerate() {
-            if let (Some(next), Some(Session::Ftp(ftp))) = (jobs.get(k + 1), worker.current()) {
-                fetch::announce_next(ftp, next);
+            if let Some(session) = worker.current() {
+                session.ahead(&wants, k);
             }
             let f = job.fetch;
             if ctx.space.is_full() {
-                results.push((index, Err(fetch::Error::NotStarted)));
+                results.push((index, Err(commit::Error::NotStarted)));
                 continue;
             }
             progress.start(worker.index, f.path.as_str(), f.size_at_most());
             let result = check_parents(ctx.target, &f.path)
-                .map_err(|e| fetch::Error::Local("checking the directories".into(), e))
-                .and_then(|()| fetch_with_retry(worker, job, ctx, progress));
+                .map_err(|e| commit::Error::Local("checking the directories".into(), e))
+                .and_then(|()| fetch_with_retry(worker, job, &wants[k], ctx, progress));
             let mark = if f.reason == Reason::New { '+' } else { '*' };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
@@ -275,15 +273,15 @@ struct Unfit {
 
 impl Unfit {
     /// Whether `e` is a shortage of room or of time (`late`: the job's time is up), now recorded.
-    fn take(&mut self, path: &RelPath, e: &fetch::Error, late: bool) -> bool {
+    fn take(&mut self, path: &RelPath, e: &commit::Error, late: bool) -> bool {
         match e {
-            fetch::Error::Space(Shortage::NoRoom { .. }) => self.no_room.push(path.clone()),
-            fetch::Error::DiskFull(cause) => {
+            commit::Error::Space(Shortage::NoRoom { .. }) => self.no_room.push(path.clone()),
+            commit::Error::DiskFull(cause) => {
                 self.full.get_or_insert_with(|| cause.to_string());
                 self.stopped.push(path.clone());
             }
-            fetch::Error::NotStarted => self.stopped.push(path.clone()),
-            e if late && timed_out(e) => self.late.push(path.clone()),
+            commit::Error::NotStarted => self.stopped.push(path.clone()),
+            e if late && e.timed_out() => self.late.push(path.clone()),
             _ => return false,
         }
         log::info!("{path}: {e}");
@@ -323,21 +321,6 @@ impl Unfit {
             ));
         }
     }
-}
-
-/// Whether a fetch failed because a wait ran out, as the job's end makes waits in flight do.
-fn timed_out(e: &fetch::Error) -> bool {
-    use crate::{ftp, http::client as http, session::Error as Remote};
-    let io = match e {
-        fetch::Error::Remote(Remote::Ftp(ftp::Error::Io(e))) => e,
-        fetch::Error::Remote(Remote::Http(http::Error::Io(e))) => e,
-        fetch::Error::Local(_, e) => e,
-        _ => return false,
-    };
-    matches!(
-        io.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-    )
 }
 
 /// Up to ten paths, and how many more.
@@ -385,19 +368,19 @@ fn batches(
     order
 }
 
-fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context<'a>) -> fetch::Job<'a> {
+fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context<'a>) -> commit::Job<'a> {
     let f = &plan.fetches[index];
     let since = match f.reason {
         Reason::Revalidate => ctx.state.files.get(&f.path).and_then(|r| r.remote.mtime),
         _ => None,
     };
-    fetch::Job {
+    commit::Job {
         fetch: f,
         space: ctx.space,
         remote_path: f.path.remote(ctx.root),
         local_path: f.path.under(ctx.target),
         offset: ctx.offset,
-        since: since.map(|m| m.time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
+        since: since.map(|m| m.time),
     }
 }
 
@@ -405,10 +388,11 @@ fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context<'a>) -> fetch::Job<'a> {
 /// from what the failed attempt wrote.
 fn fetch_with_retry(
     worker: &mut crate::pool::Worker,
-    job: &fetch::Job,
+    job: &commit::Job,
+    want: &Want,
     ctx: &Context,
     progress: &Progress,
-) -> Result<fetch::Fetched, fetch::Error> {
+) -> Result<commit::Fetched, commit::Error> {
     let worker_index = worker.index;
     // Bytes of this file shown so far. An attempt starts from what its temp file holds: bytes
     // an earlier run left (shown as done), the bytes a failed attempt counted, or none when
@@ -426,23 +410,24 @@ fn fetch_with_retry(
         }
     };
     let local_error = Mutex::new(None);
-    let result =
-        worker.attempt(
-            &format!("fetching {}", job.remote_path),
-            |session| match fetch::fetch(session, job, &mut resumed, &mut counted) {
-                Ok(fetched) => Ok(Some(fetched)),
-                Err(fetch::Error::Remote(e)) => Err(e),
-                Err(other) => {
-                    *local_error.lock().expect("lock") = Some(other);
-                    Ok(None)
-                }
+    let result = worker.attempt(&format!("fetching {}", job.remote_path), |session| {
+        let mut landing = commit::TempLanding::new(job, &mut resumed);
+        let local = match session.fetch(want, &mut landing, &mut counted) {
+            Ok(got) => match commit::finish(job, landing, got) {
+                Ok(fetched) => return Ok(Some(fetched)),
+                Err(e) => e,
             },
-        );
+            Err(e) if e.kind() == Kind::Local => landing.failure(),
+            Err(e) => return Err(e),
+        };
+        *local_error.lock().expect("lock") = Some(local);
+        Ok(None)
+    });
     match (result, local_error.into_inner().expect("lock")) {
         (Ok(Some(fetched)), _) => Ok(fetched),
         (Ok(None), Some(e)) => Err(e),
         (Ok(None), None) => unreachable!("a fetch without result records its error"),
-        (Err(e), _) => Err(fetch::Error::Remote(e)),
+        (Err(e), _) => Err(commit::Error::Remote(e)),
     }
 }
 

@@ -5,6 +5,7 @@
 //! values. `client` (control connection) and `transfer` (data connections) are the only parts
 //! that open sockets.
 
+pub(crate) mod adapter;
 mod client;
 mod command;
 mod complete;

@@ -4,6 +4,7 @@
 //! environment) and `index` (directory index pages) are pure and tested on bytes; `client` is
 //! the only part that opens sockets.
 
+pub(crate) mod adapter;
 pub mod client;
 pub mod index;
 pub mod message;
