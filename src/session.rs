@@ -34,8 +34,9 @@ pub struct DirListing {
     pub marks_dirs: bool,
 }
 
-/// The command a directory was listed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The command a directory was listed with. Listings of one server rank by how much they show
+/// (see [`ListedWith::ranked`]); the state keeps the best one a run used, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ListedWith {
     Ftp(ftp::ListCommand),
     /// An HTTP index page.
@@ -45,9 +46,9 @@ pub enum ListedWith {
 impl ListedWith {
     /// The command, when listings of one server can be ranked by how much they show (an index
     /// page is the only one its server has).
-    pub fn ranked(self) -> Option<ftp::ListCommand> {
+    pub fn ranked(self) -> Option<ListedWith> {
         match self {
-            ListedWith::Ftp(command) => Some(command),
+            ListedWith::Ftp(_) => Some(self),
             ListedWith::Get => None,
         }
     }
@@ -65,6 +66,23 @@ impl std::fmt::Display for ListedWith {
 impl serde::Serialize for ListedWith {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ListedWith {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ListedWith, D::Error> {
+        let name = String::deserialize(d)?;
+        let commands = [
+            ftp::ListCommand::Nlst,
+            ftp::ListCommand::List,
+            ftp::ListCommand::ListAll,
+            ftp::ListCommand::Mlsd,
+        ];
+        let known = (commands.into_iter().map(ListedWith::Ftp)).chain([ListedWith::Get]);
+        let mut known = known.filter(|listed| listed.to_string() == name);
+        known
+            .next()
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown listing command {name:?}")))
     }
 }
 

@@ -10,8 +10,8 @@
 //! anything it cannot fully trust (corrupt, unknown version, an unsafe path) as "no state", which
 //! only makes the planner fall back to comparing sizes and times: slower, never wrong.
 
-use crate::ftp::ListCommand;
 use crate::local::STATE_DIR;
+use crate::session::ListedWith;
 use crate::tree::{Mtime, RelPath};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ pub struct State {
     pub files: BTreeMap<RelPath, Record>,
     /// The strongest FTP listing command the last run used: a directory listed with a weaker
     /// one now may show less, and is no reason to delete.
-    pub listed_with: Option<ListCommand>,
+    pub listed_with: Option<ListedWith>,
 }
 
 /// The document as written: the state plus a format version.
@@ -64,7 +64,7 @@ pub struct State {
 struct OnDiskRef<'a> {
     version: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    listed_with: Option<ListCommand>,
+    listed_with: Option<ListedWith>,
     files: &'a BTreeMap<RelPath, Record>,
 }
 
@@ -73,7 +73,7 @@ struct OnDiskRef<'a> {
 struct OnDisk {
     version: u32,
     #[serde(default)]
-    listed_with: Option<ListCommand>,
+    listed_with: Option<ListedWith>,
     files: BTreeMap<RelPath, Record>,
 }
 
@@ -202,7 +202,7 @@ mod tests {
             local: LocalMeta { size: 0, mtime: -1 },
         };
         let mut state = State {
-            listed_with: Some(ListCommand::ListAll),
+            listed_with: Some(ListedWith::Ftp(crate::ftp::ListCommand::ListAll)),
             ..State::default()
         };
         state

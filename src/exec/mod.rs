@@ -38,7 +38,7 @@ pub struct Context<'a> {
     /// The shared bandwidth budget, with `--limit-rate`.
     pub limiter: Option<&'a rate::Limiter>,
     /// The strongest FTP listing command this run used, for the next run to compare with.
-    pub listed_with: Option<crate::ftp::ListCommand>,
+    pub listed_with: Option<crate::session::ListedWith>,
     /// The target's filesystem.
     pub space: &'a Space,
 }
