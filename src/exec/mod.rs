@@ -10,7 +10,7 @@ pub mod rate;
 use crate::local::partial_name;
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
-use crate::plan::{Plan, Reason};
+use crate::plan::{LocalObject, Plan, Reason};
 use crate::pool::{Pool, Queue};
 use crate::session::{Kind, Want};
 use crate::space::{Shortage, Space};
@@ -454,11 +454,10 @@ fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Prog
 fn delete_all(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
     for delete in &plan.deletes {
         let path = delete.path.under(ctx.target);
-        let removed =
-            check_parents(ctx.target, &delete.path).and_then(|()| match delete.kind.as_str() {
-                "directory" => fs::remove_dir(&path),
-                _ => fs::remove_file(&path),
-            });
+        let removed = check_parents(ctx.target, &delete.path).and_then(|()| match delete.kind {
+            LocalObject::Directory => fs::remove_dir(&path),
+            _ => fs::remove_file(&path),
+        });
         match removed {
             Ok(()) => {
                 outcome.deleted += 1;

@@ -143,9 +143,7 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
         None => Decision::Fetch(Reason::New),
         Some(LocalKind::Dir) if !clear_dir(plan, inputs, path) => return,
         Some(LocalKind::File) => decide(inputs, path, entry, local.expect("matched")),
-        Some(kind) => Decision::Fetch(Reason::Replaces {
-            local: kind_name(kind).to_string(),
-        }),
+        Some(kind) => Decision::Fetch(Reason::Replaces { local: kind.into() }),
     };
     match decision {
         Decision::Fetch(reason) => plan.fetches.push(Fetch {
@@ -358,7 +356,7 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
         }
         plan.deletes.push(Delete {
             path: path.clone(),
-            kind: kind_name(&local.kind).to_string(),
+            kind: (&local.kind).into(),
         });
     }
     plan.deletes.sort_by(|a, b| {
@@ -464,15 +462,6 @@ fn under_any(path: &RelPath, is_dir_of_interest: impl Fn(&RelPath) -> bool) -> b
         parent = p.parent();
     }
     false
-}
-
-fn kind_name(kind: &LocalKind) -> &'static str {
-    match kind {
-        LocalKind::File => "file",
-        LocalKind::Dir => "directory",
-        LocalKind::Symlink { .. } => "symlink",
-        LocalKind::Other => "special file",
-    }
 }
 
 #[cfg(test)]
@@ -1145,7 +1134,7 @@ mod tests {
         assert_eq!(
             plan.fetches[0].reason,
             Reason::Replaces {
-                local: "directory".into()
+                local: crate::plan::LocalObject::Directory
             }
         );
         assert!(
@@ -1163,7 +1152,7 @@ mod tests {
         assert_eq!(
             link.reason(),
             Some(Reason::Replaces {
-                local: "symlink".into()
+                local: crate::plan::LocalObject::Symlink
             })
         );
     }

@@ -38,7 +38,7 @@ pub enum Reason {
     /// The local copy was changed or truncated since it was fetched.
     LocalChanged,
     /// Something that is not a file is at its path locally (a link, a directory, a device).
-    Replaces { local: String },
+    Replaces { local: LocalObject },
     /// The listing tells neither size nor time (python's http.server): a conditional GET
     /// fetches it only if it changed since the time the state recorded.
     Revalidate,
@@ -87,7 +87,44 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delete {
     pub path: RelPath,
-    pub kind: String,
+    pub kind: LocalObject,
+}
+
+/// What a local path holds, as a deletion or a replacement names it (in the words the plan's
+/// text and JSON use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LocalObject {
+    #[serde(rename = "file")]
+    File,
+    #[serde(rename = "directory")]
+    Directory,
+    #[serde(rename = "symlink")]
+    Symlink,
+    #[serde(rename = "special file")]
+    Special,
+}
+
+impl From<&crate::local::LocalKind> for LocalObject {
+    fn from(kind: &crate::local::LocalKind) -> LocalObject {
+        use crate::local::LocalKind;
+        match kind {
+            LocalKind::File => LocalObject::File,
+            LocalKind::Dir => LocalObject::Directory,
+            LocalKind::Symlink { .. } => LocalObject::Symlink,
+            LocalKind::Other => LocalObject::Special,
+        }
+    }
+}
+
+impl std::fmt::Display for LocalObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LocalObject::File => "file",
+            LocalObject::Directory => "directory",
+            LocalObject::Symlink => "symlink",
+            LocalObject::Special => "special file",
+        })
+    }
 }
 
 /// A remote entry left alone, and why.
