@@ -136,7 +136,7 @@ fn render_text(report: &DirReport) -> String {
         );
     };
     let how = match &listing.format {
-        Some(format) => format!("{} {}", listing.command, format.to_uppercase()),
+        Some(format) => format!("{} {}", listing.command, format.name().to_uppercase()),
         None => listing.command.to_string(),
     };
     let cut = match &listing.truncated {

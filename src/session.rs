@@ -18,9 +18,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DirListing {
     pub command: ListedWith,
-    /// The listing dialect (`mlsd`, `unix`, `dos`, `eplf`, `os400`, `mvs`, `vms`, `netware`,
-    /// `os2`) or index style (`nginx`, `apache`, ...), when one was recognized.
-    pub format: Option<String>,
+    /// The listing dialect or index style, when one was recognized.
+    pub format: Option<ListFormat>,
     pub entries: Vec<crate::tree::Entry>,
     /// Lines no parser read, or links refused, with the reason.
     pub unread: Vec<String>,
@@ -86,12 +85,27 @@ impl<'de> serde::Deserialize<'de> for ListedWith {
     }
 }
 
-/// The serialized name of a unit enum variant (`Dialect::Unix` -> `unix`).
-pub fn name_of(value: &impl serde::Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// The format a listing was read in: an FTP listing dialect (`mlsd`, `unix`, `dos`, `eplf`,
+/// `os400`, `mvs`, `vms`, `netware`, `os2`) or an index page's style (`nginx`, `apache`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    Dialect(ftp::list::Dialect),
+    Style(crate::http::index::Style),
+}
+
+impl ListFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            ListFormat::Dialect(dialect) => dialect.name(),
+            ListFormat::Style(style) => style.name(),
+        }
+    }
+}
+
+impl serde::Serialize for ListFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 /// A probe's answer.

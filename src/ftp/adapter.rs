@@ -7,7 +7,7 @@ use super::{parse_mdtm, Command, Error, Login, Options, Prepared, Session};
 use crate::pace::JobEnd;
 use crate::plan::time::to_utc;
 use crate::session::{
-    self, io_kind, name_of, DirListing, Got, Kind, Landing, ListedWith, Pin, Probe, Want,
+    self, io_kind, DirListing, Got, Kind, Landing, ListFormat, ListedWith, Pin, Probe, Want,
 };
 
 /// Opens logged-in FTP sessions to one server.
@@ -51,7 +51,7 @@ impl session::Session for Session {
         let listed = Session::list_dir(self, path)?;
         Ok(DirListing {
             command: ListedWith::Ftp(listed.command),
-            format: listed.listing.dialect.map(|d| name_of(&d)),
+            format: listed.listing.dialect.map(ListFormat::Dialect),
             entries: listed.listing.entries,
             unread: listed.listing.unread,
             truncated: listed.truncated,

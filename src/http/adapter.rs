@@ -8,7 +8,7 @@ use super::index;
 use super::message::Head;
 use crate::pace::JobEnd;
 use crate::session::{
-    self, io_kind, name_of, DirListing, Got, Kind, Landing, ListedWith, Pin, Probe, Want,
+    self, io_kind, DirListing, Got, Kind, Landing, ListFormat, ListedWith, Pin, Probe, Want,
 };
 use chrono::{DateTime, NaiveDateTime};
 use std::io::{self, Write};
@@ -78,7 +78,7 @@ impl session::Session for HttpSession {
         let page = index::parse_index(&String::from_utf8_lossy(&body), &response.url, now);
         Ok(DirListing {
             command: ListedWith::Get,
-            format: Some(name_of(&page.style)),
+            format: Some(ListFormat::Style(page.style)),
             entries: page.entries,
             unread: page.ignored,
             truncated: None,

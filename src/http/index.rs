@@ -61,8 +61,7 @@ pub(crate) use link::percent_decode;
 use link::{Base, Verdict};
 
 /// The generator an index page was recognized as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     /// Apache httpd `mod_autoindex` (table, `<pre>` or list layout).
     Apache,
@@ -81,7 +80,6 @@ pub enum Style {
     /// `tree -H` (a static page).
     Tree,
     /// mini_httpd.
-    #[serde(rename = "mini_httpd")]
     MiniHttpd,
     /// Python's `http.server`.
     Python,
@@ -97,6 +95,36 @@ pub enum Style {
     Iis,
     /// Unknown: links to direct children, with no sizes or dates.
     Generic,
+}
+
+impl Style {
+    /// Its name, as `ls` and the JSON outputs show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Apache => "apache",
+            Style::Nginx => "nginx",
+            Style::Fancyindex => "fancyindex",
+            Style::Lighttpd => "lighttpd",
+            Style::Caddy => "caddy",
+            Style::Rclone => "rclone",
+            Style::Webfs => "webfs",
+            Style::Tree => "tree",
+            Style::MiniHttpd => "mini_httpd",
+            Style::Python => "python",
+            Style::Twisted => "twisted",
+            Style::Go => "go",
+            Style::Tomcat => "tomcat",
+            Style::Nexus => "nexus",
+            Style::Iis => "iis",
+            Style::Generic => "generic",
+        }
+    }
+}
+
+impl Serialize for Style {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 /// What an index page lists.

@@ -39,8 +39,7 @@ pub use mlsx::parse_mlsx_line;
 pub use truncated::{count_lines, glob_failed, truncation, Truncated};
 
 /// The format a listing was read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     /// RFC 3659 MLSD fact lines.
     Mlsd,
@@ -60,6 +59,29 @@ pub enum Dialect {
     Netware,
     /// IBM TCP/IP for OS/2.
     Os2,
+}
+
+impl Dialect {
+    /// Its name, as `ls` and the JSON outputs show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Mlsd => "mlsd",
+            Dialect::Unix => "unix",
+            Dialect::Dos => "dos",
+            Dialect::Eplf => "eplf",
+            Dialect::Os400 => "os400",
+            Dialect::Mvs => "mvs",
+            Dialect::Vms => "vms",
+            Dialect::Netware => "netware",
+            Dialect::Os2 => "os2",
+        }
+    }
+}
+
+impl Serialize for Dialect {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 /// A parsed listing: the entries, and every line that could not be read.
