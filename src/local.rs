@@ -8,7 +8,7 @@
 //! never mirrored, compared or deleted as content. A name that cannot be a `RelPath` (not UTF-8,
 //! or unsafe) is reported and left alone, never guessed at.
 
-use crate::tree::RelPath;
+use crate::tree::{Mtime, Precision, RelPath, Zone};
 use std::collections::BTreeMap;
 use std::fs::{self, Metadata};
 use std::io;
@@ -202,17 +202,76 @@ fn unix_seconds(time: SystemTime) -> i64 {
     }
 }
 
-/// The temp name for a download of `name` whose remote version is described by `version`.
+/// The temp name of a download of the file `name`, tied to its remote version: the listed
+/// size, time and unique id, and the time to the second the server pinned right before the
+/// transfer (FTP's MDTM), so that a temp file of another version is never resumed into this
+/// one. See [`partial_hash`] for the encoding, which must stay the same across releases.
+pub fn partial_file(
+    name: &str,
+    size: Option<u64>,
+    mtime: Option<&Mtime>,
+    unique: Option<&str>,
+    pin: Option<i64>,
+) -> String {
+    let mtime = mtime.map(|m| {
+        let precision = match m.precision {
+            Precision::Second => "second",
+            Precision::Minute => "minute",
+            Precision::Day => "day",
+        };
+        let zone = match m.zone {
+            Zone::Utc => "utc",
+            Zone::ServerLocal => "server-local",
+        };
+        let time = match m.time.and_utc().timestamp_subsec_nanos() {
+            0 => m.time.format("%Y-%m-%dT%H:%M:%S"),
+            _ => m.time.format("%Y-%m-%dT%H:%M:%S%.9f"),
+        };
+        format!("{time} {precision} {zone}")
+    });
+    let fields = [
+        Some(name.to_string()),
+        size.map(|s| s.to_string()),
+        mtime,
+        unique.map(str::to_string),
+        pin.map(|p| p.to_string()),
+    ];
+    partial_hash(b'F', &fields)
+}
+
+/// The temp name of a symbolic link `name` to `target`, made beside it and renamed over it.
+pub fn partial_link(name: &str, target: &str) -> String {
+    partial_hash(b'L', &[Some(name.to_string()), Some(target.to_string())])
+}
+
+/// `.ftpmirror-partial.` and 16 lowercase hex digits of FNV-1a 64 (offset
+/// `0xcbf29ce484222325`, prime `0x100000001b3`) over `ftpmirror-partial v2`, a NUL, the kind
+/// (`F` a file, `L` a link) and each field: `0x00` when absent, else `0x01`, its length as a
+/// big-endian u32, and its UTF-8 bytes. Fields of a file: name, size (decimal), time
+/// (`YYYY-MM-DDTHH:MM:SS`, `.nnnnnnnnn` when the nanoseconds are not 0, then ` precision zone`
+/// in their state.json names), unique id, pin (decimal UTC seconds); of a link: name, target.
 ///
-/// The name has a fixed length (35 bytes) whatever `name`'s length, so a 255-byte name still
-/// gets a valid temp name, and it is tied to the remote version so a stale partial is never
-/// resumed into a different file. FNV-1a is written out here because std's `DefaultHasher` may
-/// change between Rust releases, and the name must stay the same across runs.
-pub fn partial_name(name: &str, version: &str) -> String {
+/// A fixed length (35 bytes) whatever the name's, so a 255-byte name still gets a valid temp
+/// name. FNV-1a is written out here because std's `DefaultHasher` may change between Rust
+/// releases. Temp files of the first encoding (before this one) keep the prefix, so they are
+/// still never content; they are not resumed, and go at the end of the next run that fails
+/// nothing, as temp files of other versions do.
+fn partial_hash(kind: u8, fields: &[Option<String>]) -> String {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let bytes = name.bytes().chain([0]).chain(version.bytes());
-    let hash = bytes.fold(OFFSET, |hash, byte| {
+    let mut bytes = b"ftpmirror-partial v2\0".to_vec();
+    bytes.push(kind);
+    for field in fields {
+        match field {
+            None => bytes.push(0),
+            Some(text) => {
+                bytes.push(1);
+                bytes.extend((text.len() as u32).to_be_bytes());
+                bytes.extend(text.bytes());
+            }
+        }
+    }
+    let hash = bytes.iter().fold(OFFSET, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(PRIME)
     });
     format!("{PARTIAL_PREFIX}{hash:016x}")
@@ -278,7 +337,7 @@ mod tests {
         // A nested one is another mirror's own (or a remote one, never mirrored): not content.
         fs::create_dir_all(root.join("sub/.ftpmirror")).unwrap();
         fs::write(root.join("sub/.ftpmirror/lock"), b"1").unwrap();
-        let temp = partial_name("x.iso", "v1");
+        let temp = partial_file("x.iso", Some(1), None, None, None);
         fs::write(root.join("sub").join(&temp), b"part").unwrap();
         fs::create_dir(root.join(PARTIAL_PREFIX.to_string() + "dir")).unwrap();
 
@@ -341,17 +400,51 @@ mod tests {
     #[test]
     fn partial_names_are_short_stable_and_versioned() {
         let long = "n".repeat(250);
-        let name = partial_name(&long, "1234 20240101T000000 u");
+        let name = partial_file(&long, Some(1234), None, None, None);
         assert!(name.starts_with(PARTIAL_PREFIX));
         assert_eq!(name.len(), PARTIAL_PREFIX.len() + 16);
-        assert_eq!(partial_name("a", "v"), partial_name("a", "v"));
-        assert_ne!(partial_name("a", "v1"), partial_name("a", "v2"));
-        // The separator keeps ("ab", "c") and ("a", "bc") apart.
-        assert_ne!(partial_name("ab", "c"), partial_name("a", "bc"));
-        // Pinned: the name must not change between releases, or partials are orphaned.
-        assert_eq!(
-            partial_name("", ""),
-            format!("{PARTIAL_PREFIX}af63bd4c8601b7df")
+        assert_ne!(
+            partial_file("a", Some(1), None, None, None),
+            partial_file("a", Some(2), None, None, None)
         );
+        // Length-prefixed fields keep ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(partial_link("ab", "c"), partial_link("a", "bc"));
+        // Pinned (vectors from an independent implementation of the documented encoding): the
+        // names must not change between releases, or partial files are orphaned.
+        let at = |text: &str, precision, zone| Mtime {
+            time: chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").unwrap(),
+            precision,
+            zone,
+        };
+        let utc = at("2024-02-29T13:05:07", Precision::Second, Zone::Utc);
+        let local = at("2024-05-01T12:30:00", Precision::Minute, Zone::ServerLocal);
+        let cases = [
+            (
+                partial_file("x.iso", None, None, None, None),
+                "4c777a1c6140eaf3",
+            ),
+            (
+                partial_file(
+                    "x.iso",
+                    Some(1234),
+                    Some(&utc),
+                    Some("801U2A3"),
+                    Some(1709211907),
+                ),
+                "7727d3b61ec58ace",
+            ),
+            (
+                partial_file("x.iso", Some(1234), Some(&utc), Some("801U2A3"), None),
+                "604d6bfb5cafa4ae",
+            ),
+            (
+                partial_file("index.html", None, Some(&local), None, None),
+                "423e4985a572c3c7",
+            ),
+            (partial_link("latest", "x-1.2.tar.gz"), "9ef7aeb069de7595"),
+        ];
+        for (name, hex) in cases {
+            assert_eq!(name, format!("{PARTIAL_PREFIX}{hex}"));
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! further (FTP's MDTM right before the transfer), and keep a validator beside the temp file
 //! (HTTP's strong ETag or Last-Modified) to resume on.
 
-use crate::local::partial_name;
+use crate::local::partial_file;
 use crate::plan::time::{to_utc, Offset};
 use crate::plan::Fetch;
 use crate::session::{self, Got, Landing, Pin, Refused, Resume};
@@ -344,15 +344,22 @@ pub fn finish(job: &Job, mut landing: TempLanding, got: Got) -> Result<Fetched, 
 /// The temp file of the version `pin` names.
 fn temp_path(job: &Job, pin: Pin) -> PathBuf {
     let f = job.fetch;
-    let version = match pin {
-        Pin::Listed => format!("{:?}|{:?}|{:?}", f.size, f.mtime, f.unique),
-        Pin::Exact(exact) => format!("{:?}|{exact:?}|{:?}|{:?}", f.size, f.mtime, f.unique),
+    let pin = match pin {
+        Pin::Listed => None,
+        Pin::Exact(exact) => exact,
     };
+    let name = partial_file(
+        f.path.name(),
+        f.size,
+        f.mtime.as_ref(),
+        f.unique.as_deref(),
+        pin,
+    );
     let dir = job
         .local_path
         .parent()
         .expect("a fetched path has a parent");
-    dir.join(partial_name(f.path.name(), &version))
+    dir.join(name)
 }
 
 /// Beside the temp file, with the same reserved prefix, so it is never content either.

@@ -7,7 +7,7 @@ pub mod commit;
 pub mod progress;
 pub mod rate;
 
-use crate::local::partial_name;
+use crate::local::partial_link;
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{LocalObject, Plan, Reason};
@@ -434,7 +434,7 @@ fn fetch_with_retry(
 fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
     for link in &plan.links {
         let path = link.path.under(ctx.target);
-        let temp = path.with_file_name(partial_name(link.path.name(), &link.target));
+        let temp = path.with_file_name(partial_link(link.path.name(), &link.target));
         let made = check_parents(ctx.target, &link.path)
             .and_then(|()| match fs::remove_file(&temp) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
