@@ -1,36 +1,47 @@
-//! ftpmirror mirrors a remote directory tree served over FTP into a local directory.
+//! ftpmirror mirrors a remote directory tree, served over FTP, FTPS, HTTP or HTTPS, into a
+//! local directory, and keeps it in step on every later run: the successor of Python's
+//! `Tools/scripts/ftpmirror.py`, on clients of its own that succeed `ftplib` and `httplib`.
 //!
-//! The pipeline (README.md, "Layout"): the command line ([`cli`]) is resolved once ([`app`]) into a
-//! [`source::Source`] and credentials; an [`ftp::Session`] lists remote directories, whose
-//! listings the pure parsers in [`ftp::list`] turn into [`tree::Entry`] values. Only the
-//! [`ftp`] client opens sockets.
+//! # The pipeline
+//!
+//! Each folder of `src/` is one step; they are declared below in the order a run takes them.
+//!
+//! 1. `job/`: flags and `mirror.toml` are resolved once into a job; nothing later reads a flag.
+//! 2. `remote/`: a pool of sessions, one per worker, each behind one interface whatever the
+//!    protocol (list a directory, probe a file, fetch it into a temp file); the walk lists the
+//!    tree over them into entries keyed by checked paths. Each protocol plugs in from its own
+//!    folder (`ftp/`, `http/`).
+//! 3. `local/`: the target as it is: its scan, the state of what each file was fetched from,
+//!    partial files, free space, the lock.
+//! 4. `plan/`: the pure decision for every path (fetch, keep, make, link, delete, skip);
+//!    `--dry-run` renders it and stops.
+//! 5. `exec/`: carries the plan out: batches over the sessions, each download into a temp
+//!    file, checked, timed and renamed; deletions last, and only when all else succeeded.
+//! 6. `app/`: the commands, the report, the exit code, the log.
+//!
+//! Under them, `net/` (TLS, the job's pace and end) and the two clients.
+//!
+//! # As a library
+//!
+//! Public: [`ftp`], an FTP client in the manner of Python's `ftplib`, with parsers for every
+//! listing dialect met in the wild; [`http`], a small blocking HTTP/1.1 client with parsers for
+//! directory index pages; and [`tree`], the entry model a listing becomes. Everything else is
+//! the program's own and may change.
 
-pub mod app;
-pub mod cli;
-pub mod config;
-pub mod credentials;
-pub mod error;
-pub mod exec;
-pub mod filter;
+pub use remote::tree;
+
+mod app;
+mod exec;
 pub mod ftp;
 pub mod http;
-pub mod job;
-pub mod local;
-pub mod lock;
-pub mod logger;
-pub mod ls;
-pub mod netrc;
-pub mod pace;
-pub mod plan;
-pub mod pool;
-pub mod remote;
-pub mod report;
-pub mod session;
-pub mod settings;
-pub mod signal;
-pub mod source;
-pub mod space;
-pub mod state;
-pub mod target;
-pub mod tls;
-pub mod tree;
+mod job;
+mod local;
+mod net;
+mod plan;
+mod remote;
+
+/// The `ftpmirror` command: parses the arguments, runs, returns the exit code.
+#[doc(hidden)]
+pub fn main() -> std::process::ExitCode {
+    app::main()
+}

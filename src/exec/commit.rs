@@ -11,12 +11,12 @@
 //! (HTTP's strong ETag or Last-Modified) to resume on.
 
 use crate::local::partial_file;
+use crate::local::space::{self, Shortage, Space, Watched};
+use crate::local::state::{LocalMeta, Record};
 use crate::plan::time::{to_utc, Offset};
 use crate::plan::Fetch;
-use crate::session::{self, Got, Landing, Pin, Refused, Resume};
-use crate::space::{self, Shortage, Space, Watched};
-use crate::state::{LocalMeta, Record};
-use crate::tree::{Mtime, Precision, Zone};
+use crate::remote::tree::{Mtime, Precision, Zone};
+use crate::remote::{self, Got, Landing, Pin, Refused, Resume};
 use chrono::NaiveDateTime;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -39,9 +39,9 @@ pub struct Job<'a> {
 
 impl<'a> Job<'a> {
     /// The file as a session is asked for it.
-    pub fn want(&self) -> session::Want<'_> {
+    pub fn want(&self) -> remote::Want<'_> {
         let f = self.fetch;
-        session::Want {
+        remote::Want {
             path: &self.remote_path,
             size: f.size,
             mtime: f.mtime,
@@ -72,7 +72,7 @@ pub struct Fetched {
 /// Why a fetch failed: the server's side, or ours (local disk), which retrying will not cure.
 #[derive(Debug)]
 pub enum Error {
-    Remote(session::Error),
+    Remote(remote::Error),
     Local(String, io::Error),
     /// The server sent a different number of bytes than it listed.
     Size {

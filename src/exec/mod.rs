@@ -1,21 +1,25 @@
 //! Carrying out a plan: replaced directories, then new directories, then files in parallel
 //! over the pool's sessions, then links, then deletions (only when every transfer succeeded),
 //! then directory times and the state file. The executor decides nothing: every choice is in the
-//! plan.
+//! plan. [`commit`] is the protocol-free half of a download, [`progress`] what a run shows,
+//! [`rate`] the shared bandwidth cap.
+//!
+//! Invariant: it names no protocol; a crash never leaves a partial file under a final name; no
+//! deletion unless every transfer succeeded.
 
 pub mod commit;
 pub mod progress;
 pub mod rate;
 
 use crate::local::partial_link;
+use crate::local::space::{Shortage, Space};
+use crate::local::state::State;
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{LocalObject, Plan, Reason};
-use crate::pool::{Pool, Queue};
-use crate::session::{Kind, Want};
-use crate::space::{Shortage, Space};
-use crate::state::State;
-use crate::tree::RelPath;
+use crate::remote::pool::{Pool, Queue};
+use crate::remote::tree::RelPath;
+use crate::remote::{Kind, Want};
 use progress::Progress;
 use std::collections::BTreeMap;
 use std::fs;
@@ -38,7 +42,7 @@ pub struct Context<'a> {
     /// The shared bandwidth budget, with `--limit-rate`.
     pub limiter: Option<&'a rate::Limiter>,
     /// The strongest FTP listing command this run used, for the next run to compare with.
-    pub listed_with: Option<crate::session::ListedWith>,
+    pub listed_with: Option<crate::remote::ListedWith>,
     /// The target's filesystem.
     pub space: &'a Space,
 }
@@ -54,7 +58,7 @@ pub struct Outcome {
     pub revalidated: usize,
     pub errors: Vec<String>,
     /// Remote directories that were not fully listed.
-    pub incomplete: Vec<crate::remote::Incomplete>,
+    pub incomplete: Vec<crate::remote::walk::Incomplete>,
 }
 
 /// Carries out `plan`; its `carried` records become the new state's start.
@@ -315,7 +319,7 @@ impl Unfit {
         if !self.late.is_empty() {
             say(format!(
                 "{}: {} files not fetched ({}); every file fetched before is kept, and the state",
-                crate::pace::out_of_time(),
+                crate::net::pace::out_of_time(),
                 self.late.len(),
                 named(&self.late)
             ));
@@ -387,7 +391,7 @@ fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context<'a>) -> commit::Job<'a> {
 /// One fetch with the pool's retries: transient server errors reconnect and try again, resuming
 /// from what the failed attempt wrote.
 fn fetch_with_retry(
-    worker: &mut crate::pool::Worker,
+    worker: &mut crate::remote::pool::Worker,
     job: &commit::Job,
     want: &Want,
     ctx: &Context,

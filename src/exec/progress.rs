@@ -96,10 +96,10 @@ impl Progress {
 
     /// A file or other change is done: `line` is its report line (`+ path`, `- path`, ...).
     pub fn done(&self, files_done: usize, files: usize, line: &str) {
-        crate::logger::note(line);
+        crate::app::logger::note(line);
         match self.mode {
             Mode::Quiet => {}
-            Mode::Lines => println!("{}{line}", crate::logger::console_tag()),
+            Mode::Lines => println!("{}{line}", crate::app::logger::console_tag()),
             Mode::Bars => self
                 .total
                 .set_message(format!("{files_done}/{files} files")),
@@ -108,8 +108,8 @@ impl Progress {
 
     /// A change line shown whatever the mode but quiet (directories, links, deletions).
     pub fn say(&self, line: &str) {
-        crate::logger::note(line);
-        let line = format!("{}{line}", crate::logger::console_tag());
+        crate::app::logger::note(line);
+        let line = format!("{}{line}", crate::app::logger::console_tag());
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => println!("{line}"),

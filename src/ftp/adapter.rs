@@ -1,12 +1,12 @@
-//! FTP behind the mirror's seam ([`crate::session::Session`]): listings, MDTM probes, and
+//! FTP behind the mirror's seam ([`crate::remote::Session`]): listings, MDTM probes, and
 //! downloads resumed with REST only after an MDTM has pinned the version to the second, that
 //! MDTM sent in the round trip that sets up the data channel, and the next file's MDTM and
 //! data channel asked for behind the transfer before it.
 
 use super::{parse_mdtm, Command, Error, Login, Options, Prepared, Session};
-use crate::pace::JobEnd;
+use crate::net::pace::JobEnd;
 use crate::plan::time::to_utc;
-use crate::session::{
+use crate::remote::{
     self, io_kind, DirListing, Got, Kind, Landing, ListFormat, ListedWith, Pin, Probe, Want,
 };
 
@@ -18,8 +18,8 @@ pub struct Dial {
     pub options: Options,
 }
 
-impl session::Dial for Dial {
-    fn open(&self, end: JobEnd) -> Result<Box<dyn session::Session>, session::Error> {
+impl remote::Dial for Dial {
+    fn open(&self, end: JobEnd) -> Result<Box<dyn remote::Session>, remote::Error> {
         let options = Options {
             end,
             ..self.options.clone()
@@ -29,8 +29,8 @@ impl session::Dial for Dial {
     }
 }
 
-impl From<Error> for session::Error {
-    fn from(e: Error) -> session::Error {
+impl From<Error> for remote::Error {
+    fn from(e: Error) -> remote::Error {
         let kind = match &e {
             Error::Io(io) => io_kind(io),
             Error::Stale(_) => Kind::Stale,
@@ -38,16 +38,16 @@ impl From<Error> for session::Error {
             e if e.is_transient() => Kind::Busy,
             _ => Kind::Refused,
         };
-        session::Error::new(kind, e)
+        remote::Error::new(kind, e)
     }
 }
 
-impl session::Session for Session {
+impl remote::Session for Session {
     fn login_dir(&self) -> &str {
         &self.login_dir
     }
 
-    fn list_dir(&mut self, path: &str) -> Result<DirListing, session::Error> {
+    fn list_dir(&mut self, path: &str) -> Result<DirListing, remote::Error> {
         let listed = Session::list_dir(self, path)?;
         Ok(DirListing {
             command: ListedWith::Ftp(listed.command),
@@ -59,7 +59,7 @@ impl session::Session for Session {
         })
     }
 
-    fn probe(&mut self, path: &str) -> Result<Probe, session::Error> {
+    fn probe(&mut self, path: &str) -> Result<Probe, remote::Error> {
         let name = self.reach("MDTM", path)?;
         Ok(Probe {
             size: None,
@@ -85,7 +85,7 @@ impl session::Session for Session {
         want: &Want,
         landing: &mut dyn Landing,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<Got, session::Error> {
+    ) -> Result<Got, remote::Error> {
         // The whole path, or (when it is too long for one command) the name in its directory.
         let name = self.reach("RETR", want.path)?.to_string();
         let (exact, prepared) = exact_mtime(self, want, &name)?;
@@ -144,7 +144,7 @@ fn retr(
     prepared: Option<Prepared>,
     landing: &mut dyn Landing,
     progress: &mut dyn FnMut(u64),
-) -> Result<(u64, u64), session::Error> {
+) -> Result<(u64, u64), remote::Error> {
     let client = &mut session.client;
     let result = match prepared {
         Some(prepared) => {

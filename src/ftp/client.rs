@@ -9,9 +9,9 @@ use super::error::{Error, Result};
 use super::features::Features;
 use super::paths::Stepwise;
 use super::reply::{Reply, ReplyReader};
-use crate::logger::ConnId;
-use crate::pace::{Bounds, Deadline, JobEnd};
-use crate::tls::Stream;
+use crate::net::pace::{Bounds, Deadline, JobEnd};
+use crate::net::tls::Stream;
+use crate::net::trace::ConnId;
 use chrono::NaiveDateTime;
 use rustls::ClientConfig;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -210,7 +210,7 @@ fn pasv_serves(peer: SocketAddr, host: &str) -> bool {
     if peer.is_ipv4() {
         return true;
     }
-    crate::warn_once!(
+    crate::net::trace::warn_once!(
         "--no-epsv (no_epsv) is ignored for {host}, reached over IPv6: PASV and PORT cannot \
          carry IPv6 addresses (RFC 2428), so EPSV and EPRT are used; drop the setting for this \
          server"

@@ -20,7 +20,7 @@
 use super::error::Result;
 use super::list::{self, count_lines, truncation, Listing};
 use super::session::{ListCommand, Listed, Session};
-use crate::tree::Entry;
+use crate::remote::tree::Entry;
 use std::collections::{BTreeMap, VecDeque};
 
 /// Most part listings one directory may cost.

@@ -98,7 +98,7 @@ impl From<io::Error> for Error {
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>());
         match tls {
-            Some(t) => Error::Tls(crate::tls::explain(t)),
+            Some(t) => Error::Tls(crate::net::tls::explain(t)),
             None => Error::Io(e),
         }
     }

@@ -1,9 +1,13 @@
 //! FTP: our own blocking client and the pure parsers of what FTP servers send.
 //!
 //! `reply`, `command`, `features`, `passive` and `timeval` are the vocabulary (RFC 959, 2389,
-//! 2428, 3659), pure and tested on bytes; `list` turns listings into [`crate::tree::Entry`]
+//! 2428, 3659), pure and tested on bytes; `list` turns listings into [`crate::remote::tree::Entry`]
 //! values. `client` (control connection) and `transfer` (data connections) are the only parts
-//! that open sockets.
+//! that open sockets; `session` is the mirror's logged-in session and `adapter` puts it behind
+//! the mirror's seam.
+//!
+//! Invariant: no argument holding CR, LF or NUL reaches a command line; the parsers never touch
+//! a socket.
 
 pub(crate) mod adapter;
 mod client;

@@ -5,7 +5,7 @@
 use super::client::{Client, Security};
 use super::command::Command;
 use super::error::{Error, Result};
-use crate::tls::Stream;
+use crate::net::tls::Stream;
 use std::net::TcpStream;
 
 impl Client {
@@ -24,7 +24,10 @@ impl Client {
                 )))
             }
             _ => {
-                crate::warn_once!("{}: no TLS ({reply}); going on in clear text", self.host);
+                crate::net::trace::warn_once!(
+                    "{}: no TLS ({reply}); going on in clear text",
+                    self.host
+                );
                 return Ok(());
             }
         }

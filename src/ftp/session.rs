@@ -10,7 +10,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::list::{self, Listing, Truncated};
 use super::transfer::{ListData, Prepared};
-use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
+use crate::remote::tree::{Entry, Kind, Mtime, Precision, Zone};
 use serde::{Deserialize, Serialize};
 
 /// Who to log in as.

@@ -9,7 +9,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
 use super::reply::Reply;
-use crate::tls::Stream;
+use crate::net::tls::Stream;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::Instant;
@@ -430,7 +430,7 @@ impl Client {
         limit: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
-        Ok(crate::pace::copy(
+        Ok(crate::net::pace::copy(
             from,
             to,
             limit,

@@ -1,4 +1,4 @@
-//! HTTP behind the mirror's seam ([`crate::session::Session`]): directory index pages as
+//! HTTP behind the mirror's seam ([`crate::remote::Session`]): directory index pages as
 //! listings, HEAD as the probe, downloads resumed with `Range` and `If-Range` on the validator
 //! (strong ETag or `Last-Modified`) the interrupted response carried, a batch's GETs pipelined
 //! at its start, and conditional GETs for files the listing tells nothing of.
@@ -6,8 +6,8 @@
 use super::client::{Client, Error, Options, Sink};
 use super::index;
 use super::message::Head;
-use crate::pace::JobEnd;
-use crate::session::{
+use crate::net::pace::JobEnd;
+use crate::remote::{
     self, io_kind, DirListing, Got, Kind, Landing, ListFormat, ListedWith, Pin, Probe, Want,
 };
 use chrono::{DateTime, NaiveDateTime};
@@ -24,8 +24,8 @@ pub struct Dial {
     pub options: Options,
 }
 
-impl session::Dial for Dial {
-    fn open(&self, end: JobEnd) -> Result<Box<dyn session::Session>, session::Error> {
+impl remote::Dial for Dial {
+    fn open(&self, end: JobEnd) -> Result<Box<dyn remote::Session>, remote::Error> {
         let mut client = Client::new(Options {
             end,
             ..self.options.clone()
@@ -42,15 +42,15 @@ impl session::Dial for Dial {
     }
 }
 
-impl From<Error> for session::Error {
-    fn from(e: Error) -> session::Error {
+impl From<Error> for remote::Error {
+    fn from(e: Error) -> remote::Error {
         let kind = match &e {
             Error::Io(io) => io_kind(io),
             Error::Protocol(_) => Kind::Protocol,
             e if e.is_transient() => Kind::Busy,
             _ => Kind::Refused,
         };
-        session::Error::new(kind, e)
+        remote::Error::new(kind, e)
     }
 }
 
@@ -61,8 +61,8 @@ pub struct HttpSession {
     pub base: Url,
 }
 
-impl session::Session for HttpSession {
-    fn list_dir(&mut self, path: &str) -> Result<DirListing, session::Error> {
+impl remote::Session for HttpSession {
+    fn list_dir(&mut self, path: &str) -> Result<DirListing, remote::Error> {
         let url = self.url(path, true);
         let (response, body) = self.client.page(&url, MAX_INDEX)?;
         // Entries are fetched by their listed paths: a listing that moved elsewhere (a
@@ -87,7 +87,7 @@ impl session::Session for HttpSession {
     }
 
     /// HEAD: `Last-Modified` and `Content-Length`.
-    fn probe(&mut self, path: &str) -> Result<Probe, session::Error> {
+    fn probe(&mut self, path: &str) -> Result<Probe, remote::Error> {
         let url = self.url(path, false);
         let head = self.client.head(&url)?.head;
         Ok(Probe {
@@ -98,7 +98,7 @@ impl session::Session for HttpSession {
 
     /// A directory is redirected to the same path with a `/` (as mini_httpd, Apache, nginx and
     /// Go's FileServer do), or answered with an index page of a known style for it.
-    fn is_dir(&mut self, path: &str) -> Result<bool, session::Error> {
+    fn is_dir(&mut self, path: &str) -> Result<bool, remote::Error> {
         let url = self.url(path, false);
         let head = match self.client.head(&url) {
             Ok(head) => head,
@@ -142,7 +142,7 @@ impl session::Session for HttpSession {
         want: &Want,
         landing: &mut dyn Landing,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<Got, session::Error> {
+    ) -> Result<Got, remote::Error> {
         let kept = landing.kept(Pin::Listed)?;
         let validator = landing.validator();
         let (from, validator) = resume_from(&validator, kept);

@@ -9,9 +9,9 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
-use crate::logger::ConnId;
-use crate::pace::{Bounds, Deadline, JobEnd};
-use crate::tls::Stream;
+use crate::net::pace::{Bounds, Deadline, JobEnd};
+use crate::net::tls::Stream;
+use crate::net::trace::ConnId;
 use rustls::ClientConfig;
 use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
@@ -101,7 +101,7 @@ impl From<io::Error> for Error {
         let tls = e
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .map(crate::tls::explain);
+            .map(crate::net::tls::explain);
         match tls {
             Some(message) => Error::Tls(message),
             None if e.kind() == io::ErrorKind::InvalidData => Error::Protocol(e.to_string()),
@@ -580,7 +580,7 @@ fn copy(
     period: Duration,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
-    let total = crate::pace::copy(from, to, limit.saturating_add(1), period, progress)?;
+    let total = crate::net::pace::copy(from, to, limit.saturating_add(1), period, progress)?;
     match total > limit {
         true => Err(Error::Protocol(format!("body larger than {limit} bytes"))),
         false => Ok(total),

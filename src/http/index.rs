@@ -9,7 +9,7 @@
 //!   directory on the same scheme, host and port (see `link`). The displayed text is never a
 //!   name: servers truncate it (`long-na..>`) or decorate it (`link@`). A trailing `/` makes a
 //!   directory. The name is the percent-decoded segment, and it has passed
-//!   [`crate::tree::unsafe_name`].
+//!   [`crate::remote::tree::unsafe_name`].
 //! - **Navigation and chrome are silent, refusals are reported.** Sort links (`?C=M;O=A`), the
 //!   parent, fragments, `mailto:`-like links and links to other hosts (footers, a generator's
 //!   home page) are dropped; a link that looks like an entry but leaves the directory, is on
@@ -54,7 +54,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use url::Url;
 
-use crate::tree::{Entry, Kind};
+use crate::remote::tree::{Entry, Kind};
 use fields::Meta;
 use layout::{Page, Row};
 pub(crate) use link::percent_decode;

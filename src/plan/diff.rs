@@ -6,11 +6,11 @@
 
 use super::time::{compare, same_listed, Offset, Order};
 use super::{Delete, Fetch, Link, Plan, Reason, Skip, Withheld};
-use crate::filter::Filter;
+use crate::job::filter::Filter;
+use crate::local::state::{LocalMeta, Record, RemoteMeta, State};
 use crate::local::{LocalEntry, LocalKind};
-use crate::remote::Incomplete;
-use crate::state::{LocalMeta, Record, RemoteMeta, State};
-use crate::tree::{Entry, Kind, RelPath};
+use crate::remote::tree::{Entry, Kind, RelPath};
+use crate::remote::walk::Incomplete;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
@@ -467,8 +467,8 @@ fn under_any(path: &RelPath, is_dir_of_interest: impl Fn(&RelPath) -> bool) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remote::Gap;
-    use crate::tree::{Mtime, Precision, Zone};
+    use crate::remote::tree::{Mtime, Precision, Zone};
+    use crate::remote::walk::Gap;
     use chrono::DateTime;
 
     fn p(s: &str) -> RelPath {
@@ -985,7 +985,7 @@ mod tests {
 
     #[test]
     fn a_rounded_size_is_a_range() {
-        use crate::tree::SizeRange;
+        use crate::remote::tree::SizeRange;
         let rounded = |min, max| Entry {
             size_range: Some(SizeRange { min, max }),
             ..Entry::new("x", Kind::File)

@@ -5,6 +5,8 @@
 //! reason), symbolic links to make, paths to delete (deepest first), files kept as they are, and
 //! entries skipped with a warning. `--dry-run` renders this value and stops; the executor carries
 //! it out and nothing else.
+//!
+//! Invariant: no I/O; the same inputs give the same plan.
 
 mod diff;
 pub mod render;
@@ -13,8 +15,8 @@ pub mod time;
 pub use diff::{diff, Inputs};
 pub use render::{render_json, render_text};
 
-use crate::state::{Record, RemoteMeta};
-use crate::tree::{Mtime, Precision, RelPath, SizeRange};
+use crate::local::state::{Record, RemoteMeta};
+use crate::remote::tree::{Mtime, Precision, RelPath, SizeRange};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -207,6 +209,7 @@ impl Plan {
     }
 
     /// Whether the run changes nothing on disk.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.mkdirs.is_empty()
             && self.fetches.is_empty()

@@ -5,7 +5,7 @@
 //! as the coarser of them, and a LIST time is moved onto UTC only when the server's offset is
 //! known (calibrated with one MDTM). Without it, a LIST time may be off by up to a day.
 
-use crate::tree::{Mtime, Precision, Zone};
+use crate::remote::tree::{Mtime, Precision, Zone};
 use chrono::NaiveDateTime;
 
 /// A server's clock offset: seconds to add to UTC to get the server's local time.

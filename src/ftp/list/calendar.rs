@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 
-use crate::tree::{Mtime, Precision, Zone};
+use crate::remote::tree::{Mtime, Precision, Zone};
 
 /// An English month abbreviation (`%b` in the C locale), in any case: `Jan`, `JAN`, `jan`.
 pub(super) fn english_month(field: &str) -> Option<u32> {

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 
 use super::calendar::two_digit_year;
 use super::{decimal, is_dot_name, LineResult};
-use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
+use crate::remote::tree::{Entry, Kind, Mtime, Precision, Zone};
 
 /// Parses one MS-DOS style line; `.` and `..` are `Ok(None)`. A date that does not exist
 /// (`02-30-21`, a month `34`) makes the line unread: it is no DOS line, whatever it is.

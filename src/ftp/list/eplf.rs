@@ -14,7 +14,7 @@
 use chrono::DateTime;
 
 use super::{decimal, is_dot_name, octal_mode, LineResult};
-use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
+use crate::remote::tree::{Entry, Kind, Mtime, Precision, Zone};
 
 /// Parses one EPLF line; `.` and `..` are `Ok(None)`. An entry that is neither retrievable nor
 /// listable is `Kind::Other`: the server says there is no point in asking for it.

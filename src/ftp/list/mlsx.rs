@@ -8,7 +8,7 @@
 //! escaping.
 
 use super::{decimal, is_dot_name, octal_mode, LineResult};
-use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
+use crate::remote::tree::{Entry, Kind, Mtime, Precision, Zone};
 
 /// Parses one MLST/MLSD fact line `facts; name`: `Ok(Some(entry))`, `Ok(None)` for the `cdir` and
 /// `pdir` entries (and `.`/`..`), `Err(())` if the line has no separating space, no `name=value`

@@ -13,7 +13,7 @@
 //!   in each known dialect (Unix `ls -l`, MS-DOS/IIS, EPLF, IBM i, z/OS, OpenVMS, NetWare, OS/2)
 //!   and keeps the one that reads the most, as lftp does; one dialect is chosen for the whole
 //!   listing. Most dialects read each line alone; a dialect may also look at the whole listing
-//!   ([`Reader`]), as Unix does for what one line cannot say and OpenVMS for entries of two lines.
+//!   (`Reader`), as Unix does for what one line cannot say and OpenVMS for entries of two lines.
 //! - NLST: [`parse_nlst`], bare names.
 //!
 //! Lines end in LF with an optional CR before it: RFC 959 asks for CRLF, some servers send LF.
@@ -33,7 +33,7 @@ mod vms;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::tree::Entry;
+use crate::remote::tree::Entry;
 
 pub use mlsx::parse_mlsx_line;
 pub use truncated::{count_lines, glob_failed, truncation, Truncated};

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 
 use super::calendar::{clock, digits, local_time, two_digit_year};
 use super::{read_text_lines, Line, LineResult, Reading};
-use crate::tree::{Entry, Kind};
+use crate::remote::tree::{Entry, Kind};
 
 /// Reads a listing in z/OS lines: its first line must be the header of one of the lists.
 pub(super) fn read(lines: &[Line]) -> Reading {
@@ -248,7 +248,7 @@ fn load_module(line: &str) -> LineResult {
 mod tests {
     use super::*;
     use crate::ftp::list::calendar::server_local;
-    use crate::tree::{Mtime, Precision};
+    use crate::remote::tree::{Mtime, Precision};
 
     fn listing(data: &str) -> Reading {
         let lines: Vec<Line> = super::super::lines(data.as_bytes()).collect();

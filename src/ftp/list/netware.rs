@@ -16,7 +16,7 @@ use chrono::NaiveDateTime;
 
 use super::calendar::{clock, digits, english_month, latest_fitting, local_day, server_local};
 use super::{decimal, is_dot_name, LineResult};
-use crate::tree::{Entry, Kind, Precision};
+use crate::remote::tree::{Entry, Kind, Precision};
 
 /// Parses one NetWare line; `.` and `..` are `Ok(None)`. `now` is the current time in the
 /// server's zone, for the year of recent dates.
@@ -87,7 +87,7 @@ fn field(text: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tree::Mtime;
+    use crate::remote::tree::Mtime;
     use chrono::NaiveDate;
 
     fn now() -> NaiveDateTime {

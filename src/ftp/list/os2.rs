@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use super::calendar::{clock, digits, local_time, two_digit_year};
 use super::{decimal, is_dot_name, LineResult};
-use crate::tree::{Entry, Kind};
+use crate::remote::tree::{Entry, Kind};
 
 /// Parses one OS/2 line; `.` and `..` are `Ok(None)`.
 pub(crate) fn parse_os2_line(line: &str) -> LineResult {
@@ -88,7 +88,7 @@ fn os2_date(field: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tree::{Mtime, Precision};
+    use crate::remote::tree::{Mtime, Precision};
 
     fn minute(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Option<Mtime> {
         let time = NaiveDate::from_ymd_opt(y, mo, d)?.and_hms_opt(h, mi, 0)?;

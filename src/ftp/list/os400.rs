@@ -23,7 +23,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::calendar::{clock, digits, local_time, two_digit_year, Clock};
 use super::{decimal, is_dot_name, read_text_lines, Line, LineResult, Reading};
-use crate::tree::{Entry, Kind};
+use crate::remote::tree::{Entry, Kind};
 
 /// Reads a listing in IBM i lines. `now` is the current time in the server's zone.
 pub(super) fn read(lines: &[Line], now: NaiveDateTime) -> Reading {
@@ -232,7 +232,7 @@ fn agreed_date(parts: [u32; 3], orders: Orders) -> Option<NaiveDate> {
 mod tests {
     use super::*;
     use crate::ftp::list::calendar::server_local;
-    use crate::tree::{Mtime, Precision};
+    use crate::remote::tree::{Mtime, Precision};
 
     fn now() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 12, 4)

@@ -1,7 +1,7 @@
 //! Tests of whole listings: the captured fixtures, and the choice of a dialect.
 
 use super::*;
-use crate::tree::{Kind, Mtime, Precision, Zone};
+use crate::remote::tree::{Kind, Mtime, Precision, Zone};
 use chrono::NaiveDate;
 
 /// A fixture file's bytes; see `tests/fixtures/listings/README.md` for where each came from.

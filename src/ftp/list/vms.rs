@@ -30,7 +30,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::calendar::{clock, digits, english_month, local_day, local_time, Clock};
 use super::{Line, LineResult, Reading};
-use crate::tree::{Entry, Kind, SizeRange};
+use crate::remote::tree::{Entry, Kind, SizeRange};
 
 /// Reads a listing in OpenVMS lines, joining two-line entries and keeping the highest version of
 /// each file.
@@ -255,7 +255,7 @@ fn directory_name(name: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use crate::ftp::list::calendar::server_local;
-    use crate::tree::{Mtime, Precision};
+    use crate::remote::tree::{Mtime, Precision};
 
     fn listing(data: &str) -> Reading {
         let lines: Vec<Line> = super::super::lines(data.as_bytes()).collect();

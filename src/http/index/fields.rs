@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 
-use crate::tree::{Mtime, Precision, SizeRange, Zone};
+use crate::remote::tree::{Mtime, Precision, SizeRange, Zone};
 
 /// What a row says about an entry, besides its name and kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

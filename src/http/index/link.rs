@@ -11,7 +11,7 @@
 
 use url::Url;
 
-use crate::tree::unsafe_name;
+use crate::remote::tree::unsafe_name;
 
 /// What one `href` is to the listed directory.
 #[derive(Debug, PartialEq, Eq)]

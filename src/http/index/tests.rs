@@ -12,7 +12,7 @@ mod sizes;
 
 use super::html::{decode_entities, Token, Tokens};
 use super::{parse_index, Index, Style};
-use crate::tree::{Entry, Kind, Mtime, Precision, SizeRange, Zone};
+use crate::remote::tree::{Entry, Kind, Mtime, Precision, SizeRange, Zone};
 
 macro_rules! fixture {
     ($name:literal) => {

@@ -10,7 +10,7 @@
 
 use super::fields::{self, Meta, Size};
 use super::layout::{Page, Row};
-use crate::tree::SizeRange;
+use crate::remote::tree::SizeRange;
 
 /// Python's title, and a row whose link is followed by a bracketed content type (`1K
 /// [text/plain]`, `[Directory]`), where Python's `<ul>` has nothing. An empty directory's page

@@ -19,7 +19,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use super::super::calendar::{english_month, latest_fitting, local_day, server_local};
 use super::super::decimal;
 use super::{months, Fields};
-use crate::tree::{Mtime, Precision, Zone};
+use crate::remote::tree::{Mtime, Precision, Zone};
 
 /// The date fields of an `ls -l` line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

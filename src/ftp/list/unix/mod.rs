@@ -30,7 +30,7 @@ use std::cell::OnceCell;
 use chrono::NaiveDateTime;
 
 use super::{is_dot_name, read_lines, Line, LineResult, Reading};
-use crate::tree::{Entry, Kind};
+use crate::remote::tree::{Entry, Kind};
 use dates::{LsDate, Month};
 use listing::Consensus;
 use sizes::Size;

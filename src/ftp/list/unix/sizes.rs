@@ -1,7 +1,7 @@
 //! The size column of `ls -l` lines, and the `total` line that comes before them.
 
 use super::super::decimal;
-use crate::tree::SizeRange;
+use crate::remote::tree::SizeRange;
 
 /// What the size column says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

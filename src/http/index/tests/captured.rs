@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use super::parse;
 use crate::http::index::{Index, Style};
-use crate::tree::{Kind, Mtime, Precision, Zone};
+use crate::remote::tree::{Kind, Mtime, Precision, Zone};
 
 macro_rules! page {
     ($name:literal) => {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::parse;
 use crate::http::index::{Index, Style};
-use crate::tree::{Kind, Mtime, Precision, SizeRange, Zone};
+use crate::remote::tree::{Kind, Mtime, Precision, SizeRange, Zone};
 
 macro_rules! fixture {
     ($name:literal) => {

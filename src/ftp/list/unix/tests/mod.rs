@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::tree::{Mtime, Precision, Zone};
+use crate::remote::tree::{Mtime, Precision, Zone};
 
 mod samples;
 

@@ -7,12 +7,12 @@
 //! the planner never deletes below it. After the walk, one MDTM calibrates the server's clock
 //! when the listing gave server-local times.
 
-use crate::filter::Filter;
+use crate::job::filter::Filter;
 use crate::local::is_reserved;
 use crate::plan::time::Offset;
-use crate::pool::{Pool, Queue, Worker};
-use crate::session::DirListing;
-use crate::tree::{Entry, Kind, Mtime, Precision, RelPath, Zone};
+use crate::remote::pool::{Pool, Queue, Worker};
+use crate::remote::tree::{Entry, Kind, Mtime, Precision, RelPath, Zone};
+use crate::remote::DirListing;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -27,7 +27,7 @@ pub struct RemoteTree {
     /// Directories not fully listed: nothing below them is a reason to delete.
     pub incomplete: BTreeMap<RelPath, Incomplete>,
     /// The command each FTP directory was listed with (HTTP pages are not kept).
-    listed_with: BTreeMap<RelPath, crate::session::ListedWith>,
+    listed_with: BTreeMap<RelPath, crate::remote::ListedWith>,
     /// The server's clock offset, when LIST times could be calibrated.
     pub offset: Offset,
     /// Remote names reserved for ftpmirror's own bookkeeping, left out: how many, and one.
@@ -92,13 +92,13 @@ impl RemoteTree {
     }
 
     /// The strongest FTP listing command the walk used.
-    pub fn best_command(&self) -> Option<crate::session::ListedWith> {
+    pub fn best_command(&self) -> Option<crate::remote::ListedWith> {
         self.listed_with.values().max().copied()
     }
 
     /// Marks the directories listed with a weaker command than the best of this walk and of
     /// `before` (the last run's): a server that fell back to a weaker command may show less.
-    pub fn mark_weaker(&mut self, root: &str, before: Option<crate::session::ListedWith>) {
+    pub fn mark_weaker(&mut self, root: &str, before: Option<crate::remote::ListedWith>) {
         let Some(best) = self.best_command().max(before) else {
             return;
         };

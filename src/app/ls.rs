@@ -3,11 +3,11 @@
 //! its kind, size, time (with precision and zone) and symlink target, and the lines no parser
 //! could read (or, for HTTP, the links refused).
 
-use crate::cli::Format;
-use crate::error::{Error, Exit};
-use crate::remote::MAX_DEPTH;
-use crate::session::{DirListing, Session};
-use crate::tree::{unsafe_name, Entry, Kind, Mtime, Precision, Zone};
+use crate::app::error::{Error, Exit};
+use crate::job::cli::Format;
+use crate::remote::tree::{unsafe_name, Entry, Kind, Mtime, Precision, Zone};
+use crate::remote::walk::MAX_DEPTH;
+use crate::remote::{DirListing, Session};
 use serde::Serialize;
 
 /// One listed directory.

@@ -114,4 +114,12 @@ mod tests {
             parse(text);
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+        #[test]
+        fn any_text_is_read_without_a_panic(text in ".*") {
+            parse(&text);
+        }
+    }
 }

@@ -6,10 +6,10 @@
 //! (`--netrc-file`, else `~/.netrc`), the URL (with a warning: a URL shows in `ps`). A job's
 //! own settings come before what the environment offers to every job. A password is never printed: commands are masked in traces, URLs in messages.
 
-use crate::error::Error;
+use crate::app::error::Error;
 use crate::ftp::Login;
-use crate::netrc;
-use crate::source::Source;
+use crate::job::netrc;
+use crate::remote::source::Source;
 use std::path::{Path, PathBuf};
 
 pub const PASSWORD_ENV: &str = "FTPMIRROR_PASSWORD";
@@ -41,7 +41,7 @@ pub fn resolve(source: &Source, given: &Sources) -> Result<Login, Error> {
     } else if let Some(password) = entry.and_then(|e| e.password.clone()) {
         password
     } else if let Some(password) = &source.password {
-        log::warn!(target: crate::logger::ACTION, "the password is in the URL, where other users can see it in ps; use --password-file or {PASSWORD_ENV}");
+        log::warn!(target: crate::app::logger::ACTION, "the password is in the URL, where other users can see it in ps; use --password-file or {PASSWORD_ENV}");
         password.clone()
     } else if user == "anonymous" || user == "ftp" {
         Login::anonymous().password
@@ -87,7 +87,7 @@ fn warn_if_readable_by_others(path: &Path) {
     let mode = std::fs::metadata(path).map_or(0, |m| m.permissions().mode());
     if mode & 0o077 != 0 {
         log::warn!(
-            target: crate::logger::ACTION,
+            target: crate::app::logger::ACTION,
             "{} can be read by other users (mode {:o}); chmod 600 it",
             path.display(),
             mode & 0o777

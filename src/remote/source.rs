@@ -290,4 +290,12 @@ mod tests {
             assert!(!error.contains("hunter2"), "{error}");
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+        #[test]
+        fn any_text_is_read_without_a_panic(text in ".*") {
+            let _ = Source::parse(&text);
+        }
+    }
 }

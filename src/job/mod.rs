@@ -1,16 +1,27 @@
-//! A job: everything one mirror run needs, resolved once from [`Settings`] with the defaults
-//! applied and every value checked. Nothing after this looks at flags or job-file keys.
+//! The job: what to mirror and how, from the command line ([`cli`]) or a job file ([`config`]),
+//! both given as one [`Settings`] struct, with credentials ([`credentials`], [`netrc`]) and the
+//! include and exclude patterns ([`filter`]), resolved once into a [`Job`] with the defaults
+//! applied and every value checked. [`connector`] is the one place a protocol is picked.
+//!
+//! Invariant: nothing past [`Job::resolve`] reads a flag or a job-file key.
 
-use crate::error::Error;
-use crate::filter::Filter;
+pub mod cli;
+pub mod config;
+pub mod credentials;
+pub mod filter;
+pub mod netrc;
+pub mod settings;
+
+use crate::app::error::Error;
 use crate::ftp::{self, DataMode, Security};
 use crate::http::{self, proxy::Proxies};
-use crate::pace::JobEnd;
-use crate::pool::Retry;
-use crate::session::{Connector, Dial};
-use crate::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
-use crate::source::{Scheme, Source};
-use crate::{credentials, tls};
+use crate::job::filter::Filter;
+use crate::job::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
+use crate::net::pace::JobEnd;
+use crate::net::tls;
+use crate::remote::pool::Retry;
+use crate::remote::source::{Scheme, Source};
+use crate::remote::{Connector, Dial};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

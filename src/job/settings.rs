@@ -3,7 +3,7 @@
 //! are checked as they are read (a job file's bad value is reported at its line and column), and
 //! [`crate::job::Job::resolve`] turns the whole into a job.
 
-use crate::source::Source;
+use crate::remote::source::Source;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::path::PathBuf;
@@ -152,7 +152,7 @@ pub struct Pattern(pub String);
 impl FromStr for Pattern {
     type Err = String;
     fn from_str(text: &str) -> Result<Pattern, String> {
-        crate::filter::Filter::new(&[text.to_string()], &[])?;
+        crate::job::filter::Filter::new(&[text.to_string()], &[])?;
         Ok(Pattern(text.to_string()))
     }
 }

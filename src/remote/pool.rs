@@ -7,8 +7,8 @@
 //! transient failure drops the session, waits with exponential backoff, reconnects and tries
 //! again.
 
-use crate::pace::JobEnd;
-use crate::session::{Connector, Error, Session};
+use crate::net::pace::JobEnd;
+use crate::remote::{Connector, Error, Session};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;

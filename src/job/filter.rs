@@ -9,7 +9,7 @@
 //! first, and the remote and local sides always agree on what is out of scope (an excluded
 //! local file is never deleted as stale).
 
-use crate::tree::RelPath;
+use crate::remote::tree::RelPath;
 use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// A compiled set of include and exclude patterns.

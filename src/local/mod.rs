@@ -1,4 +1,9 @@
-//! The local side of the diff: what the target directory holds now.
+//! The local side: what the target directory holds now ([`scan`], here), what each file was
+//! fetched from ([`state`]), whether the target can be used at all ([`target`]), the room on
+//! its filesystem ([`space`]), and the lock one run holds on it ([`lock`]).
+//!
+//! Invariant: `.ftpmirror/` and partial names are never content, and the state on disk is
+//! always a whole document.
 //!
 //! [`scan`] walks the target without following symlinks and turns every name into a [`RelPath`],
 //! the same checked type the remote side uses, so the planner compares like with like. Two kinds
@@ -8,7 +13,12 @@
 //! never mirrored, compared or deleted as content. A name that cannot be a `RelPath` (not UTF-8,
 //! or unsafe) is reported and left alone, never guessed at.
 
-use crate::tree::{Mtime, Precision, RelPath, Zone};
+pub mod lock;
+pub mod space;
+pub mod state;
+pub mod target;
+
+use crate::remote::tree::{Mtime, Precision, RelPath, Zone};
 use std::collections::BTreeMap;
 use std::fs::{self, Metadata};
 use std::io;

@@ -1,6 +1,6 @@
 //! The program's error: what failed, in which step, and the exit code it maps to.
 
-use crate::session;
+use crate::remote;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -71,14 +71,14 @@ pub enum Error {
     /// Connecting or logging in failed.
     Connect {
         server: String,
-        source: session::Error,
+        source: remote::Error,
     },
     /// The source directory itself could not be listed: there is nothing to mirror.
     SourceUnlisted(String),
     /// A step with the server failed; `context` says which.
     Remote {
         context: String,
-        source: session::Error,
+        source: remote::Error,
     },
     /// The target cannot be used, found before anything was written to it.
     Target(String),

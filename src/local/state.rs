@@ -11,8 +11,8 @@
 //! only makes the planner fall back to comparing sizes and times: slower, never wrong.
 
 use crate::local::STATE_DIR;
-use crate::session::ListedWith;
-use crate::tree::{Mtime, RelPath};
+use crate::remote::tree::{Mtime, RelPath};
+use crate::remote::ListedWith;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -103,7 +103,7 @@ impl State {
             Ok(state) => Ok(state),
             Err(why) => {
                 log::warn!(
-                    target: crate::logger::ACTION,
+                    target: crate::app::logger::ACTION,
                     "ignoring state file {}: {why}",
                     path.display()
                 );
@@ -170,7 +170,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tree::{Precision, Zone};
+    use crate::remote::tree::{Precision, Zone};
     use chrono::NaiveDate;
 
     fn sample() -> State {

@@ -5,7 +5,7 @@
 //! rsync's `--mkpath`): a missing parent is more often a filesystem that is not mounted than a
 //! wish, and a mirror made in its place would fill the filesystem below the mount point.
 
-use crate::error::Error;
+use crate::app::error::Error;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 

@@ -1,30 +1,41 @@
-//! Each command from resolved arguments to an exit code, and the pipeline's steps in order for
-//! one job: lock, list, scan, diff, then render or execute, then report.
+//! The commands: each from resolved arguments to an exit code, and the pipeline's steps in order
+//! for one job: lock, list, scan, diff, then render or execute, then report ([`report`]). Also
+//! `ls` ([`ls`]), the exit codes and the program's error ([`error`]), the log ([`logger`]) and
+//! the stopping signals ([`signal`]).
+//!
+//! Invariant: each exit code means one thing (ftpmirror(1), EXIT STATUS).
 
-use crate::cli::{Format, LsArgs, MirrorArgs, RunArgs, RunOptions};
-use crate::config;
-use crate::error::{Error, Exit};
+pub mod error;
+pub mod logger;
+pub mod ls;
+pub mod report;
+pub mod signal;
+
+use crate::app::error::{Error, Exit};
 use crate::exec::progress::{Mode, Progress};
 use crate::exec::{self, rate::Limiter, Outcome};
+use crate::job::cli::{Cli, Command, Format, LsArgs, MirrorArgs, RunArgs, RunOptions};
+use crate::job::config;
+use crate::job::settings::Settings;
 use crate::job::{self, Job};
+use crate::local::space::Space;
+use crate::local::state::State;
 use crate::local::{self, LocalEntry};
-use crate::pace::JobEnd;
+use crate::local::{lock, target};
+use crate::net::pace::JobEnd;
 use crate::plan::render::human_bytes;
 use crate::plan::{self, Inputs, Plan};
-use crate::pool::Pool;
-use crate::remote::{self, RemoteTree};
-use crate::report::{self, JobReport};
-use crate::session;
-use crate::settings::Settings;
-use crate::signal;
-use crate::source::{redacted, Source};
-use crate::space::Space;
-use crate::state::State;
-use crate::tree::RelPath;
-use crate::{lock, ls, target};
+use crate::remote;
+use crate::remote::pool::Pool;
+use crate::remote::source::{redacted, Source};
+use crate::remote::tree::RelPath;
+use crate::remote::walk::{self, RemoteTree};
+use clap::Parser;
+use report::JobReport;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 /// How much to say.
@@ -130,7 +141,7 @@ fn check(path: &Path, selected: Vec<(String, Settings)>) -> Exit {
 /// signal no job starts, but each is reported, so a monitor sees what did not run.
 fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error> {
     if let Some(path) = &run.log_file {
-        crate::logger::open_file(path)
+        crate::app::logger::open_file(path)
             .map_err(|e| Error::Usage(format!("cannot open log file {}: {e}", path.display())))?;
     }
     let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, run, out)).collect();
@@ -147,8 +158,8 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
     let source = redacted(&format!("{:?}", job.source));
-    crate::logger::start_job(&job.name, job.name != "mirror");
-    crate::logger::note(&format!(
+    crate::app::logger::start_job(&job.name, job.name != "mirror");
+    crate::app::logger::note(&format!(
         "start {source} -> {}{}",
         job.target.display(),
         if run.dry_run { " (dry run)" } else { "" }
@@ -184,14 +195,14 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         exit = stop.exit();
     }
     let summary = report::summary(&outcome, unchanged + outcome.revalidated, started.elapsed());
-    crate::logger::note(&format!(
+    crate::app::logger::note(&format!(
         "end: {summary}; exit {} ({})",
         report::exit_name(exit),
         exit as u8
     ));
     let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
     if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
-        println!("{}{summary}", crate::logger::console_tag());
+        println!("{}{summary}", crate::app::logger::console_tag());
     }
     JobReport {
         name: job.name.clone(),
@@ -243,12 +254,12 @@ fn mirror_job(
         state.files.contains_key(path)
             && std::fs::symlink_metadata(path.under(target)).is_ok_and(|m| m.is_file())
     };
-    let scope = remote::Scope {
+    let scope = walk::Scope {
         root: &root,
         filter: &job.filter,
         settled: &settled,
     };
-    let mut remote = remote::walk(&mut pool, &scope);
+    let mut remote = walk::walk(&mut pool, &scope);
     if let Some(gap) = remote.unlisted_root() {
         pool.close();
         return Err(Error::SourceUnlisted(gap.message.clone()));
@@ -405,7 +416,7 @@ fn make_plan(
         return plan;
     }
     let mut entries = remote.entries.clone();
-    remote::probe(pool, root, &plan.probes, &mut entries);
+    walk::probe(pool, root, &plan.probes, &mut entries);
     diff(&entries)
 }
 
@@ -431,9 +442,38 @@ fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
     )))
 }
 
-fn connect_error(source: &Source, e: session::Error) -> Error {
+fn connect_error(source: &Source, e: remote::Error) -> Error {
     Error::Connect {
         server: format!("{}:{}", source.host, source.port),
         source: e,
     }
+}
+
+/// The `ftpmirror` command: parses the arguments, runs, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logger::init(cli.verbose, cli.quiet);
+    if let Err(e) = signal::install() {
+        log::warn!("cannot catch SIGTERM and SIGINT ({e}): a stop will not save the state");
+    }
+    let out = Output {
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+    };
+    let result = match cli.command {
+        Command::Mirror(args) => mirror(*args, out),
+        Command::Run(args) => run(args, out),
+        Command::Ls(args) => ls(args),
+        Command::Completions(args) => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cli, "ftpmirror", &mut std::io::stdout());
+            Ok(Exit::Success)
+        }
+    };
+    let exit = result.unwrap_or_else(|e| {
+        log::error!("{e}");
+        e.exit()
+    });
+    // A stop cut whatever the command was doing short: its code says so, not the cut's.
+    signal::stopped().map_or(exit, |stop| stop.exit()).into()
 }

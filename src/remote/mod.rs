@@ -4,12 +4,24 @@
 //! file the executor hands over, and send what a batch will need ahead of its turn. Each
 //! protocol implements it beside its client (`ftp/adapter.rs`, `http/adapter.rs`); nothing here
 //! or in its callers names a protocol but [`ListedWith`], the listing vocabulary the state keeps.
+//!
+//! Beside the seam: the source URL ([`source`]), the pool of sessions and its workers' retries
+//! ([`pool`]), the walk of the remote tree and the probes ([`walk`]), and the entry model a
+//! listing becomes ([`tree`]).
+//!
+//! Invariant: outside `ftp/` and `http/`, only `job::connector` picks a protocol; a remote
+//! name becomes a local path only through [`tree::RelPath`].
+
+pub mod pool;
+pub mod source;
+pub mod tree;
+pub mod walk;
 
 use crate::ftp;
 use crate::ftp::list::Truncated;
-use crate::pace::JobEnd;
-use crate::source::Source;
-use crate::tree::Mtime;
+use crate::net::pace::JobEnd;
+use crate::remote::source::Source;
+use crate::remote::tree::Mtime;
 use chrono::NaiveDateTime;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -20,7 +32,7 @@ pub struct DirListing {
     pub command: ListedWith,
     /// The listing dialect or index style, when one was recognized.
     pub format: Option<ListFormat>,
-    pub entries: Vec<crate::tree::Entry>,
+    pub entries: Vec<crate::remote::tree::Entry>,
     /// Lines no parser read, or links refused, with the reason.
     pub unread: Vec<String>,
     /// Set when the server cut the listing short: the entries are real, but not all there are.

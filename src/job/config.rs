@@ -7,7 +7,7 @@
 //! with the defaults filled in and relative paths anchored at the file's directory, so a job
 //! file means the same whichever directory cron starts in.
 
-use crate::settings::Settings;
+use crate::job::settings::Settings;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -206,7 +206,7 @@ impl JobFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{MaxDelete, Rate, TlsArg};
+    use crate::job::settings::{MaxDelete, Rate, TlsArg};
     use std::fs;
 
     /// Writes `text` as `mirror.toml` in a fresh directory and loads it.

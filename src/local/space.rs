@@ -10,7 +10,7 @@
 //! - A write that fails for want of space (ENOSPC, EDQUOT) marks the disk full: no new
 //!   transfer starts.
 
-use crate::settings::MinFree;
+use crate::job::settings::MinFree;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

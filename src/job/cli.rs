@@ -2,7 +2,7 @@
 //! these flags: `mirror` and `ls` turn theirs into [`Settings`], the same struct a job file
 //! gives, and defaults are applied in one place when a job is resolved.
 
-use crate::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, Size, SourceUrl, TlsArg};
+use crate::job::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, Size, SourceUrl, TlsArg};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -265,5 +265,52 @@ impl MirrorArgs {
             max_size: m.max_size,
             ..self.connection.settings()
         })
+    }
+}
+
+/// The manual keeps up with the command line: every flag clap knows, long or short, and every
+/// visible alias, is in `man/ftpmirror.1`, so a flag cannot be added without its documentation.
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// `--name` as roff writes it: every `-` escaped.
+    fn roff(flag: &str) -> String {
+        flag.replace('-', "\\-")
+    }
+
+    #[test]
+    fn every_flag_is_in_the_manual() {
+        let manual = include_str!("../../man/ftpmirror.1");
+        let cli = Cli::command();
+        let mut missing = Vec::new();
+        let commands = std::iter::once(&cli).chain(cli.get_subcommands());
+        for command in commands {
+            if command.get_name() != cli.get_name() && !manual.contains(command.get_name()) {
+                missing.push(command.get_name().to_string());
+            }
+            for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+                let longs = arg
+                    .get_long()
+                    .into_iter()
+                    .chain(arg.get_visible_aliases().into_iter().flatten());
+                let shorts = arg
+                    .get_short()
+                    .into_iter()
+                    .chain(arg.get_visible_short_aliases().into_iter().flatten());
+                let flags = longs
+                    .map(|l| format!("--{l}"))
+                    .chain(shorts.map(|s| format!("-{s}")));
+                for flag in
+                    flags.filter(|f| f != "--help" && f != "-h" && f != "--version" && f != "-V")
+                {
+                    if !manual.contains(&roff(&flag)) {
+                        missing.push(format!("{} {flag}", command.get_name()));
+                    }
+                }
+            }
+        }
+        assert_eq!(missing, Vec::<String>::new(), "not in man/ftpmirror.1");
     }
 }

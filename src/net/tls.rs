@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::pace::{Bounds, JobEnd};
+use crate::net::pace::{Bounds, JobEnd};
 
 /// How to check a server's certificate.
 #[derive(Debug, Clone, Default)]

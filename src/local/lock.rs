@@ -1,7 +1,7 @@
 //! One run per target at a time: an advisory lock on `TARGET/.ftpmirror/lock`, held for the
 //! whole run and released by the operating system when the process ends, however it ends.
 
-use crate::error::Error;
+use crate::app::error::Error;
 use crate::local::STATE_DIR;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -30,7 +30,7 @@ pub fn acquire(target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
         match file.try_lock() {
             Ok(()) => break,
             Err(TryLockError::WouldBlock)
-                if Instant::now() < deadline && crate::signal::stopped().is_none() =>
+                if Instant::now() < deadline && crate::net::pace::stopped().is_none() =>
             {
                 std::thread::sleep(Duration::from_millis(100));
             }

@@ -2,9 +2,10 @@
 //! one that sends a byte every few hundred milliseconds: [`Deadline`] bounds the time to read a
 //! whole reply or head, and [`Pace`] ends a transfer that moves less than [`MIN_BYTES`] in a
 //! whole timeout. [`JobEnd`] bounds every wait by the time left to the job (`--job-timeout`, or
-//! a SIGTERM or SIGINT: see [`crate::signal`]).
+//! a SIGTERM or SIGINT: see [`stop`]).
 
 use std::io::{self, BufRead, Read, Write};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// When the job must be over (`--job-timeout`), if ever; a stopping signal ends it then too,
@@ -21,7 +22,7 @@ pub const GRACE: Duration = Duration::from_secs(2);
 impl JobEnd {
     /// The job's end: its timeout's or the stopping signal's, whichever came first.
     pub fn end(&self) -> Option<Instant> {
-        match (self.0, crate::signal::stopped_at()) {
+        match (self.0, stopped_at()) {
             (Some(timeout), Some(signal)) => Some(timeout.min(signal)),
             (timeout, signal) => timeout.or(signal),
         }
@@ -75,7 +76,7 @@ pub struct Bounds {
 
 /// The error of a wait cut by the job's end.
 pub fn out_of_time() -> io::Error {
-    let why = match crate::signal::stopped() {
+    let why = match stopped() {
         Some(stop) => format!("interrupted by {}", stop.name()),
         None => "the job ran out of time".into(),
     };
@@ -195,6 +196,39 @@ pub fn copy(
         progress(n as u64);
     }
     Ok(total)
+}
+
+/// Which signal stopped the run (see `app/signal.rs`, which catches them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Term,
+    Int,
+}
+
+impl Stop {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stop::Term => "SIGTERM",
+            Stop::Int => "SIGINT",
+        }
+    }
+}
+
+static STOP: OnceLock<(Stop, Instant)> = OnceLock::new();
+
+/// The run is told to stop now; `false` when it was already.
+pub fn stop(stop: Stop) -> bool {
+    STOP.set((stop, Instant::now())).is_ok()
+}
+
+/// The signal that stopped the run, if one came.
+pub fn stopped() -> Option<Stop> {
+    STOP.get().map(|(stop, _)| *stop)
+}
+
+/// When the run was told to stop, if it was.
+pub fn stopped_at() -> Option<Instant> {
+    STOP.get().map(|(_, at)| *at)
 }
 
 #[cfg(test)]

@@ -1,13 +1,12 @@
 //! Messages. On stderr: warnings always (with `-q` only those that need action, logged with
 //! the target [`ACTION`]), notes with `-v`, the protocol trace with `-vv`. A warning that every
-//! connection or file would meet is said once per run ([`warn_once!`]). With `--log-file`,
+//! connection or file would meet is said once per run (`net::trace`). With `--log-file`,
 //! also a timestamped line per note, warning, error and change, in the file, whatever the
 //! console shows. The trace never shows a password: commands are masked before they are
 //! logged. While a job of `ftpmirror run` runs, every line names it (`debian: ...`); in the
 //! log file, the lines of `ftpmirror mirror` name it `mirror`.
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
@@ -16,15 +15,6 @@ use std::sync::{Mutex, OnceLock};
 /// The log target of warnings that ask the operator to act (a corrupt state file, a password
 /// that others can read): `-q` shows them, as cron should mail them.
 pub const ACTION: &str = "ftpmirror::action";
-
-/// A warning said once per run however many connections, files or jobs meet it: later ones
-/// with the same message are dropped.
-#[macro_export]
-macro_rules! warn_once {
-    ($($arg:tt)+) => {
-        $crate::logger::warn_once(&format!($($arg)+))
-    };
-}
 
 struct Logger {
     console: LevelFilter,
@@ -128,32 +118,6 @@ pub fn open_file(path: &Path) -> std::io::Result<()> {
 pub fn note(line: &str) {
     if let Some(logger) = LOGGER.get() {
         logger.to_file(&format!("{}{line}", logger.file_tag()));
-    }
-}
-
-/// The name of one connection in the trace (`[c3]`): numbered in the order they were opened,
-/// so the lines of connections that work at once can be told apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnId(usize);
-
-impl ConnId {
-    pub fn next() -> ConnId {
-        static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        ConnId(OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
-    }
-}
-
-impl std::fmt::Display for ConnId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[c{}]", self.0)
-    }
-}
-
-/// Logs `message` as a warning unless this run already did; see [`warn_once!`].
-pub fn warn_once(message: &str) {
-    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    if SAID.lock().expect("said lock").insert(message.to_string()) {
-        log::warn!("{message}");
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a run tells at its end: a summary line per job (only when something changed or failed,
 //! or with `-v`), and with `--summary-json` one JSON document for monitoring.
 
-use crate::error::Exit;
+use crate::app::error::Exit;
 use crate::exec::Outcome;
 use crate::plan::render::human_bytes;
 use serde::Serialize;
@@ -28,7 +28,7 @@ pub struct JobReport {
     pub errors: Vec<String>,
     /// Remote directories that were not fully listed (failed, cut short by the server, read
     /// with a weaker command): nothing below them was deleted.
-    pub incomplete: Vec<crate::remote::Incomplete>,
+    pub incomplete: Vec<crate::remote::walk::Incomplete>,
 }
 
 pub fn summary(outcome: &Outcome, unchanged: usize, elapsed: Duration) -> String {
