@@ -667,14 +667,7 @@ fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>>
     Ok(Arc::new(config))
 }
 
-/// Tries each resolved address in turn, as a host may have both IPv6 and IPv4 addresses.
+/// See [`crate::net::connect::connect`].
 pub(super) fn connect_any(addr: impl ToSocketAddrs, timeout: Duration) -> Result<TcpStream> {
-    let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "host has no address");
-    for addr in addr.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last = e,
-        }
-    }
-    Err(Error::Io(last))
+    crate::net::connect::connect(addr, || Ok(timeout)).map_err(Error::Io)
 }

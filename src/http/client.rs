@@ -9,6 +9,7 @@
 
 use super::message::{self, content_range, Chunked, Framing, Head};
 use super::proxy::{Proxies, Proxy};
+use crate::net::connect::connect;
 use crate::net::pace::{Bounds, Deadline, JobEnd};
 use crate::net::tls::Stream;
 use crate::net::trace::ConnId;
@@ -627,23 +628,11 @@ fn host_header(url: &Url) -> Result<String> {
 }
 
 fn tcp(addr: (&str, u16), options: &Options) -> Result<TcpStream> {
-    use std::net::ToSocketAddrs;
-    let mut last = io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("{} has no address", addr.0),
-    );
-    for a in addr.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&a, options.end.bound(options.connect_timeout)?) {
-            Ok(stream) => {
-                stream.set_read_timeout(Some(options.read_timeout))?;
-                stream.set_write_timeout(Some(options.read_timeout))?;
-                stream.set_nodelay(true)?;
-                return Ok(stream);
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(Error::Io(last))
+    let stream = connect(addr, || options.end.bound(options.connect_timeout))?;
+    stream.set_read_timeout(Some(options.read_timeout))?;
+    stream.set_write_timeout(Some(options.read_timeout))?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 /// `CONNECT host:port` through an HTTP proxy, for HTTPS.
