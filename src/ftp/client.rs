@@ -81,36 +81,38 @@ pub struct Options {
 #[derive(Debug, Clone, Default)]
 pub struct Overlap(Arc<AtomicU8>);
 
-/// The states of [`Overlap`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The states of [`Overlap`], in the order they are learned: a server's overlap only ever rises.
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum During {
-    Unknown,
-    Queued,
-    Answered,
+    /// Nothing seen yet: a `NOOP` goes behind the next transfer command to find out.
+    Unknown = 0,
+    /// The server read the `NOOP` only once the transfer was over.
+    Queued = 1,
+    /// The server answered during a transfer, or a transfer with commands behind it failed.
+    Answered = 2,
 }
 
-impl Overlap {
-    pub(super) fn get(&self) -> During {
-        match self.0.load(Ordering::Relaxed) {
+impl During {
+    fn from_u8(value: u8) -> During {
+        match value {
             0 => During::Unknown,
             1 => During::Queued,
             _ => During::Answered,
         }
     }
+}
 
-    /// Records what was seen. `Answered` wins over `Queued`: one sign that commands are not
-    /// safe during a transfer is enough.
+impl Overlap {
+    pub(super) fn get(&self) -> During {
+        During::from_u8(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Records what was seen. The value only rises, so `Answered` wins over `Queued`: one sign
+    /// that commands are not safe during a transfer is enough.
     pub(super) fn learn(&self, during: During) {
-        let (to, was) = match during {
-            During::Unknown => return,
-            During::Queued => (
-                1,
-                self.0
-                    .compare_exchange(0, 1, Ordering::Relaxed, Ordering::Relaxed),
-            ),
-            During::Answered => (2, Ok(self.0.swap(2, Ordering::Relaxed))),
-        };
-        if was.is_ok_and(|was| was != to) {
+        let was = During::from_u8(self.0.fetch_max(during as u8, Ordering::Relaxed));
+        if was < during {
             log::debug!("commands sent during a transfer are {during:?} by this server");
         }
     }
@@ -677,4 +679,21 @@ pub(super) fn connect_any(addr: impl ToSocketAddrs, timeout: Duration) -> Result
         }
     }
     Err(Error::Io(last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_only_rises() {
+        let overlap = Overlap::default();
+        assert_eq!(overlap.get(), During::Unknown);
+        overlap.learn(During::Queued);
+        assert_eq!(overlap.get(), During::Queued);
+        overlap.learn(During::Answered);
+        overlap.learn(During::Queued);
+        overlap.learn(During::Unknown);
+        assert_eq!(overlap.get(), During::Answered, "Answered wins over Queued");
+    }
 }
