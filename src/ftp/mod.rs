@@ -13,6 +13,7 @@ mod features;
 pub mod list;
 mod passive;
 mod paths;
+mod pipeline;
 mod reply;
 mod secure;
 mod session;

@@ -4,10 +4,11 @@
 //! command, read its preliminary `1xx`, move the bytes, close the data connection, then read the
 //! final `2xx` on the control connection (RFC 959 section 5.4 state diagram for RETR/STOR/LIST).
 
-use super::client::{connect_any, Client, DataMode, During, Owed};
+use super::client::{connect_any, Client, DataMode};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
+use super::pipeline::{queued_error, Due, Event, Next};
 use super::reply::Reply;
 use crate::tls::Stream;
 use std::io::{self, Read, Write};
@@ -132,7 +133,7 @@ impl Client {
     /// (see `Client::disarm`), as servers that wait for its connection (Twisted) need.
     pub fn release(&mut self, prepared: Prepared) {
         if let Prepared(Channel::Passive(addr), _, _) = prepared {
-            self.armed = Some(addr);
+            self.pipe.step(Event::Release(addr));
         }
     }
 
@@ -158,15 +159,12 @@ impl Client {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
-            Ok(n) if expect == Some(n) && self.behind.is_empty() => {
-                drop(data);
-                self.owed.push(Owed::Transfer(path.to_string()));
-                self.end_behind();
-                Ok(n)
-            }
             Ok(n) => {
                 drop(data);
-                self.finish()?;
+                let whole = expect == Some(n);
+                if let Next::ReadFinal = self.pipe.step(Event::DataEnded { whole, path }) {
+                    self.finish()?;
+                }
                 Ok(n)
             }
             Err(e) => {
@@ -245,12 +243,16 @@ impl Client {
         let mut lines = along.clone().unwrap_or_default();
         lines += &command.wire().map_err(Error::BadArgument)?;
         log::debug!("{} > {}", self.id, command.traced());
-        let behind = match channel {
-            Channel::Passive(_) => self.queue_behind(&mut lines),
-            Channel::Listening(_) => None,
-        };
+        let passive = matches!(channel, Channel::Passive(_));
+        let behind = self.pipe.behind(passive, !self.skip_extended);
+        for line in behind.iter().flat_map(|(_, lines)| lines) {
+            log::debug!("{} > {}", self.id, line.trim_end());
+            lines.push_str(line);
+        }
         self.write(&lines)?;
-        self.behind.extend(behind);
+        let behind = behind.map(|(due, _)| due);
+        let armed = matches!(behind, Some(Due::Setup { .. }));
+        self.pipe.step(Event::Sent(behind));
         let connected = match &channel {
             Channel::Passive(addr) => Some(
                 self.options
@@ -265,22 +267,17 @@ impl Client {
         // closed: closing it now, not after the last byte, lets that reply (and the next data
         // channel's, queued behind it) come with the data instead of a round trip later. Only
         // where commands are queued behind, so a server that minds it stops that too.
-        let armed = self.behind.iter().any(|o| matches!(o, Owed::Armed { .. }));
         if let (true, false, Some(Ok(stream))) =
             (armed && receives(command), self.protect_data, &connected)
         {
             stream.shutdown(Shutdown::Write)?;
         }
         let along = along.map(|_| self.read_reply()).transpose()?;
-        let mut reply = self.read_reply()?;
-        if reply.code == 200 && self.take_probe() {
-            self.options.overlap.learn(During::Answered);
-            reply = self.read_reply()?;
-        }
+        let reply = self.transfer_reply()?;
         if let Some(refused) = along.filter(|r| r.class() != 2) {
             if let Err(e) = self.drop_transfer(reply, channel, connected) {
                 let why = format!("the transfer after a refused {refused}: {e}");
-                self.owed.push(Owed::OutOfStep(why));
+                self.pipe.step(Event::OutOfStep(why));
             }
             return Err(Error::Along(refused));
         }
@@ -291,23 +288,17 @@ impl Client {
             // writing), a data connection that did not come, or the answer to a command queued
             // behind. From now on this server is spoken to in lockstep; the transfer is tried
             // again on a new session.
-            self.options.overlap.learn(During::Answered);
-            self.give_up_behind(format!("{reply} where a transfer's first reply was due"));
+            let why = format!("{reply} where a transfer's first reply was due");
+            self.pipe.step(Event::RefusedAhead(why));
             return Err(queued_error(&reply));
         }
         if reply.class() == 2 && !matches!(reply.code, 226 | 250) {
             let why = format!("{reply} where a transfer's first reply was due");
-            self.owed.push(Owed::OutOfStep(why.clone()));
+            self.pipe.step(Event::OutOfStep(why.clone()));
             return Err(Error::Protocol(why));
         }
         if reply.class() != 1 {
-            // Answered without a transfer: the probe behind it tells nothing.
-            for owed in &mut self.behind {
-                if matches!(owed, Owed::Probe) {
-                    *owed = Owed::Ignored;
-                }
-            }
-            self.end_behind();
+            self.pipe.step(Event::NoData);
             return match reply.class() {
                 2 => Ok(Started::Done(reply)),
                 _ => Err(Error::from_reply(reply)),
@@ -340,7 +331,7 @@ impl Client {
         connected: Option<Result<TcpStream>>,
     ) -> Result<()> {
         if reply.class() != 1 {
-            self.end_behind();
+            self.pipe.step(Event::NoData);
             return Ok(());
         }
         let mut data = self.data_channel(channel, connected)?;
@@ -352,56 +343,14 @@ impl Client {
         })
     }
 
-    /// Reads the final reply of a transfer, and returns it. One that is not `226` or `250` with
-    /// commands queued behind may be the server ending the transfer because of them: the error
-    /// is then one that is tried again on a new session, which queues nothing any more.
+    /// Reads the final reply of a transfer, and returns it (see `Pipeline::ended` for what
+    /// makes it an error).
     fn finish(&mut self) -> Result<Reply> {
-        let reply = self.final_reply()?;
-        let queued = !self.behind.is_empty();
-        let whole = matches!(reply.code, 226 | 250) || !queued && reply.class() == 2;
-        let ended = !whole && self.ended_badly();
-        self.end_behind();
-        match reply.class() {
-            _ if ended => Err(queued_error(&reply)),
-            2 if !whole => Err(Error::Protocol(format!(
-                "{reply} where a transfer's final reply was due"
-            ))),
-            2 => Ok(reply),
-            _ => Err(Error::from_reply(reply)),
+        let reply = self.transfer_reply()?;
+        match self.pipe.step(Event::Final(&reply)) {
+            Next::Fail(e) => Err(e),
+            _ => Ok(reply),
         }
-    }
-
-    /// The replies to the commands queued behind the transfer can no longer be told apart: the
-    /// session is out of step, and nothing is queued during transfers any more.
-    fn give_up_behind(&mut self, why: String) {
-        let _ = self.ended_badly();
-        self.behind.clear();
-        self.owed.push(Owed::OutOfStep(why));
-    }
-
-    /// What goes behind a transfer command, in its write: a `NOOP` while the [`Overlap`] is
-    /// unknown; the next data channel's setup (with the command announced for it) once the
-    /// server is known to queue commands during transfers.
-    fn queue_behind(&mut self, lines: &mut String) -> Option<Owed> {
-        let (owed, commands) = match self.options.overlap.get() {
-            During::Answered => return None,
-            During::Unknown => (Owed::Probe, vec![Command::Noop.wire().ok()?]),
-            During::Queued => {
-                let extended = !self.skip_extended;
-                let setup = match extended {
-                    true => Command::Epsv,
-                    false => Command::Pasv,
-                };
-                let before = self.next_before.take();
-                let commands = before.iter().cloned().chain(setup.wire().ok()).collect();
-                (Owed::Armed { before, extended }, commands)
-            }
-        };
-        for line in commands {
-            log::debug!("{} > {}", self.id, line.trim_end());
-            lines.push_str(&line);
-        }
-        Some(owed)
     }
 
     /// After a failed transfer: ABOR and swallow the replies (RFC 959 4.1.3: a `426` for the
@@ -409,10 +358,9 @@ impl Client {
     /// session is gone, which the next command will report. With commands queued behind the
     /// transfer, the replies could not be told apart: the session is given up instead.
     fn abort_transfer(&mut self) {
-        if !self.behind.is_empty() {
-            self.give_up_behind("a transfer failed with commands queued behind it".into());
+        let Next::Abort = self.pipe.step(Event::DataFailed) else {
             return;
-        }
+        };
         if self.send(&Command::Abor).is_err() {
             return;
         }
@@ -533,10 +481,4 @@ fn receives(command: &Command) -> bool {
         command,
         Command::Retr(_) | Command::List(_) | Command::Nlst(_) | Command::Mlsd(_)
     )
-}
-
-/// A transfer that went wrong with commands queued behind it, which the server may have ended
-/// because of them: tried again on a new session.
-fn queued_error(reply: &Reply) -> Error {
-    Error::Stale(format!("{reply}, with commands queued behind the transfer"))
 }
