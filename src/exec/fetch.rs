@@ -343,13 +343,13 @@ fn exact_mtime(
     let (reply, prepared) = session.client.prepare(Some(&ftp::Command::Mdtm(name)))?;
     let reply = reply.expect("prepare answers the command it was given");
     match reply.class() {
-        2 => Ok((
+        ftp::Class::Completion => Ok((
             ftp::parse_mdtm(&reply)
                 .ok()
                 .map(|t| t.and_utc().timestamp()),
             prepared,
         )),
-        4 => Err(ftp::Error::Transient(reply).into()),
+        ftp::Class::Transient => Err(ftp::Error::Transient(reply).into()),
         _ => Ok((None, prepared)),
     }
 }

@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::features::Features;
 use super::paths::Stepwise;
 use super::pipeline::{Ahead, Answer, Due, Event, Next, Pipeline};
-use super::reply::{Reply, ReplyReader};
+use super::reply::{Class, Code, Reply, ReplyReader};
 use crate::logger::ConnId;
 use crate::pace::{Bounds, Deadline, JobEnd};
 use crate::tls::Stream;
@@ -213,10 +213,10 @@ impl Client {
         };
         let mut greeting = client.read_reply()?;
         // RFC 959 5.4: 120 "service ready in nnn minutes" precedes the real greeting.
-        while greeting.code == 120 {
+        while greeting.code == Code::READY_IN {
             greeting = client.read_reply()?;
         }
-        if greeting.code != 220 {
+        if greeting.code != Code::READY {
             return Err(Error::from_reply(greeting));
         }
         client.welcome = greeting.text;
@@ -246,16 +246,16 @@ impl Client {
         self.send_both(&Command::User(user), &Command::Pass(password))?;
         let mut reply = self.read_reply()?;
         let pass = self.read_reply();
-        if reply.code == 331 {
+        if reply.code == Code::NEED_PASSWORD {
             reply = pass?;
         }
-        if reply.code == 332 {
+        if reply.code == Code::NEED_ACCOUNT {
             let account = account.ok_or_else(|| Error::Login(reply.clone()))?;
             reply = self.command(&Command::Acct(account))?;
         }
         match reply.class() {
-            2 => Ok(()),
-            4 => Err(Error::Transient(reply)),
+            Class::Completion => Ok(()),
+            Class::Transient => Err(Error::Transient(reply)),
             _ => Err(Error::Login(reply)),
         }
     }
@@ -268,8 +268,8 @@ impl Client {
 
     pub(super) fn take_features(&mut self, reply: Reply) -> Result<&Features> {
         self.features = match reply.code {
-            211 => Features::parse(&reply),
-            _ if reply.class() == 5 => Features::default(),
+            Code::FEATURES => Features::parse(&reply),
+            _ if reply.class() == Class::Permanent => Features::default(),
             _ => return Err(Error::from_reply(reply)),
         };
         Ok(&self.features)
@@ -302,28 +302,30 @@ impl Client {
     }
 
     pub fn syst(&mut self) -> Result<String> {
-        Ok(self.expect(&Command::Syst, 2)?.text)
+        Ok(self.expect(&Command::Syst, Class::Completion)?.text)
     }
 
     /// TYPE I: every transfer is binary, so sizes and REST offsets are byte counts.
     pub fn type_image(&mut self) -> Result<()> {
-        self.expect(&Command::TypeImage, 2).map(drop)
+        self.expect(&Command::TypeImage, Class::Completion)
+            .map(drop)
     }
 
     pub fn pwd(&mut self) -> Result<String> {
-        let reply = self.expect(&Command::Pwd, 2)?;
+        let reply = self.expect(&Command::Pwd, Class::Completion)?;
         reply
             .quoted_path()
             .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {reply}")))
     }
 
     pub fn cwd(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Cwd(path), 2).map(drop)
+        self.expect(&Command::Cwd(path), Class::Completion)
+            .map(drop)
     }
 
     /// SIZE (RFC 3659 section 4), in bytes since the session is in TYPE I.
     pub fn size(&mut self, path: &str) -> Result<u64> {
-        let reply = self.expect(&Command::Size(path), 2)?;
+        let reply = self.expect(&Command::Size(path), Class::Completion)?;
         reply
             .text
             .trim()
@@ -333,30 +335,34 @@ impl Client {
 
     /// MDTM (RFC 3659 section 3): the modification time, UTC.
     pub fn mdtm(&mut self, path: &str) -> Result<NaiveDateTime> {
-        parse_mdtm(&self.expect(&Command::Mdtm(path), 2)?)
+        parse_mdtm(&self.expect(&Command::Mdtm(path), Class::Completion)?)
     }
 
     pub fn noop(&mut self) -> Result<()> {
-        self.expect(&Command::Noop, 2).map(drop)
+        self.expect(&Command::Noop, Class::Completion).map(drop)
     }
 
     pub fn dele(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Dele(path), 2).map(drop)
+        self.expect(&Command::Dele(path), Class::Completion)
+            .map(drop)
     }
 
     /// MKD; returns the created path when the server names it.
     pub fn mkd(&mut self, path: &str) -> Result<Option<String>> {
-        Ok(self.expect(&Command::Mkd(path), 2)?.quoted_path())
+        Ok(self
+            .expect(&Command::Mkd(path), Class::Completion)?
+            .quoted_path())
     }
 
     pub fn rmd(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Rmd(path), 2).map(drop)
+        self.expect(&Command::Rmd(path), Class::Completion)
+            .map(drop)
     }
 
     /// RNFR then RNTO.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        self.expect(&Command::Rnfr(from), 3)?;
-        self.expect(&Command::Rnto(to), 2).map(drop)
+        self.expect(&Command::Rnfr(from), Class::Intermediate)?;
+        self.expect(&Command::Rnto(to), Class::Completion).map(drop)
     }
 
     /// QUIT without waiting for the reply: the session ends either way, and a run's sessions
@@ -392,7 +398,9 @@ impl Client {
         let along = along.then(|| self.read_reply()).transpose()?;
         let reply = self.read_reply()?;
         let channel = match channel {
-            Some(extended) if reply.class() == 2 => Some(self.passive_addr(&reply, extended)?),
+            Some(extended) if reply.class() == Class::Completion => {
+                Some(self.passive_addr(&reply, extended)?)
+            }
             _ => None,
         };
         Ok(Answer {
@@ -446,7 +454,7 @@ impl Client {
     }
 
     /// Sends a command and returns its reply if it is of class `class`, else the reply as error.
-    pub(super) fn expect(&mut self, command: &Command, class: u16) -> Result<Reply> {
+    pub(super) fn expect(&mut self, command: &Command, class: Class) -> Result<Reply> {
         let reply = self.command(command)?;
         if reply.class() == class {
             Ok(reply)

@@ -25,6 +25,6 @@ pub use command::Command;
 pub use error::{Error, Result};
 pub use features::Features;
 pub use paths::{Stepwise, MAX_PATH_LINE};
-pub use reply::{Reply, ReplyReader};
+pub use reply::{Class, Code, Reply, ReplyReader};
 pub use session::{ListCommand, Listed, Login, Session};
 pub use transfer::{ListData, Prepared, MAX_LISTING};

@@ -10,6 +10,7 @@
 //! steps, one component per `CWD`.
 
 use super::error::{Error, Result};
+use super::reply::Code;
 use super::session::Session;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
@@ -88,7 +89,10 @@ fn components(path: &str) -> impl Iterator<Item = &str> {
 /// Whether a refusal says the command line was too long (or not understood: inetutils), not
 /// that the path is wrong (`550`).
 fn too_long(e: &Error) -> bool {
-    matches!(e.reply().map(|r| r.code), Some(500 | 501))
+    matches!(
+        e.reply().map(|r| r.code),
+        Some(Code::SYNTAX | Code::SYNTAX_ARGS)
+    )
 }
 
 impl Session {

@@ -60,7 +60,7 @@
 use super::client::{During, Overlap};
 use super::command::Command;
 use super::error::Error;
-use super::reply::Reply;
+use super::reply::{Class, Code, Reply};
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -282,7 +282,7 @@ impl Pipeline {
                     behind: Some(Due::Probe),
                 },
                 Event::Replied(reply),
-            ) if reply.code == 200 => {
+            ) if reply.code == Code::OK => {
                 self.learn(During::Answered);
                 let link = Link::Transfer { behind: None };
                 self.go(link, "NOOP answered during the transfer", Next::Skip)
@@ -326,10 +326,10 @@ impl Pipeline {
             // A transfer ends with 226 or 250 (RFC 959 4.2); any other completion reply is the
             // answer to a later command: the server skipped the final reply and the replies
             // are out of step, so the session cannot go on.
-            Due::Final(_) if matches!(reply.code, 226 | 250) => {
+            Due::Final(_) if matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK) => {
                 self.go(Link::Lockstep, "final reply read", Next::Go)
             }
-            Due::Final(path) if reply.class() >= 4 => {
+            Due::Final(path) if reply.class() >= Class::Transient => {
                 self.unconfirmed.push((path, reply.to_string()));
                 self.go(Link::Lockstep, "final reply refused the transfer", Next::Go)
             }
@@ -337,7 +337,7 @@ impl Pipeline {
                 let e = Error::Protocol(format!("{reply} where a transfer's final reply was due"));
                 self.owed_failed(due, &e.to_string())
             }
-            Due::Probe if reply.code == 200 => {
+            Due::Probe if reply.code == Code::OK => {
                 self.learn(During::Queued);
                 self.go(Link::Lockstep, "NOOP answered after the transfer", Next::Go)
             }
@@ -380,13 +380,14 @@ impl Pipeline {
     /// may be the server ending the transfer because of it: the error is then one that is tried
     /// again on a new session, which queues nothing any more.
     fn ended(&mut self, behind: Option<Due>, reply: &Reply) -> Next {
-        let whole = matches!(reply.code, 226 | 250) || behind.is_none() && reply.class() == 2;
+        let whole = matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK)
+            || behind.is_none() && reply.class() == Class::Completion;
         let next = match reply.class() {
             _ if !whole && behind.is_some() => {
                 self.learn(During::Answered);
                 Next::Fail(queued_error(reply))
             }
-            2 => Next::Go,
+            Class::Completion => Next::Go,
             _ => Next::Fail(Error::from_reply(reply.clone())),
         };
         self.end(behind, "final reply read", next)
@@ -457,7 +458,7 @@ mod tests {
 
     fn reply(code: u16) -> Reply {
         Reply {
-            code,
+            code: Code::new(code),
             text: "text".into(),
         }
     }

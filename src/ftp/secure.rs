@@ -5,6 +5,7 @@
 use super::client::{Client, Security};
 use super::command::Command;
 use super::error::{Error, Result};
+use super::reply::{Class, Code};
 use crate::tls::Stream;
 use std::net::TcpStream;
 
@@ -17,7 +18,7 @@ impl Client {
         }
         let reply = self.command(&Command::Raw("AUTH TLS"))?;
         match (reply.code, security) {
-            (234, _) => {}
+            (Code::AUTH_OK, _) => {}
             (_, Security::Required) => {
                 return Err(Error::Tls(format!(
                     "the server refused AUTH TLS ({reply}); not sending the password in clear"
@@ -47,8 +48,8 @@ impl Client {
         if !self.in_tls() {
             return Ok(());
         }
-        self.expect(&Command::Raw("PBSZ 0"), 2)?;
-        self.expect(&Command::Raw("PROT P"), 2)?;
+        self.expect(&Command::Raw("PBSZ 0"), Class::Completion)?;
+        self.expect(&Command::Raw("PROT P"), Class::Completion)?;
         self.protect_data = true;
         Ok(())
     }

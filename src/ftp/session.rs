@@ -9,6 +9,7 @@ use super::client::{Client, Options};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::list::{self, Listing, Truncated};
+use super::reply::{Class, Code};
 use super::transfer::{ListData, Prepared};
 use crate::tree::{Entry, Kind, Mtime, Precision, Zone};
 use serde::{Deserialize, Serialize};
@@ -223,7 +224,7 @@ impl Session {
                 self.moved(None);
                 return Err(Failure::Path(e));
             }
-            Err(e) if e.reply().is_some_and(|r| r.class() == 5) => None,
+            Err(e) if e.reply().is_some_and(|r| r.class() == Class::Permanent) => None,
             Err(e) => return Err(Failure::Command(e)),
         };
         // `.` and `..` in the answer prove `-a` was taken as an option, even in an empty
@@ -254,7 +255,7 @@ impl Session {
     /// (or, when a channel was opened ahead, in the same write as the listing command).
     fn cwd_along(&mut self, path: &str) -> std::result::Result<Prepared, Failure> {
         let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
-        if let Some(reply) = cwd.filter(|r| r.class() != 2) {
+        if let Some(reply) = cwd.filter(|r| r.class() != Class::Completion) {
             self.client.release(prepared);
             self.moved(None);
             let e = Error::from_reply(reply);
@@ -360,7 +361,7 @@ fn setup(client: &mut Client) -> Result<String> {
     let mut next = || replies.next().expect("a reply per command");
     if tls {
         for reply in [next(), next()] {
-            if reply.class() != 2 {
+            if reply.class() != Class::Completion {
                 return Err(Error::from_reply(reply));
             }
         }
@@ -368,13 +369,13 @@ fn setup(client: &mut Client) -> Result<String> {
     }
     client.take_features(next())?;
     let type_reply = next();
-    if type_reply.class() != 2 {
+    if type_reply.class() != Class::Completion {
         return Err(Error::from_reply(type_reply));
     }
     let syst = next();
     let mut pwd = next();
     let system = match syst.class() {
-        2 => syst.text.split_whitespace().next().unwrap_or(""),
+        Class::Completion => syst.text.split_whitespace().next().unwrap_or(""),
         _ => "",
     };
     if matches!(system, "MVS" | "VMS") {
@@ -389,11 +390,14 @@ fn setup(client: &mut Client) -> Result<String> {
         pwd = client.batch(&ibm)?.pop().expect("a reply per command");
     }
     pwd.quoted_path()
-        .filter(|_| pwd.class() == 2)
+        .filter(|_| pwd.class() == Class::Completion)
         .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {pwd}")))
 }
 
 /// `500`/`502`/`504`: the command itself is not implemented, not a problem with the directory.
 fn is_unsupported(e: &Error) -> bool {
-    matches!(e.reply().map(|r| r.code), Some(500 | 502 | 504))
+    matches!(
+        e.reply().map(|r| r.code),
+        Some(Code::SYNTAX | Code::NOT_IMPLEMENTED | Code::NOT_IMPLEMENTED_PARAM)
+    )
 }

@@ -9,7 +9,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
 use super::pipeline::{queued_error, Due, Event, Next};
-use super::reply::Reply;
+use super::reply::{Class, Code, Reply};
 use crate::tls::Stream;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -68,7 +68,7 @@ impl Client {
 
     /// MLST: the facts of one path, sent on the control connection (RFC 3659 section 7.2).
     pub fn mlst(&mut self, path: Option<&str>) -> Result<String> {
-        let reply = self.expect(&Command::Mlst(path), 2)?;
+        let reply = self.expect(&Command::Mlst(path), Class::Completion)?;
         let lines: Vec<&str> = reply.lines().collect();
         match lines.get(1..lines.len().saturating_sub(1)) {
             Some([facts]) => Ok(facts.strip_prefix(' ').unwrap_or(facts).to_string()),
@@ -153,7 +153,7 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
         if offset > 0 {
-            self.expect(&Command::Rest(offset), 3)?;
+            self.expect(&Command::Rest(offset), Class::Intermediate)?;
         }
         let Started::Data(mut data) = self.start(prepared, &Command::Retr(path))? else {
             return Ok(0);
@@ -187,7 +187,7 @@ impl Client {
 
     /// ABOR outside a transfer; `225` or `226` is success.
     pub fn abor(&mut self) -> Result<()> {
-        self.expect(&Command::Abor, 2).map(drop)
+        self.expect(&Command::Abor, Class::Completion).map(drop)
     }
 
     fn upload(&mut self, command: &Command, input: &mut dyn Read) -> Result<u64> {
@@ -274,7 +274,7 @@ impl Client {
         }
         let along = along.map(|_| self.read_reply()).transpose()?;
         let reply = self.transfer_reply()?;
-        if let Some(refused) = along.filter(|r| r.class() != 2) {
+        if let Some(refused) = along.filter(|r| r.class() != Class::Completion) {
             if let Err(e) = self.drop_transfer(reply, channel, connected) {
                 let why = format!("the transfer after a refused {refused}: {e}");
                 self.pipe.step(Event::OutOfStep(why));
@@ -292,15 +292,17 @@ impl Client {
             self.pipe.step(Event::RefusedAhead(why));
             return Err(queued_error(&reply));
         }
-        if reply.class() == 2 && !matches!(reply.code, 226 | 250) {
+        if reply.class() == Class::Completion
+            && !matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK)
+        {
             let why = format!("{reply} where a transfer's first reply was due");
             self.pipe.step(Event::OutOfStep(why.clone()));
             return Err(Error::Protocol(why));
         }
-        if reply.class() != 1 {
+        if reply.class() != Class::Preliminary {
             self.pipe.step(Event::NoData);
             return match reply.class() {
-                2 => Ok(Started::Done(reply)),
+                Class::Completion => Ok(Started::Done(reply)),
                 _ => Err(Error::from_reply(reply)),
             };
         }
@@ -330,7 +332,7 @@ impl Client {
         channel: Channel,
         connected: Option<Result<TcpStream>>,
     ) -> Result<()> {
-        if reply.class() != 1 {
+        if reply.class() != Class::Preliminary {
             self.pipe.step(Event::NoData);
             return Ok(());
         }
@@ -365,7 +367,10 @@ impl Client {
             return;
         }
         while let Ok(reply) = self.read_reply() {
-            if reply.code != 426 && reply.code != 451 && reply.class() != 1 {
+            if reply.code != Code::ABORTED
+                && reply.code != Code::LOCAL_ERROR
+                && reply.class() != Class::Preliminary
+            {
                 break;
             }
         }
@@ -401,15 +406,15 @@ impl Client {
                 None => self.command(&Command::Epsv)?,
             };
             match reply.class() {
-                2 => return Ok((before_reply, self.passive_addr(&reply, true)?)),
-                5 => self.skip_extended = true,
+                Class::Completion => return Ok((before_reply, self.passive_addr(&reply, true)?)),
+                Class::Permanent => self.skip_extended = true,
                 _ => return Err(Error::from_reply(reply)),
             }
         }
         if let (Some(first), None) = (before, &before_reply) {
             before_reply = Some(self.command(first)?);
         }
-        let reply = self.expect(&Command::Pasv, 2)?;
+        let reply = self.expect(&Command::Pasv, Class::Completion)?;
         Ok((before_reply, self.passive_addr(&reply, false)?))
     }
 
@@ -435,12 +440,12 @@ impl Client {
         if !self.skip_extended {
             let reply = self.command(&Command::Eprt(addr))?;
             match reply.class() {
-                2 => return Ok(listener),
-                5 if addr.is_ipv4() => self.skip_extended = true,
+                Class::Completion => return Ok(listener),
+                Class::Permanent if addr.is_ipv4() => self.skip_extended = true,
                 _ => return Err(Error::from_reply(reply)),
             }
         }
-        self.expect(&Command::Port(addr), 2)?;
+        self.expect(&Command::Port(addr), Class::Completion)?;
         Ok(listener)
     }
 
@@ -472,7 +477,11 @@ impl Client {
 /// sign that the server does not take them: a bad sequence (503), a data connection that did
 /// not work (425, 426), or a completion reply that cannot be this command's.
 fn refuses_ahead(reply: &Reply) -> bool {
-    matches!(reply.code, 425 | 426 | 503) || reply.class() == 2 && !matches!(reply.code, 226 | 250)
+    matches!(
+        reply.code,
+        Code::CANT_OPEN_DATA | Code::ABORTED | Code::BAD_SEQUENCE
+    ) || reply.class() == Class::Completion
+        && !matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK)
 }
 
 /// The command brings data to us: our side of its data connection never writes.
