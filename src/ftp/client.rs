@@ -220,6 +220,7 @@ impl Client {
             return Err(Error::from_reply(greeting));
         }
         client.welcome = greeting.text;
+        client.secure(client.options.security)?;
         Ok(client)
     }
 
@@ -293,7 +294,7 @@ impl Client {
 
     /// `OPTS UTF8 ON` when FEAT advertised UTF8, its reply read behind the next command: a
     /// server that refuses it changes nothing, so no round trip waits for it.
-    pub fn enable_utf8(&mut self) -> Result<()> {
+    pub(crate) fn enable_utf8(&mut self) -> Result<()> {
         if self.features.has("UTF8") {
             self.send(&Command::Opts("UTF8 ON"))?;
             self.pipe.step(Event::Deferred(Due::Ignored));
@@ -321,6 +322,17 @@ impl Client {
     pub fn cwd(&mut self, path: &str) -> Result<()> {
         self.expect(&Command::Cwd(path), Class::Completion)
             .map(drop)
+    }
+
+    /// CDUP: to the parent directory.
+    pub fn cdup(&mut self) -> Result<()> {
+        self.expect(&Command::Cdup, Class::Completion).map(drop)
+    }
+
+    /// SITE with a server-specific command; the reply whatever its class, since what it means
+    /// is the server's own (ftplib's `sendcmd`).
+    pub fn site(&mut self, args: &str) -> Result<Reply> {
+        self.command(&Command::Site(args))
     }
 
     /// SIZE (RFC 3659 section 4), in bytes since the session is in TYPE I.
@@ -375,7 +387,7 @@ impl Client {
     /// Reads the replies still owed for earlier commands. A transfer's final reply that is an
     /// error marks it unconfirmed; one that never comes does too, and leaves the session
     /// unusable (the error is returned).
-    pub fn settle(&mut self) -> Result<()> {
+    pub(crate) fn settle(&mut self) -> Result<()> {
         loop {
             let (along, channel) = match self.pipe.step(Event::Settle) {
                 Next::Read { along, channel } => (along, channel),
@@ -435,7 +447,7 @@ impl Client {
 
     /// Says which command the next data channel's setup will carry (`None`: none), so that it
     /// can be sent ahead with the setup, behind the transfer before.
-    pub fn announce(&mut self, before: Option<&Command>) -> Result<()> {
+    pub(crate) fn announce(&mut self, before: Option<&Command>) -> Result<()> {
         let line = before
             .map(|c| c.wire().map_err(Error::BadArgument))
             .transpose()?;
@@ -444,7 +456,7 @@ impl Client {
     }
 
     /// The transfers found unconfirmed so far, taken.
-    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+    pub(crate) fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
         self.pipe.take_unconfirmed()
     }
 

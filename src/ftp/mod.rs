@@ -21,10 +21,11 @@ pub(crate) mod timeval;
 mod transfer;
 
 pub use client::{parse_mdtm, Client, DataMode, Options, Overlap, Security, MAX_LINE};
-pub use command::Command;
+pub use command::{Command, Prot};
 pub use error::{Error, Result};
 pub use features::Features;
 pub use paths::{Stepwise, MAX_PATH_LINE};
 pub use reply::{Class, Code, Reply, ReplyReader};
 pub use session::{ListCommand, Listed, Login, Session};
-pub use transfer::{ListData, Prepared, MAX_LISTING};
+pub(crate) use transfer::Prepared;
+pub use transfer::{ListData, MAX_LISTING};

@@ -6,7 +6,7 @@
 //! and remembers a refusal so it is not asked again.
 
 use super::client::{Client, Options};
-use super::command::Command;
+use super::command::{Command, Prot};
 use super::error::{Error, Result};
 use super::list::{self, Listing, Truncated};
 use super::reply::{Class, Code};
@@ -107,9 +107,7 @@ impl From<Error> for Failure {
 
 impl Session {
     pub fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Session> {
-        let security = options.security;
         let mut client = Client::connect(host, port, options)?;
-        client.secure(security)?;
         client.login(&login.user, &login.password, login.account.as_deref())?;
         let login_dir = setup(&mut client)?;
         let list_command = match client.features().has("MLST") {
@@ -349,7 +347,7 @@ fn setup(client: &mut Client) -> Result<String> {
     let tls = client.in_tls();
     let mut commands = Vec::new();
     if tls {
-        commands.extend([Command::Raw("PBSZ 0"), Command::Raw("PROT P")]);
+        commands.extend([Command::Pbsz(0), Command::Prot(Prot::Private)]);
     }
     commands.extend([
         Command::Feat,
@@ -383,8 +381,8 @@ fn setup(client: &mut Client) -> Result<String> {
     }
     if system == "OS/400" {
         let ibm = [
-            Command::Raw("SITE NAMEFMT 1"),
-            Command::Raw("SITE LISTFMT 1"),
+            Command::Site("NAMEFMT 1"),
+            Command::Site("LISTFMT 1"),
             Command::Pwd,
         ];
         pwd = client.batch(&ibm)?.pop().expect("a reply per command");

@@ -22,7 +22,7 @@ pub const MAX_LISTING: u64 = 64 * 1024 * 1024;
 /// listening socket (active mode); with the line of a command to send in the same write as the
 /// transfer command, before it (see [`Client::prepare_along`]), and whether the channel was
 /// opened ahead, behind the transfer before.
-pub struct Prepared(Channel, Option<String>, bool);
+pub(crate) struct Prepared(Channel, Option<String>, bool);
 
 enum Channel {
     Passive(SocketAddr),
@@ -52,7 +52,11 @@ impl Client {
     }
 
     /// LIST over a channel from [`Client::prepare`], with `args` (such as `-a`) when given.
-    pub fn list_prepared(&mut self, prepared: Prepared, args: Option<&str>) -> Result<ListData> {
+    pub(crate) fn list_prepared(
+        &mut self,
+        prepared: Prepared,
+        args: Option<&str>,
+    ) -> Result<ListData> {
         self.read_all_prepared(prepared, &Command::List(args))
     }
 
@@ -95,7 +99,10 @@ impl Client {
     /// `before` in the same round trip when the mode allows, and returns its reply. A per-file
     /// MDTM costs no round trip of its own that way. A channel opened ahead is taken when there
     /// is one, with `before`'s reply if it was sent ahead too (see [`Client::announce`]).
-    pub fn prepare(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, Prepared)> {
+    pub(crate) fn prepare(
+        &mut self,
+        before: Option<&Command>,
+    ) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Active {
             let reply = before.map(|c| self.command(c)).transpose()?;
             let listening = Channel::Listening(self.active()?);
@@ -118,7 +125,7 @@ impl Client {
     /// command, and its reply is `None` here. If it then fails, the transfer command ran where
     /// `along` would have changed (a `CWD`): its data is read and dropped, and `along`'s error
     /// is the transfer's.
-    pub fn prepare_along(&mut self, along: &Command) -> Result<(Option<Reply>, Prepared)> {
+    pub(crate) fn prepare_along(&mut self, along: &Command) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Passive {
             if let Some((addr, _)) = self.take_armed()? {
                 let line = along.wire().map_err(Error::BadArgument)?;
@@ -131,7 +138,7 @@ impl Client {
 
     /// Gives back a data channel that will not be used: it is closed before the next command
     /// (see `Client::disarm`), as servers that wait for its connection (Twisted) need.
-    pub fn release(&mut self, prepared: Prepared) {
+    pub(crate) fn release(&mut self, prepared: Prepared) {
         if let Prepared(Channel::Passive(addr), _, _) = prepared {
             self.pipe.step(Event::Release(addr));
         }
@@ -143,7 +150,7 @@ impl Client {
     /// behind the session's next command instead (see `Client::send`). Not with commands queued
     /// behind the transfer: their answers come right behind it, and a transfer the server ended
     /// because of them must be told at once, to be tried again.
-    pub fn retr_prepared(
+    pub(crate) fn retr_prepared(
         &mut self,
         prepared: Prepared,
         path: &str,
