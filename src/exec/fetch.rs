@@ -453,7 +453,7 @@ fn download_ftp(
             let expect = job.fetch.size.map(|size| size.saturating_sub(from));
             client.retr_prepared(prepared, name, from, expect, &mut out, progress)
         }
-        None => client.retr(name, from, &mut out, progress),
+        None => client.retr_into(name, from, &mut out, progress),
     };
     match result {
         Ok(n) => {

@@ -28,4 +28,4 @@ pub use paths::{Stepwise, MAX_PATH_LINE};
 pub use reply::{Class, Code, Reply, ReplyReader};
 pub use session::{ListCommand, Listed, Login, Session};
 pub(crate) use transfer::Prepared;
-pub use transfer::{ListData, MAX_LISTING};
+pub use transfer::{ListData, Retr, Stor, MAX_LISTING};

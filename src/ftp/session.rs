@@ -174,10 +174,10 @@ impl Session {
 
     fn mlsd(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
         let data = match self.whole("MLSD", path) {
-            true => self.client.mlsd(Some(path))?,
+            true => self.client.list_data(&Command::Mlsd(Some(path)))?,
             false => {
                 self.enter(path).map_err(Failure::Path)?;
-                self.client.mlsd(None)?
+                self.client.list_data(&Command::Mlsd(None))?
             }
         };
         Ok(listed(
@@ -238,7 +238,7 @@ impl Session {
                 return Ok(listed(ListCommand::ListAll, listing, &data));
             }
         }
-        let data = self.client.list(None)?;
+        let data = self.client.list_data(&Command::List(None))?;
         let plain = list::parse_list(&data.data, now);
         if plain.entries.is_empty() {
             // Empty either way: nothing says `-a` was not taken.
@@ -271,7 +271,7 @@ impl Session {
     /// NLST names, then SIZE and MDTM for each: the last resort, one round trip or more per name.
     fn nlst(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
         self.enter(path).map_err(Failure::Path)?;
-        let data = self.client.nlst(None)?;
+        let data = self.client.list_data(&Command::Nlst(None))?;
         let (names, unread) = list::parse_nlst(&data.data);
         let mut entries = Vec::with_capacity(names.len());
         for name in names {

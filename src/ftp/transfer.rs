@@ -46,9 +46,9 @@ pub struct ListData {
 }
 
 impl Client {
-    /// LIST of `path` (or of the current directory).
-    pub fn list(&mut self, path: Option<&str>) -> Result<ListData> {
-        self.read_all(&Command::List(path))
+    /// LIST of `path` (or of the current directory), its lines.
+    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        Ok(lines(&self.list_data(&Command::List(path))?.data))
     }
 
     /// LIST over a channel from [`Client::prepare`], with `args` (such as `-a`) when given.
@@ -60,14 +60,21 @@ impl Client {
         self.read_all_prepared(prepared, &Command::List(args))
     }
 
-    /// NLST of `path` (or of the current directory).
-    pub fn nlst(&mut self, path: Option<&str>) -> Result<ListData> {
-        self.read_all(&Command::Nlst(path))
+    /// NLST of `path` (or of the current directory): the names, one a line.
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        Ok(lines(&self.list_data(&Command::Nlst(path))?.data))
     }
 
-    /// MLSD of `path` (or of the current directory) (RFC 3659 section 7).
-    pub fn mlsd(&mut self, path: Option<&str>) -> Result<ListData> {
-        self.read_all(&Command::Mlsd(path))
+    /// MLSD of `path` (or of the current directory) (RFC 3659 section 7): a fact line per entry.
+    pub fn mlsd(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        Ok(lines(&self.list_data(&Command::Mlsd(path))?.data))
+    }
+
+    /// A listing command (`LIST`, `NLST`, `MLSD`) with the bytes as sent and the final reply,
+    /// whose text may say the listing was cut short.
+    pub fn list_data(&mut self, command: &Command) -> Result<ListData> {
+        let (_, prepared) = self.prepare(None)?;
+        self.read_all_prepared(prepared, command)
     }
 
     /// MLST: the facts of one path, sent on the control connection (RFC 3659 section 7.2).
@@ -84,7 +91,7 @@ impl Client {
 
     /// Downloads `path` from byte `offset` (REST, RFC 3659 section 5) into `out`, calling
     /// `progress` with each chunk's length. Returns the number of bytes written.
-    pub fn retr(
+    pub fn retr_into(
         &mut self,
         path: &str,
         offset: u64,
@@ -162,7 +169,7 @@ impl Client {
         if offset > 0 {
             self.expect(&Command::Rest(offset), Class::Intermediate)?;
         }
-        let Started::Data(mut data) = self.start(prepared, &Command::Retr(path))? else {
+        let Started::Data(mut data) = self.start(prepared, &Command::Retr(path), true)? else {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
@@ -182,14 +189,30 @@ impl Client {
         }
     }
 
-    /// Uploads `input` to `path` (STOR). Returns the number of bytes sent.
-    pub fn stor(&mut self, path: &str, input: &mut dyn Read) -> Result<u64> {
-        self.upload(&Command::Stor(path), input)
+    /// RETR of `path`: its bytes as a reader, read in lockstep (nothing sent behind it). Call
+    /// [`Retr::finish`] for the final reply; dropped before that, the transfer is aborted.
+    pub fn retr(&mut self, path: &str) -> Result<Retr<'_>> {
+        self.retr_from(path, 0)
     }
 
-    /// Appends `input` to `path` (APPE).
-    pub fn appe(&mut self, path: &str, input: &mut dyn Read) -> Result<u64> {
-        self.upload(&Command::Appe(path), input)
+    /// RETR of `path` from byte `offset` (REST, RFC 3659 section 5).
+    pub fn retr_from(&mut self, path: &str, offset: u64) -> Result<Retr<'_>> {
+        if offset > 0 {
+            self.expect(&Command::Rest(offset), Class::Intermediate)?;
+        }
+        let running = self.stream(&Command::Retr(path))?;
+        Ok(Retr(running))
+    }
+
+    /// STOR to `path`: a writer whose bytes become the file. Call [`Stor::finish`] for the
+    /// final reply; dropped before that, the transfer is aborted.
+    pub fn stor(&mut self, path: &str) -> Result<Stor<'_>> {
+        Ok(Stor(self.stream(&Command::Stor(path))?))
+    }
+
+    /// APPE: like [`Client::stor`], the bytes appended to `path`.
+    pub fn appe(&mut self, path: &str) -> Result<Stor<'_>> {
+        Ok(Stor(self.stream(&Command::Appe(path))?))
     }
 
     /// ABOR outside a transfer; `225` or `226` is success.
@@ -197,27 +220,9 @@ impl Client {
         self.expect(&Command::Abor, Class::Completion).map(drop)
     }
 
-    fn upload(&mut self, command: &Command, input: &mut dyn Read) -> Result<u64> {
-        let Some(mut data) = self.open(command)? else {
-            return Ok(0);
-        };
-        let n = self.copy(input, &mut data, u64::MAX, &mut |_| {})?;
-        data.flush()?;
-        // close_notify tells the server the upload ended, rather than was cut (RFC 4217 12.6).
-        data.finish()?;
-        drop(data);
-        self.finish()?;
-        Ok(n)
-    }
-
-    fn read_all(&mut self, command: &Command) -> Result<ListData> {
-        let (_, prepared) = self.prepare(None)?;
-        self.read_all_prepared(prepared, command)
-    }
-
     fn read_all_prepared(&mut self, prepared: Prepared, command: &Command) -> Result<ListData> {
         let mut buf = Vec::new();
-        let mut data = match self.start(prepared, command)? {
+        let mut data = match self.start(prepared, command, true)? {
             Started::Data(data) => data,
             Started::Done(end) => return Ok(ListData { data: buf, end }),
         };
@@ -233,25 +238,30 @@ impl Client {
         Ok(ListData { data: buf, end })
     }
 
-    /// Opens a data channel and sends `command` over the control connection. `None` when the
-    /// server answered at once with a `2xx` and no data (some do for an empty listing).
-    fn open(&mut self, command: &Command) -> Result<Option<Stream>> {
+    /// A transfer in lockstep for a caller that streams it: no command goes behind it, so
+    /// that an early end (ABOR) leaves the replies in step.
+    fn stream(&mut self, command: &Command) -> Result<Running<'_>> {
         let (_, prepared) = self.prepare(None)?;
-        Ok(match self.start(prepared, command)? {
-            Started::Data(data) => Some(data),
-            Started::Done(_) => None,
+        let (data, end) = match self.start(prepared, command, false)? {
+            Started::Data(data) => (Some(data), None),
+            Started::Done(reply) => (None, Some(reply)),
+        };
+        Ok(Running {
+            client: self,
+            data,
+            end,
         })
     }
 
     /// Sends `command` and connects the data channel. In passive mode the command goes first and
     /// the connection is made while the server reads it: one round trip for both.
-    fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Started> {
+    fn start(&mut self, prepared: Prepared, command: &Command, queue: bool) -> Result<Started> {
         let Prepared(channel, along, opened_ahead) = prepared;
         let mut lines = along.clone().unwrap_or_default();
         lines += &command.wire().map_err(Error::BadArgument)?;
         log::debug!("{} > {}", self.id, command.traced());
         let passive = matches!(channel, Channel::Passive(_));
-        let behind = self.pipe.behind(passive, !self.skip_extended);
+        let behind = self.pipe.behind(passive && queue, !self.skip_extended);
         for line in behind.iter().flat_map(|(_, lines)| lines) {
             log::debug!("{} > {}", self.id, line.trim_end());
             lines.push_str(line);
@@ -497,4 +507,96 @@ fn receives(command: &Command) -> bool {
         command,
         Command::Retr(_) | Command::List(_) | Command::Nlst(_) | Command::Mlsd(_)
     )
+}
+
+/// The lines of a listing, without their CR LF; bytes that are not UTF-8 replaced.
+fn lines(data: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(data)
+        .lines()
+        .map(|line| line.trim_end_matches('\r').to_string())
+        .collect()
+}
+
+/// A transfer whose data the caller moves: the data connection (`None` when the server
+/// answered at once, with `end`).
+struct Running<'c> {
+    client: &'c mut Client,
+    data: Option<Stream>,
+    end: Option<Reply>,
+}
+
+impl Running<'_> {
+    /// Closes the data connection and reads the final reply.
+    fn finish(&mut self) -> Result<Reply> {
+        if let Some(end) = self.end.take() {
+            return Ok(end);
+        }
+        self.data = None;
+        let reply = self.client.finish()?;
+        self.end = Some(reply.clone());
+        Ok(reply)
+    }
+}
+
+impl Drop for Running<'_> {
+    /// Unfinished: the data connection is closed and the one final reply read, as Python's
+    /// ftplib does. Not ABOR: its replies differ by server and timing (vsftpd answers `226`
+    /// then `225 No transfer to ABOR` to a transfer already sent whole; pyftpdlib one reply to
+    /// an upload cut short), so they could not be kept in step.
+    fn drop(&mut self) {
+        if self.end.is_none() {
+            let _ = self.finish();
+        }
+    }
+}
+
+/// The bytes of a file being downloaded (see [`Client::retr`]).
+pub struct Retr<'c>(Running<'c>);
+
+impl Retr<'_> {
+    /// Reads the transfer's final reply (`226` or `250`) once the data is read: an error reply
+    /// says the bytes are not the whole file.
+    pub fn finish(mut self) -> Result<Reply> {
+        self.0.finish()
+    }
+}
+
+impl Read for Retr<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.0.data {
+            Some(data) => data.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+/// A file being uploaded (see [`Client::stor`]).
+pub struct Stor<'c>(Running<'c>);
+
+impl Stor<'_> {
+    /// Ends the upload: TLS `close_notify` tells the server it ended rather than was cut (RFC
+    /// 4217 section 12.6); then the final reply.
+    pub fn finish(mut self) -> Result<Reply> {
+        if let Some(data) = &mut self.0.data {
+            data.flush()?;
+            data.finish()?;
+        }
+        self.0.finish()
+    }
+}
+
+impl Write for Stor<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.0.data {
+            Some(data) => data.write(buf),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.0.data {
+            Some(data) => data.flush(),
+            None => Ok(()),
+        }
+    }
 }
