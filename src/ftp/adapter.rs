@@ -3,7 +3,7 @@
 //! MDTM sent in the round trip that sets up the data channel, and the next file's MDTM and
 //! data channel asked for behind the transfer before it.
 
-use super::{parse_mdtm, Command, Error, Login, Options, Prepared, Session};
+use super::{parse_mdtm, Class, Command, Error, Login, Options, Prepared, Session};
 use crate::net::pace::JobEnd;
 use crate::plan::time::to_utc;
 use crate::remote::{
@@ -124,11 +124,11 @@ fn exact_mtime(
     let (reply, prepared) = session.client.prepare(Some(&Command::Mdtm(name)))?;
     let reply = reply.expect("prepare answers the command it was given");
     match reply.class() {
-        2 => Ok((
+        Class::Completion => Ok((
             parse_mdtm(&reply).ok().map(|t| t.and_utc().timestamp()),
             prepared,
         )),
-        4 => Err(Error::Transient(reply)),
+        Class::Transient => Err(Error::Transient(reply)),
         _ => Ok((None, prepared)),
     }
 }
@@ -151,7 +151,7 @@ fn retr(
             let expect = want.size.map(|size| size.saturating_sub(from));
             client.retr_prepared(prepared, name, from, expect, landing, progress)
         }
-        None => client.retr(name, from, landing, progress),
+        None => client.retr_into(name, from, landing, progress),
     };
     match result {
         Ok(bytes) => Ok((from, bytes)),

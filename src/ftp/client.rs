@@ -8,7 +8,8 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
 use super::paths::Stepwise;
-use super::reply::{Reply, ReplyReader};
+use super::pipeline::{Ahead, Answer, Due, Event, Next, Pipeline};
+use super::reply::{Class, Code, Reply, ReplyReader};
 use crate::net::pace::{Bounds, Deadline, JobEnd};
 use crate::net::tls::Stream;
 use crate::net::trace::ConnId;
@@ -81,38 +82,37 @@ pub struct Options {
 #[derive(Debug, Clone, Default)]
 pub struct Overlap(Arc<AtomicU8>);
 
-/// The states of [`Overlap`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The states of [`Overlap`], in the order they are learned: a server's overlap only ever rises.
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum During {
-    Unknown,
-    Queued,
-    Answered,
+    /// Nothing seen yet: a `NOOP` goes behind the next transfer command to find out.
+    Unknown = 0,
+    /// The server read the `NOOP` only once the transfer was over.
+    Queued = 1,
+    /// The server answered during a transfer, or a transfer with commands behind it failed.
+    Answered = 2,
 }
 
-impl Overlap {
-    pub(super) fn get(&self) -> During {
-        match self.0.load(Ordering::Relaxed) {
+impl During {
+    fn from_u8(value: u8) -> During {
+        match value {
             0 => During::Unknown,
             1 => During::Queued,
             _ => During::Answered,
         }
     }
+}
 
-    /// Records what was seen. `Answered` wins over `Queued`: one sign that commands are not
-    /// safe during a transfer is enough.
-    pub(super) fn learn(&self, during: During) {
-        let (to, was) = match during {
-            During::Unknown => return,
-            During::Queued => (
-                1,
-                self.0
-                    .compare_exchange(0, 1, Ordering::Relaxed, Ordering::Relaxed),
-            ),
-            During::Answered => (2, Ok(self.0.swap(2, Ordering::Relaxed))),
-        };
-        if was.is_ok_and(|was| was != to) {
-            log::debug!("commands sent during a transfer are {during:?} by this server");
-        }
+impl Overlap {
+    pub(super) fn get(&self) -> During {
+        During::from_u8(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Records what was seen; true when it is news. The value only rises, so `Answered` wins
+    /// over `Queued`: one sign that commands are not safe during a transfer is enough.
+    pub(super) fn learn(&self, during: During) -> bool {
+        During::from_u8(self.0.fetch_max(during as u8, Ordering::Relaxed)) < during
     }
 }
 
@@ -143,29 +143,6 @@ impl Default for Options {
     }
 }
 
-/// A reply the session will read behind the next command.
-#[derive(Debug, Clone)]
-pub(super) enum Owed {
-    /// The final reply of the transfer of this path: it must confirm the transfer.
-    Transfer(String),
-    /// A reply whose answer changes nothing.
-    Ignored,
-    /// The answer to the `NOOP` sent behind a transfer command, to learn the [`Overlap`].
-    Probe,
-    /// The answer to the `EPSV` (or `PASV`) sent behind a transfer command, after that of the
-    /// command announced to go with it (its line).
-    Armed {
-        before: Option<String>,
-        extended: bool,
-    },
-    /// A transfer failed with commands queued behind it: their replies can no longer be told
-    /// apart, so the session cannot go on.
-    OutOfStep(String),
-}
-
-/// A command sent ahead (its line) and its reply.
-pub(super) type Ahead = (String, Reply);
-
 /// One FTP session.
 pub struct Client {
     /// This control connection's name in the trace.
@@ -179,12 +156,8 @@ pub struct Client {
     pub(super) tls: Option<Arc<ClientConfig>>,
     /// PROT P is in force: data connections are TLS too.
     pub(super) protect_data: bool,
-    /// Replies not read yet, in the order they will come: final replies of transfers (see
-    /// `Client::retr_prepared`) and replies nothing waits for (`OPTS UTF8 ON`).
-    pub(super) owed: Vec<Owed>,
-    /// Transfers whose final reply never came or was an error, with why: their files must not
-    /// be kept.
-    unconfirmed: Vec<(String, String)>,
+    /// Replies still to come and the data channel opened ahead (see `pipeline.rs`).
+    pub(super) pipe: Pipeline,
     pub(super) peer: SocketAddr,
     pub(super) local: SocketAddr,
     pub(super) options: Options,
@@ -192,15 +165,6 @@ pub struct Client {
     features: Features,
     /// Set when EPSV or EPRT is off or was refused: later transfers go straight to PASV or PORT.
     pub(super) skip_extended: bool,
-    /// Replies to commands sent behind the transfer command that runs now: they come after its
-    /// final reply, and join `owed` once that is read or owed.
-    pub(super) behind: Vec<Owed>,
-    /// The data channel the server opened ahead, behind the last transfer.
-    pub(super) armed: Option<SocketAddr>,
-    /// The command sent ahead with that channel's setup, and its reply.
-    pub(super) armed_before: Option<Ahead>,
-    /// The line of the command the caller said the next data channel's setup will carry.
-    pub(super) next_before: Option<String>,
 }
 
 /// Whether PASV and PORT can serve this connection. They carry IPv4 addresses only (RFC 2428
@@ -232,34 +196,31 @@ impl Client {
             (Some(config), Security::Implicit) => Stream::tls(tcp, config, host, options.bounds())?,
             _ => Stream::plain(tcp, options.bounds())?,
         };
+        let id = ConnId::next();
         let mut client = Client {
-            id: ConnId::next(),
+            pipe: Pipeline::new(id.to_string(), options.overlap.clone()),
+            id,
             ctrl: BufReader::with_capacity(16 * 1024, stream),
             host: host.to_string(),
             tls,
             protect_data: false,
-            owed: Vec::new(),
-            unconfirmed: Vec::new(),
             peer,
             local,
             welcome: String::new(),
             features: Features::default(),
             skip_extended: !options.extended && pasv_serves(peer, host),
-            behind: Vec::new(),
-            armed: None,
-            armed_before: None,
-            next_before: None,
             options,
         };
         let mut greeting = client.read_reply()?;
         // RFC 959 5.4: 120 "service ready in nnn minutes" precedes the real greeting.
-        while greeting.code == 120 {
+        while greeting.code == Code::READY_IN {
             greeting = client.read_reply()?;
         }
-        if greeting.code != 220 {
+        if greeting.code != Code::READY {
             return Err(Error::from_reply(greeting));
         }
         client.welcome = greeting.text;
+        client.secure(client.options.security)?;
         Ok(client)
     }
 
@@ -286,16 +247,16 @@ impl Client {
         self.send_both(&Command::User(user), &Command::Pass(password))?;
         let mut reply = self.read_reply()?;
         let pass = self.read_reply();
-        if reply.code == 331 {
+        if reply.code == Code::NEED_PASSWORD {
             reply = pass?;
         }
-        if reply.code == 332 {
+        if reply.code == Code::NEED_ACCOUNT {
             let account = account.ok_or_else(|| Error::Login(reply.clone()))?;
             reply = self.command(&Command::Acct(account))?;
         }
         match reply.class() {
-            2 => Ok(()),
-            4 => Err(Error::Transient(reply)),
+            Class::Completion => Ok(()),
+            Class::Transient => Err(Error::Transient(reply)),
             _ => Err(Error::Login(reply)),
         }
     }
@@ -308,8 +269,8 @@ impl Client {
 
     pub(super) fn take_features(&mut self, reply: Reply) -> Result<&Features> {
         self.features = match reply.code {
-            211 => Features::parse(&reply),
-            _ if reply.class() == 5 => Features::default(),
+            Code::FEATURES => Features::parse(&reply),
+            _ if reply.class() == Class::Permanent => Features::default(),
             _ => return Err(Error::from_reply(reply)),
         };
         Ok(&self.features)
@@ -333,37 +294,50 @@ impl Client {
 
     /// `OPTS UTF8 ON` when FEAT advertised UTF8, its reply read behind the next command: a
     /// server that refuses it changes nothing, so no round trip waits for it.
-    pub fn enable_utf8(&mut self) -> Result<()> {
+    pub(crate) fn enable_utf8(&mut self) -> Result<()> {
         if self.features.has("UTF8") {
             self.send(&Command::Opts("UTF8 ON"))?;
-            self.owed.push(Owed::Ignored);
+            self.pipe.step(Event::Deferred(Due::Ignored));
         }
         Ok(())
     }
 
     pub fn syst(&mut self) -> Result<String> {
-        Ok(self.expect(&Command::Syst, 2)?.text)
+        Ok(self.expect(&Command::Syst, Class::Completion)?.text)
     }
 
     /// TYPE I: every transfer is binary, so sizes and REST offsets are byte counts.
     pub fn type_image(&mut self) -> Result<()> {
-        self.expect(&Command::TypeImage, 2).map(drop)
+        self.expect(&Command::TypeImage, Class::Completion)
+            .map(drop)
     }
 
     pub fn pwd(&mut self) -> Result<String> {
-        let reply = self.expect(&Command::Pwd, 2)?;
+        let reply = self.expect(&Command::Pwd, Class::Completion)?;
         reply
             .quoted_path()
             .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {reply}")))
     }
 
     pub fn cwd(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Cwd(path), 2).map(drop)
+        self.expect(&Command::Cwd(path), Class::Completion)
+            .map(drop)
+    }
+
+    /// CDUP: to the parent directory.
+    pub fn cdup(&mut self) -> Result<()> {
+        self.expect(&Command::Cdup, Class::Completion).map(drop)
+    }
+
+    /// SITE with a server-specific command; the reply whatever its class, since what it means
+    /// is the server's own (ftplib's `sendcmd`).
+    pub fn site(&mut self, args: &str) -> Result<Reply> {
+        self.command(&Command::Site(args))
     }
 
     /// SIZE (RFC 3659 section 4), in bytes since the session is in TYPE I.
     pub fn size(&mut self, path: &str) -> Result<u64> {
-        let reply = self.expect(&Command::Size(path), 2)?;
+        let reply = self.expect(&Command::Size(path), Class::Completion)?;
         reply
             .text
             .trim()
@@ -373,180 +347,117 @@ impl Client {
 
     /// MDTM (RFC 3659 section 3): the modification time, UTC.
     pub fn mdtm(&mut self, path: &str) -> Result<NaiveDateTime> {
-        parse_mdtm(&self.expect(&Command::Mdtm(path), 2)?)
+        parse_mdtm(&self.expect(&Command::Mdtm(path), Class::Completion)?)
     }
 
     pub fn noop(&mut self) -> Result<()> {
-        self.expect(&Command::Noop, 2).map(drop)
+        self.expect(&Command::Noop, Class::Completion).map(drop)
     }
 
     pub fn dele(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Dele(path), 2).map(drop)
+        self.expect(&Command::Dele(path), Class::Completion)
+            .map(drop)
     }
 
     /// MKD; returns the created path when the server names it.
     pub fn mkd(&mut self, path: &str) -> Result<Option<String>> {
-        Ok(self.expect(&Command::Mkd(path), 2)?.quoted_path())
+        Ok(self
+            .expect(&Command::Mkd(path), Class::Completion)?
+            .quoted_path())
     }
 
     pub fn rmd(&mut self, path: &str) -> Result<()> {
-        self.expect(&Command::Rmd(path), 2).map(drop)
+        self.expect(&Command::Rmd(path), Class::Completion)
+            .map(drop)
     }
 
     /// RNFR then RNTO.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        self.expect(&Command::Rnfr(from), 3)?;
-        self.expect(&Command::Rnto(to), 2).map(drop)
+        self.expect(&Command::Rnfr(from), Class::Intermediate)?;
+        self.expect(&Command::Rnto(to), Class::Completion).map(drop)
     }
 
     /// QUIT without waiting for the reply: the session ends either way, and a run's sessions
     /// then close in one go instead of one round trip each.
     pub fn quit(mut self) {
-        self.owed.clear();
+        self.pipe.step(Event::Quit);
         let _ = self.send(&Command::Quit);
     }
 
     /// Reads the replies still owed for earlier commands. A transfer's final reply that is an
     /// error marks it unconfirmed; one that never comes does too, and leaves the session
     /// unusable (the error is returned).
-    pub fn settle(&mut self) -> Result<()> {
-        while !self.owed.is_empty() {
-            let owed = self.owed.remove(0);
-            let path = match &owed {
-                Owed::Transfer(path) => Some(path.clone()),
-                _ => None,
+    pub(crate) fn settle(&mut self) -> Result<()> {
+        loop {
+            let (along, channel) = match self.pipe.step(Event::Settle) {
+                Next::Read { along, channel } => (along, channel),
+                Next::Fail(e) => return Err(e),
+                _ => return Ok(()),
             };
-            if let Err(e) = self.read_owed(owed) {
-                let why = format!("no final reply: {e}");
-                let rest = std::mem::take(&mut self.owed);
-                let transfers = path
-                    .into_iter()
-                    .chain(rest.into_iter().filter_map(|o| match o {
-                        Owed::Transfer(path) => Some(path),
-                        _ => None,
-                    }));
-                self.unconfirmed
-                    .extend(transfers.map(|path| (path, why.clone())));
-                self.armed = None;
-                return Err(Error::Stale(why));
+            let event = match self.read_owed(along, channel) {
+                Ok(answer) => Event::Owed(answer),
+                Err(e) => Event::OwedFailed(e.to_string()),
+            };
+            if let Next::Fail(e) = self.pipe.step(event) {
+                return Err(e);
             }
-        }
-        Ok(())
-    }
-
-    fn read_owed(&mut self, owed: Owed) -> Result<()> {
-        match owed {
-            Owed::Ignored => self.read_reply().map(drop),
-            Owed::Transfer(path) => {
-                let reply = self.final_reply()?;
-                // A transfer ends with 226 or 250 (RFC 959 4.2); any other completion reply is
-                // the answer to a later command: the server skipped the final reply and the
-                // replies are out of step, so the session cannot go on.
-                match reply.code {
-                    226 | 250 => Ok(()),
-                    _ if reply.class() >= 4 => {
-                        let _ = self.ended_badly();
-                        self.unconfirmed.push((path, reply.to_string()));
-                        Ok(())
-                    }
-                    _ => {
-                        let _ = self.ended_badly();
-                        Err(Error::Protocol(format!(
-                            "{reply} where a transfer's final reply was due"
-                        )))
-                    }
-                }
-            }
-            Owed::Probe => {
-                let reply = self.read_reply()?;
-                if reply.code != 200 {
-                    return Err(Error::Protocol(format!(
-                        "{reply} where NOOP's reply was due"
-                    )));
-                }
-                self.options.overlap.learn(During::Queued);
-                Ok(())
-            }
-            Owed::Armed { before, extended } => {
-                if let Some(line) = before {
-                    let reply = self.read_reply()?;
-                    self.armed_before = Some((line, reply));
-                }
-                let reply = self.read_reply()?;
-                self.armed = match reply.class() {
-                    2 => Some(self.passive_addr(&reply, extended)?),
-                    _ => {
-                        log::debug!("{} no data channel ahead: {reply}", self.id);
-                        None
-                    }
-                };
-                Ok(())
-            }
-            Owed::OutOfStep(why) => Err(Error::Stale(why)),
         }
     }
 
-    /// The final reply of a transfer. A `200` first is the answer to the probe behind the
-    /// transfer command: the server answers commands while a transfer runs.
-    pub(super) fn final_reply(&mut self) -> Result<Reply> {
+    /// The replies of an owed [`Due`]: the announced command's first when `along`, and the
+    /// address of the data channel a 2xx to a setup names.
+    fn read_owed(&mut self, along: bool, channel: Option<bool>) -> Result<Answer> {
+        let along = along.then(|| self.read_reply()).transpose()?;
         let reply = self.read_reply()?;
-        if reply.code == 200 && self.take_probe() {
-            self.options.overlap.learn(During::Answered);
-            return self.read_reply();
-        }
-        Ok(reply)
-    }
-
-    /// Removes the probe still waiting for its answer; false when there is none.
-    pub(super) fn take_probe(&mut self) -> bool {
-        for queue in [&mut self.behind, &mut self.owed] {
-            if let Some(at) = queue.iter().position(|o| matches!(o, Owed::Probe)) {
-                queue.remove(at);
-                return true;
+        let channel = match channel {
+            Some(extended) if reply.class() == Class::Completion => {
+                Some(self.passive_addr(&reply, extended)?)
             }
-        }
-        false
+            _ => None,
+        };
+        Ok(Answer {
+            along,
+            reply,
+            channel,
+        })
     }
 
-    /// A transfer with commands queued behind it failed: the server may have ended it because
-    /// of them, so none are sent during transfers any more.
-    pub(super) fn ended_badly(&mut self) -> bool {
-        let queued = |o: &Owed| matches!(o, Owed::Probe | Owed::Armed { .. });
-        let any = self.behind.iter().chain(&self.owed).any(queued);
-        if any {
-            self.options.overlap.learn(During::Answered);
+    /// A reply where a transfer's first or final reply is due. A `200` first is the answer to
+    /// the probe behind the transfer command: the server answers commands while a transfer
+    /// runs.
+    pub(super) fn transfer_reply(&mut self) -> Result<Reply> {
+        let reply = self.read_reply()?;
+        match self.pipe.step(Event::Replied(&reply)) {
+            Next::Skip => self.read_reply(),
+            _ => Ok(reply),
         }
-        any
-    }
-
-    /// The commands queued behind the transfer command just answered come next.
-    pub(super) fn end_behind(&mut self) {
-        let behind = std::mem::take(&mut self.behind);
-        self.owed.extend(behind);
     }
 
     /// The data channel opened ahead, with the command sent along and its reply; the replies
     /// owed before it are read first.
     pub(super) fn take_armed(&mut self) -> Result<Option<(SocketAddr, Option<Ahead>)>> {
-        if self.owed.iter().any(|o| matches!(o, Owed::Armed { .. })) {
-            self.settle()?;
+        loop {
+            match self.pipe.step(Event::WantChannel) {
+                Next::Settle => self.settle()?,
+                Next::Use(addr, along) => return Ok(Some((addr, along))),
+                _ => return Ok(None),
+            }
         }
-        let before = self.armed_before.take();
-        Ok(self.armed.take().map(|addr| (addr, before)))
     }
 
     /// Says which command the next data channel's setup will carry (`None`: none), so that it
     /// can be sent ahead with the setup, behind the transfer before.
-    pub fn announce(&mut self, before: Option<&Command>) -> Result<()> {
-        self.next_before = before
+    pub(crate) fn announce(&mut self, before: Option<&Command>) -> Result<()> {
+        let line = before
             .map(|c| c.wire().map_err(Error::BadArgument))
             .transpose()?;
+        self.pipe.announce(line);
         Ok(())
     }
 
     /// The transfers found unconfirmed so far, taken.
-    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
-        std::mem::take(&mut self.unconfirmed)
+    pub(crate) fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+        self.pipe.take_unconfirmed()
     }
 
     /// Sends any command line and returns the reply, whatever its code.
@@ -555,7 +466,7 @@ impl Client {
     }
 
     /// Sends a command and returns its reply if it is of class `class`, else the reply as error.
-    pub(super) fn expect(&mut self, command: &Command, class: u16) -> Result<Reply> {
+    pub(super) fn expect(&mut self, command: &Command, class: Class) -> Result<Reply> {
         let reply = self.command(command)?;
         if reply.class() == class {
             Ok(reply)
@@ -576,19 +487,17 @@ impl Client {
     /// data port is connected (Twisted) would otherwise answer the next commands ten seconds
     /// late, each in the slot of the one after it.
     fn disarm(&mut self) -> Result<()> {
-        if self.owed.iter().any(|o| matches!(o, Owed::Armed { .. })) {
-            self.settle()?;
+        loop {
+            match self.pipe.step(Event::Disarm) {
+                Next::Settle => self.settle()?,
+                Next::Close(addr) => {
+                    let wait = self.options.end.bound(self.options.connect_timeout)?;
+                    drop(connect_any(addr, wait));
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
         }
-        self.armed_before = None;
-        if let Some(addr) = self.armed.take() {
-            log::debug!(
-                "{} closing the data channel opened ahead and not used",
-                self.id
-            );
-            let wait = self.options.end.bound(self.options.connect_timeout)?;
-            drop(connect_any(addr, wait));
-        }
-        Ok(())
     }
 
     /// Two commands in one write: the server answers them in order (RFC 959 does not forbid
@@ -670,4 +579,21 @@ fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>>
 /// See [`crate::net::connect::connect`].
 pub(super) fn connect_any(addr: impl ToSocketAddrs, timeout: Duration) -> Result<TcpStream> {
     crate::net::connect::connect(addr, || Ok(timeout)).map_err(Error::Io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_only_rises() {
+        let overlap = Overlap::default();
+        assert_eq!(overlap.get(), During::Unknown);
+        overlap.learn(During::Queued);
+        assert_eq!(overlap.get(), During::Queued);
+        overlap.learn(During::Answered);
+        overlap.learn(During::Queued);
+        overlap.learn(During::Unknown);
+        assert_eq!(overlap.get(), During::Answered, "Answered wins over Queued");
+    }
 }

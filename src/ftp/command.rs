@@ -6,8 +6,17 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-/// One command of RFC 959, RFC 2428 (EPSV, EPRT), RFC 3659 (SIZE, MDTM, REST, MLST, MLSD) or
-/// RFC 2389 (FEAT, OPTS).
+/// The data channel protection levels of RFC 4217 section 9 that a client asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prot {
+    /// `PROT C`: data connections in clear.
+    Clear,
+    /// `PROT P`: data connections in TLS.
+    Private,
+}
+
+/// One command of RFC 959, RFC 2428 (EPSV, EPRT), RFC 3659 (SIZE, MDTM, REST, MLST, MLSD),
+/// RFC 2389 (FEAT, OPTS) or RFC 4217 (AUTH, PBSZ, PROT).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
     User(&'a str),
@@ -41,6 +50,16 @@ pub enum Command<'a> {
     Abor,
     Noop,
     Quit,
+    /// `AUTH` with a mechanism (`TLS`).
+    Auth(&'a str),
+    /// `PBSZ`: the protection buffer size; `0` for TLS.
+    Pbsz(u32),
+    /// `PROT`: the data channel protection level.
+    Prot(Prot),
+    /// `SITE` with the server-specific command.
+    Site(&'a str),
+    /// `CDUP`: up to the parent directory.
+    Cdup,
     /// Anything else, given as the whole line without CRLF.
     Raw(&'a str),
 }
@@ -108,6 +127,12 @@ impl Command<'_> {
             Abor => "ABOR".into(),
             Noop => "NOOP".into(),
             Quit => "QUIT".into(),
+            Auth(a) => with("AUTH", Some(a)),
+            Pbsz(n) => format!("PBSZ {n}"),
+            Prot(self::Prot::Clear) => "PROT C".into(),
+            Prot(self::Prot::Private) => "PROT P".into(),
+            Site(a) => with("SITE", Some(a)),
+            Cdup => "CDUP".into(),
             Raw(line) => line.to_string(),
         }
     }
@@ -152,6 +177,11 @@ mod tests {
         );
         let v6: SocketAddr = "[::1]:2000".parse().unwrap();
         assert_eq!(Command::Eprt(v6).wire().unwrap(), "EPRT |2|::1|2000|\r\n");
+        assert_eq!(Command::Auth("TLS").wire().unwrap(), "AUTH TLS\r\n");
+        assert_eq!(Command::Pbsz(0).wire().unwrap(), "PBSZ 0\r\n");
+        assert_eq!(Command::Prot(Prot::Private).wire().unwrap(), "PROT P\r\n");
+        assert_eq!(Command::Site("HELP").wire().unwrap(), "SITE HELP\r\n");
+        assert_eq!(Command::Cdup.wire().unwrap(), "CDUP\r\n");
     }
 
     #[test]

@@ -160,7 +160,10 @@ impl Session {
                 return Ok(None);
             }
             let glob = pattern.glob();
-            let data = match self.client.list(Some(&format!("-ad {glob}"))) {
+            let data = match self
+                .client
+                .list_data(&super::Command::List(Some(&format!("-ad {glob}"))))
+            {
                 Ok(data) => data,
                 Err(e) if e.reply().is_some() => {
                     log::info!("{path}: LIST of part {glob} refused ({e}); not completed");

@@ -1,6 +1,6 @@
 //! The FTP client's error, classed as Python's ftplib classes them.
 
-use super::reply::Reply;
+use super::reply::{Class, Reply};
 use std::{fmt, io};
 
 /// What went wrong in an FTP exchange.
@@ -37,7 +37,7 @@ impl Error {
     /// True for failures a retry on a fresh session may cure: I/O errors, timeouts, 4xx replies.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Along(r) => r.class() == 4,
+            Error::Along(r) => r.class() == Class::Transient,
             _ => matches!(self, Error::Io(_) | Error::Transient(_) | Error::Stale(_)),
         }
     }
@@ -57,8 +57,8 @@ impl Error {
     /// Classes a reply that is not the one expected: by its first digit.
     pub fn from_reply(reply: Reply) -> Error {
         match reply.class() {
-            4 => Error::Transient(reply),
-            5 => Error::Permanent(reply),
+            Class::Transient => Error::Transient(reply),
+            Class::Permanent => Error::Permanent(reply),
             _ => Error::Unexpected(reply),
         }
     }

@@ -44,7 +44,7 @@ mod tests {
     #[test]
     fn pyftpdlib_feat() {
         let reply = Reply {
-            code: 211,
+            code: crate::ftp::Code::FEATURES,
             text: "Features supported:\n EPRT\n EPSV\n MDTM\n MFMT\n MLST type*;perm*;size*;modify*;unique*;unix.mode;\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd FEAT.".into(),
         };
         let f = Features::parse(&reply);
@@ -57,12 +57,12 @@ mod tests {
     #[test]
     fn unindented_and_empty() {
         let f = Features::parse(&Reply {
-            code: 211,
+            code: crate::ftp::Code::FEATURES,
             text: "Features:\nMDTM\n\nEnd".into(),
         });
         assert_eq!(f.names().collect::<Vec<_>>(), ["MDTM"]);
         let none = Features::parse(&Reply {
-            code: 211,
+            code: crate::ftp::Code::FEATURES,
             text: "No features".into(),
         });
         assert_eq!(none, Features::default());

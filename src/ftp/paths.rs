@@ -10,6 +10,7 @@
 //! steps, one component per `CWD`.
 
 use super::error::{Error, Result};
+use super::reply::Code;
 use super::session::Session;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
@@ -23,24 +24,49 @@ pub const MAX_PATH_LINE: usize = 500;
 #[derive(Debug, Clone, Default)]
 pub struct Stepwise(Arc<AtomicU8>);
 
-const WHOLE: u8 = 0;
-const REFUSED: u8 = 1;
-const NATIVE: u8 = 2;
+/// The states of [`Stepwise`], in the order they are learned: a server's paths only ever go
+/// from whole to stepwise.
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Paths {
+    /// Whole paths, while they fit in [`MAX_PATH_LINE`].
+    Whole = 0,
+    /// The server refused a whole path as too long: one component at a time.
+    Refused = 1,
+    /// The server's paths are not Unix paths: one name at a time from the login directory.
+    Native = 2,
+}
+
+impl Paths {
+    fn from_u8(value: u8) -> Paths {
+        match value {
+            0 => Paths::Whole,
+            1 => Paths::Refused,
+            _ => Paths::Native,
+        }
+    }
+}
 
 impl Stepwise {
+    fn get(&self) -> Paths {
+        Paths::from_u8(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Moves to `to` unless already there or beyond; true when this call moved it.
+    fn rise(&self, to: Paths) -> bool {
+        Paths::from_u8(self.0.fetch_max(to as u8, Ordering::Relaxed)) < to
+    }
+
     fn on(&self) -> bool {
-        self.0.load(Ordering::Relaxed) != WHOLE
+        self.get() != Paths::Whole
     }
 
     fn native(&self) -> bool {
-        self.0.load(Ordering::Relaxed) == NATIVE
+        self.get() == Paths::Native
     }
 
     fn learn(&self) {
-        let refused = self
-            .0
-            .compare_exchange(WHOLE, REFUSED, Ordering::Relaxed, Ordering::Relaxed);
-        if refused.is_ok() {
+        if self.rise(Paths::Refused) {
             log::info!("the server refused a whole path: paths go one component at a time");
         }
     }
@@ -49,7 +75,7 @@ impl Stepwise {
     /// has no `/`: every command names one component, relative to where the session is, and
     /// the login directory is reached by its own name (absolute there), never by `CWD /`.
     pub(super) fn native_paths(&self, system: &str) {
-        if self.0.swap(NATIVE, Ordering::Relaxed) != NATIVE {
+        if self.rise(Paths::Native) {
             log::info!("{system} server: paths go one name at a time from the login directory");
         }
     }
@@ -63,7 +89,10 @@ fn components(path: &str) -> impl Iterator<Item = &str> {
 /// Whether a refusal says the command line was too long (or not understood: inetutils), not
 /// that the path is wrong (`550`).
 fn too_long(e: &Error) -> bool {
-    matches!(e.reply().map(|r| r.code), Some(500 | 501))
+    matches!(
+        e.reply().map(|r| r.code),
+        Some(Code::SYNTAX | Code::SYNTAX_ARGS)
+    )
 }
 
 impl Session {
@@ -150,5 +179,21 @@ impl Session {
     /// relative `CWD`, a `CWD` sent along with a listing): where it is now, if known.
     pub(super) fn moved(&mut self, to: Option<&str>) {
         self.here = to.map(str::to_string);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stepwise_only_rises() {
+        let stepwise = Stepwise::default();
+        assert!(!stepwise.on());
+        stepwise.learn();
+        assert!(stepwise.on() && !stepwise.native());
+        stepwise.native_paths("MVS");
+        stepwise.learn();
+        assert!(stepwise.native(), "a refusal does not undo native paths");
     }
 }

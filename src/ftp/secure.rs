@@ -4,32 +4,43 @@
 
 use super::client::{Client, Security};
 use super::command::Command;
+use super::command::Prot;
 use super::error::{Error, Result};
+use super::reply::{Class, Code, Reply};
 use crate::net::tls::Stream;
 use std::net::TcpStream;
 
 impl Client {
-    /// `AUTH TLS` when `security` asks for it; the control connection is in TLS afterwards. A
-    /// server that refuses is an error when TLS is required, so no password goes out in clear.
-    pub fn secure(&mut self, security: Security) -> Result<()> {
+    /// `AUTH TLS` when `security` asks for it, from [`Client::connect`]: the one place TLS is
+    /// decided. A server that refuses is an error when TLS is required, so no password goes out
+    /// in clear.
+    pub(super) fn secure(&mut self, security: Security) -> Result<()> {
         if !matches!(security, Security::Auto | Security::Required) {
             return Ok(());
         }
-        let reply = self.command(&Command::Raw("AUTH TLS"))?;
-        match (reply.code, security) {
-            (234, _) => {}
-            (_, Security::Required) => {
-                return Err(Error::Tls(format!(
-                    "the server refused AUTH TLS ({reply}); not sending the password in clear"
-                )))
-            }
-            _ => {
-                crate::net::trace::warn_once!(
-                    "{}: no TLS ({reply}); going on in clear text",
-                    self.host
-                );
-                return Ok(());
-            }
+        let refused = match self.auth_tls() {
+            Ok(_) => return Ok(()),
+            Err(e) => match e.reply() {
+                Some(reply) => reply.clone(),
+                None => return Err(e),
+            },
+        };
+        if security == Security::Required {
+            return Err(Error::Tls(format!(
+                "the server refused AUTH TLS ({refused}); not sending the password in clear"
+            )));
+        }
+        crate::net::trace::warn_once!("{}: no TLS ({refused}); going on in clear text", self.host);
+        Ok(())
+    }
+
+    /// `AUTH TLS` (RFC 4217 section 4): the control connection is in TLS afterwards, checked
+    /// against [`Options::tls`](super::Options::tls). [`Client::connect`] sends it when
+    /// [`Options::security`](super::Options::security) asks; a refusal is the reply as error.
+    pub fn auth_tls(&mut self) -> Result<Reply> {
+        let reply = self.command(&Command::Auth("TLS"))?;
+        if reply.code != Code::AUTH_OK {
+            return Err(Error::from_reply(reply));
         }
         if !self.ctrl.buffer().is_empty() {
             return Err(Error::Protocol(
@@ -42,17 +53,19 @@ impl Client {
             .ok_or_else(|| Error::Tls("no TLS configuration".into()))?;
         let tcp = self.ctrl.get_ref().tcp().try_clone()?;
         *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host, self.options.bounds())?;
-        Ok(())
+        Ok(reply)
     }
 
-    /// `PBSZ 0` and `PROT P` once the control connection is in TLS: data connections in TLS.
-    pub fn protect(&mut self) -> Result<()> {
-        if !self.in_tls() {
-            return Ok(());
-        }
-        self.expect(&Command::Raw("PBSZ 0"), 2)?;
-        self.expect(&Command::Raw("PROT P"), 2)?;
-        self.protect_data = true;
+    /// `PBSZ` (RFC 4217 section 8): `0` before `PROT` in TLS.
+    pub fn pbsz(&mut self, size: u32) -> Result<()> {
+        self.expect(&Command::Pbsz(size), Class::Completion)
+            .map(drop)
+    }
+
+    /// `PROT` (RFC 4217 section 9): whether later data connections are in TLS too.
+    pub fn prot(&mut self, level: Prot) -> Result<()> {
+        self.expect(&Command::Prot(level), Class::Completion)?;
+        self.protect_data = level == Prot::Private;
         Ok(())
     }
 
@@ -61,7 +74,7 @@ impl Client {
         self.ctrl.get_ref().is_tls()
     }
 
-    /// Records that PBSZ and PROT P (sent in a batch) were accepted.
+    /// Records that PBSZ and PROT P (sent in a batch by the mirror's session) were accepted.
     pub(super) fn set_protected(&mut self) {
         self.protect_data = true;
     }

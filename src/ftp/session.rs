@@ -6,9 +6,10 @@
 //! and remembers a refusal so it is not asked again.
 
 use super::client::{Client, Options};
-use super::command::Command;
+use super::command::{Command, Prot};
 use super::error::{Error, Result};
 use super::list::{self, Listing, Truncated};
+use super::reply::{Class, Code};
 use super::transfer::{ListData, Prepared};
 use crate::remote::tree::{Entry, Kind, Mtime, Precision, Zone};
 use serde::{Deserialize, Serialize};
@@ -106,9 +107,7 @@ impl From<Error> for Failure {
 
 impl Session {
     pub fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Session> {
-        let security = options.security;
         let mut client = Client::connect(host, port, options)?;
-        client.secure(security)?;
         client.login(&login.user, &login.password, login.account.as_deref())?;
         let login_dir = setup(&mut client)?;
         let list_command = match client.features().has("MLST") {
@@ -175,10 +174,10 @@ impl Session {
 
     fn mlsd(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
         let data = match self.whole("MLSD", path) {
-            true => self.client.mlsd(Some(path))?,
+            true => self.client.list_data(&Command::Mlsd(Some(path)))?,
             false => {
                 self.enter(path).map_err(Failure::Path)?;
-                self.client.mlsd(None)?
+                self.client.list_data(&Command::Mlsd(None))?
             }
         };
         Ok(listed(
@@ -223,7 +222,7 @@ impl Session {
                 self.moved(None);
                 return Err(Failure::Path(e));
             }
-            Err(e) if e.reply().is_some_and(|r| r.class() == 5) => None,
+            Err(e) if e.reply().is_some_and(|r| r.class() == Class::Permanent) => None,
             Err(e) => return Err(Failure::Command(e)),
         };
         // `.` and `..` in the answer prove `-a` was taken as an option, even in an empty
@@ -239,7 +238,7 @@ impl Session {
                 return Ok(listed(ListCommand::ListAll, listing, &data));
             }
         }
-        let data = self.client.list(None)?;
+        let data = self.client.list_data(&Command::List(None))?;
         let plain = list::parse_list(&data.data, now);
         if plain.entries.is_empty() {
             // Empty either way: nothing says `-a` was not taken.
@@ -254,7 +253,7 @@ impl Session {
     /// (or, when a channel was opened ahead, in the same write as the listing command).
     fn cwd_along(&mut self, path: &str) -> std::result::Result<Prepared, Failure> {
         let (cwd, prepared) = self.client.prepare_along(&Command::Cwd(path))?;
-        if let Some(reply) = cwd.filter(|r| r.class() != 2) {
+        if let Some(reply) = cwd.filter(|r| r.class() != Class::Completion) {
             self.client.release(prepared);
             self.moved(None);
             let e = Error::from_reply(reply);
@@ -272,7 +271,7 @@ impl Session {
     /// NLST names, then SIZE and MDTM for each: the last resort, one round trip or more per name.
     fn nlst(&mut self, path: &str) -> std::result::Result<Listed, Failure> {
         self.enter(path).map_err(Failure::Path)?;
-        let data = self.client.nlst(None)?;
+        let data = self.client.list_data(&Command::Nlst(None))?;
         let (names, unread) = list::parse_nlst(&data.data);
         let mut entries = Vec::with_capacity(names.len());
         for name in names {
@@ -348,7 +347,7 @@ fn setup(client: &mut Client) -> Result<String> {
     let tls = client.in_tls();
     let mut commands = Vec::new();
     if tls {
-        commands.extend([Command::Raw("PBSZ 0"), Command::Raw("PROT P")]);
+        commands.extend([Command::Pbsz(0), Command::Prot(Prot::Private)]);
     }
     commands.extend([
         Command::Feat,
@@ -360,7 +359,7 @@ fn setup(client: &mut Client) -> Result<String> {
     let mut next = || replies.next().expect("a reply per command");
     if tls {
         for reply in [next(), next()] {
-            if reply.class() != 2 {
+            if reply.class() != Class::Completion {
                 return Err(Error::from_reply(reply));
             }
         }
@@ -368,13 +367,13 @@ fn setup(client: &mut Client) -> Result<String> {
     }
     client.take_features(next())?;
     let type_reply = next();
-    if type_reply.class() != 2 {
+    if type_reply.class() != Class::Completion {
         return Err(Error::from_reply(type_reply));
     }
     let syst = next();
     let mut pwd = next();
     let system = match syst.class() {
-        2 => syst.text.split_whitespace().next().unwrap_or(""),
+        Class::Completion => syst.text.split_whitespace().next().unwrap_or(""),
         _ => "",
     };
     if matches!(system, "MVS" | "VMS") {
@@ -382,18 +381,21 @@ fn setup(client: &mut Client) -> Result<String> {
     }
     if system == "OS/400" {
         let ibm = [
-            Command::Raw("SITE NAMEFMT 1"),
-            Command::Raw("SITE LISTFMT 1"),
+            Command::Site("NAMEFMT 1"),
+            Command::Site("LISTFMT 1"),
             Command::Pwd,
         ];
         pwd = client.batch(&ibm)?.pop().expect("a reply per command");
     }
     pwd.quoted_path()
-        .filter(|_| pwd.class() == 2)
+        .filter(|_| pwd.class() == Class::Completion)
         .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {pwd}")))
 }
 
 /// `500`/`502`/`504`: the command itself is not implemented, not a problem with the directory.
 fn is_unsupported(e: &Error) -> bool {
-    matches!(e.reply().map(|r| r.code), Some(500 | 502 | 504))
+    matches!(
+        e.reply().map(|r| r.code),
+        Some(Code::SYNTAX | Code::NOT_IMPLEMENTED | Code::NOT_IMPLEMENTED_PARAM)
+    )
 }

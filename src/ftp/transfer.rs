@@ -4,11 +4,12 @@
 //! command, read its preliminary `1xx`, move the bytes, close the data connection, then read the
 //! final `2xx` on the control connection (RFC 959 section 5.4 state diagram for RETR/STOR/LIST).
 
-use super::client::{connect_any, Client, DataMode, During, Owed};
+use super::client::{connect_any, Client, DataMode};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
-use super::reply::Reply;
+use super::pipeline::{queued_error, Due, Event, Next};
+use super::reply::{Class, Code, Reply};
 use crate::net::tls::Stream;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -21,7 +22,7 @@ pub const MAX_LISTING: u64 = 64 * 1024 * 1024;
 /// listening socket (active mode); with the line of a command to send in the same write as the
 /// transfer command, before it (see [`Client::prepare_along`]), and whether the channel was
 /// opened ahead, behind the transfer before.
-pub struct Prepared(Channel, Option<String>, bool);
+pub(crate) struct Prepared(Channel, Option<String>, bool);
 
 enum Channel {
     Passive(SocketAddr),
@@ -45,29 +46,40 @@ pub struct ListData {
 }
 
 impl Client {
-    /// LIST of `path` (or of the current directory).
-    pub fn list(&mut self, path: Option<&str>) -> Result<ListData> {
-        self.read_all(&Command::List(path))
+    /// LIST of `path` (or of the current directory), its lines.
+    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        Ok(lines(&self.list_data(&Command::List(path))?.data))
     }
 
     /// LIST over a channel from [`Client::prepare`], with `args` (such as `-a`) when given.
-    pub fn list_prepared(&mut self, prepared: Prepared, args: Option<&str>) -> Result<ListData> {
+    pub(crate) fn list_prepared(
+        &mut self,
+        prepared: Prepared,
+        args: Option<&str>,
+    ) -> Result<ListData> {
         self.read_all_prepared(prepared, &Command::List(args))
     }
 
-    /// NLST of `path` (or of the current directory).
-    pub fn nlst(&mut self, path: Option<&str>) -> Result<ListData> {
-        self.read_all(&Command::Nlst(path))
+    /// NLST of `path` (or of the current directory): the names, one a line.
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        Ok(lines(&self.list_data(&Command::Nlst(path))?.data))
     }
 
-    /// MLSD of `path` (or of the current directory) (RFC 3659 section 7).
-    pub fn mlsd(&mut self, path: Option<&str>) -> Result<ListData> {
-        self.read_all(&Command::Mlsd(path))
+    /// MLSD of `path` (or of the current directory) (RFC 3659 section 7): a fact line per entry.
+    pub fn mlsd(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        Ok(lines(&self.list_data(&Command::Mlsd(path))?.data))
+    }
+
+    /// A listing command (`LIST`, `NLST`, `MLSD`) with the bytes as sent and the final reply,
+    /// whose text may say the listing was cut short.
+    pub fn list_data(&mut self, command: &Command) -> Result<ListData> {
+        let (_, prepared) = self.prepare(None)?;
+        self.read_all_prepared(prepared, command)
     }
 
     /// MLST: the facts of one path, sent on the control connection (RFC 3659 section 7.2).
     pub fn mlst(&mut self, path: Option<&str>) -> Result<String> {
-        let reply = self.expect(&Command::Mlst(path), 2)?;
+        let reply = self.expect(&Command::Mlst(path), Class::Completion)?;
         let lines: Vec<&str> = reply.lines().collect();
         match lines.get(1..lines.len().saturating_sub(1)) {
             Some([facts]) => Ok(facts.strip_prefix(' ').unwrap_or(facts).to_string()),
@@ -79,7 +91,7 @@ impl Client {
 
     /// Downloads `path` from byte `offset` (REST, RFC 3659 section 5) into `out`, calling
     /// `progress` with each chunk's length. Returns the number of bytes written.
-    pub fn retr(
+    pub fn retr_into(
         &mut self,
         path: &str,
         offset: u64,
@@ -94,7 +106,10 @@ impl Client {
     /// `before` in the same round trip when the mode allows, and returns its reply. A per-file
     /// MDTM costs no round trip of its own that way. A channel opened ahead is taken when there
     /// is one, with `before`'s reply if it was sent ahead too (see [`Client::announce`]).
-    pub fn prepare(&mut self, before: Option<&Command>) -> Result<(Option<Reply>, Prepared)> {
+    pub(crate) fn prepare(
+        &mut self,
+        before: Option<&Command>,
+    ) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Active {
             let reply = before.map(|c| self.command(c)).transpose()?;
             let listening = Channel::Listening(self.active()?);
@@ -117,7 +132,7 @@ impl Client {
     /// command, and its reply is `None` here. If it then fails, the transfer command ran where
     /// `along` would have changed (a `CWD`): its data is read and dropped, and `along`'s error
     /// is the transfer's.
-    pub fn prepare_along(&mut self, along: &Command) -> Result<(Option<Reply>, Prepared)> {
+    pub(crate) fn prepare_along(&mut self, along: &Command) -> Result<(Option<Reply>, Prepared)> {
         if self.options.data_mode == DataMode::Passive {
             if let Some((addr, _)) = self.take_armed()? {
                 let line = along.wire().map_err(Error::BadArgument)?;
@@ -130,9 +145,9 @@ impl Client {
 
     /// Gives back a data channel that will not be used: it is closed before the next command
     /// (see `Client::disarm`), as servers that wait for its connection (Twisted) need.
-    pub fn release(&mut self, prepared: Prepared) {
+    pub(crate) fn release(&mut self, prepared: Prepared) {
         if let Prepared(Channel::Passive(addr), _, _) = prepared {
-            self.armed = Some(addr);
+            self.pipe.step(Event::Release(addr));
         }
     }
 
@@ -142,7 +157,7 @@ impl Client {
     /// behind the session's next command instead (see `Client::send`). Not with commands queued
     /// behind the transfer: their answers come right behind it, and a transfer the server ended
     /// because of them must be told at once, to be tried again.
-    pub fn retr_prepared(
+    pub(crate) fn retr_prepared(
         &mut self,
         prepared: Prepared,
         path: &str,
@@ -152,21 +167,18 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
         if offset > 0 {
-            self.expect(&Command::Rest(offset), 3)?;
+            self.expect(&Command::Rest(offset), Class::Intermediate)?;
         }
-        let Started::Data(mut data) = self.start(prepared, &Command::Retr(path))? else {
+        let Started::Data(mut data) = self.start(prepared, &Command::Retr(path), true)? else {
             return Ok(0);
         };
         match self.copy(&mut data, out, u64::MAX, progress) {
-            Ok(n) if expect == Some(n) && self.behind.is_empty() => {
-                drop(data);
-                self.owed.push(Owed::Transfer(path.to_string()));
-                self.end_behind();
-                Ok(n)
-            }
             Ok(n) => {
                 drop(data);
-                self.finish()?;
+                let whole = expect == Some(n);
+                if let Next::ReadFinal = self.pipe.step(Event::DataEnded { whole, path }) {
+                    self.finish()?;
+                }
                 Ok(n)
             }
             Err(e) => {
@@ -177,42 +189,40 @@ impl Client {
         }
     }
 
-    /// Uploads `input` to `path` (STOR). Returns the number of bytes sent.
-    pub fn stor(&mut self, path: &str, input: &mut dyn Read) -> Result<u64> {
-        self.upload(&Command::Stor(path), input)
+    /// RETR of `path`: its bytes as a reader, read in lockstep (nothing sent behind it). Call
+    /// [`Retr::finish`] for the final reply; dropped before that, the transfer is aborted.
+    pub fn retr(&mut self, path: &str) -> Result<Retr<'_>> {
+        self.retr_from(path, 0)
     }
 
-    /// Appends `input` to `path` (APPE).
-    pub fn appe(&mut self, path: &str, input: &mut dyn Read) -> Result<u64> {
-        self.upload(&Command::Appe(path), input)
+    /// RETR of `path` from byte `offset` (REST, RFC 3659 section 5).
+    pub fn retr_from(&mut self, path: &str, offset: u64) -> Result<Retr<'_>> {
+        if offset > 0 {
+            self.expect(&Command::Rest(offset), Class::Intermediate)?;
+        }
+        let running = self.stream(&Command::Retr(path))?;
+        Ok(Retr(running))
+    }
+
+    /// STOR to `path`: a writer whose bytes become the file. Call [`Stor::finish`] for the
+    /// final reply; dropped before that, the transfer is aborted.
+    pub fn stor(&mut self, path: &str) -> Result<Stor<'_>> {
+        Ok(Stor(self.stream(&Command::Stor(path))?))
+    }
+
+    /// APPE: like [`Client::stor`], the bytes appended to `path`.
+    pub fn appe(&mut self, path: &str) -> Result<Stor<'_>> {
+        Ok(Stor(self.stream(&Command::Appe(path))?))
     }
 
     /// ABOR outside a transfer; `225` or `226` is success.
     pub fn abor(&mut self) -> Result<()> {
-        self.expect(&Command::Abor, 2).map(drop)
-    }
-
-    fn upload(&mut self, command: &Command, input: &mut dyn Read) -> Result<u64> {
-        let Some(mut data) = self.open(command)? else {
-            return Ok(0);
-        };
-        let n = self.copy(input, &mut data, u64::MAX, &mut |_| {})?;
-        data.flush()?;
-        // close_notify tells the server the upload ended, rather than was cut (RFC 4217 12.6).
-        data.finish()?;
-        drop(data);
-        self.finish()?;
-        Ok(n)
-    }
-
-    fn read_all(&mut self, command: &Command) -> Result<ListData> {
-        let (_, prepared) = self.prepare(None)?;
-        self.read_all_prepared(prepared, command)
+        self.expect(&Command::Abor, Class::Completion).map(drop)
     }
 
     fn read_all_prepared(&mut self, prepared: Prepared, command: &Command) -> Result<ListData> {
         let mut buf = Vec::new();
-        let mut data = match self.start(prepared, command)? {
+        let mut data = match self.start(prepared, command, true)? {
             Started::Data(data) => data,
             Started::Done(end) => return Ok(ListData { data: buf, end }),
         };
@@ -228,29 +238,38 @@ impl Client {
         Ok(ListData { data: buf, end })
     }
 
-    /// Opens a data channel and sends `command` over the control connection. `None` when the
-    /// server answered at once with a `2xx` and no data (some do for an empty listing).
-    fn open(&mut self, command: &Command) -> Result<Option<Stream>> {
+    /// A transfer in lockstep for a caller that streams it: no command goes behind it, so
+    /// that an early end (ABOR) leaves the replies in step.
+    fn stream(&mut self, command: &Command) -> Result<Running<'_>> {
         let (_, prepared) = self.prepare(None)?;
-        Ok(match self.start(prepared, command)? {
-            Started::Data(data) => Some(data),
-            Started::Done(_) => None,
+        let (data, end) = match self.start(prepared, command, false)? {
+            Started::Data(data) => (Some(data), None),
+            Started::Done(reply) => (None, Some(reply)),
+        };
+        Ok(Running {
+            client: self,
+            data,
+            end,
         })
     }
 
     /// Sends `command` and connects the data channel. In passive mode the command goes first and
     /// the connection is made while the server reads it: one round trip for both.
-    fn start(&mut self, prepared: Prepared, command: &Command) -> Result<Started> {
+    fn start(&mut self, prepared: Prepared, command: &Command, queue: bool) -> Result<Started> {
         let Prepared(channel, along, opened_ahead) = prepared;
         let mut lines = along.clone().unwrap_or_default();
         lines += &command.wire().map_err(Error::BadArgument)?;
         log::debug!("{} > {}", self.id, command.traced());
-        let behind = match channel {
-            Channel::Passive(_) => self.queue_behind(&mut lines),
-            Channel::Listening(_) => None,
-        };
+        let passive = matches!(channel, Channel::Passive(_));
+        let behind = self.pipe.behind(passive && queue, !self.skip_extended);
+        for line in behind.iter().flat_map(|(_, lines)| lines) {
+            log::debug!("{} > {}", self.id, line.trim_end());
+            lines.push_str(line);
+        }
         self.write(&lines)?;
-        self.behind.extend(behind);
+        let behind = behind.map(|(due, _)| due);
+        let armed = matches!(behind, Some(Due::Setup { .. }));
+        self.pipe.step(Event::Sent(behind));
         let connected = match &channel {
             Channel::Passive(addr) => Some(
                 self.options
@@ -265,22 +284,17 @@ impl Client {
         // closed: closing it now, not after the last byte, lets that reply (and the next data
         // channel's, queued behind it) come with the data instead of a round trip later. Only
         // where commands are queued behind, so a server that minds it stops that too.
-        let armed = self.behind.iter().any(|o| matches!(o, Owed::Armed { .. }));
         if let (true, false, Some(Ok(stream))) =
             (armed && receives(command), self.protect_data, &connected)
         {
             stream.shutdown(Shutdown::Write)?;
         }
         let along = along.map(|_| self.read_reply()).transpose()?;
-        let mut reply = self.read_reply()?;
-        if reply.code == 200 && self.take_probe() {
-            self.options.overlap.learn(During::Answered);
-            reply = self.read_reply()?;
-        }
-        if let Some(refused) = along.filter(|r| r.class() != 2) {
+        let reply = self.transfer_reply()?;
+        if let Some(refused) = along.filter(|r| r.class() != Class::Completion) {
             if let Err(e) = self.drop_transfer(reply, channel, connected) {
                 let why = format!("the transfer after a refused {refused}: {e}");
-                self.owed.push(Owed::OutOfStep(why));
+                self.pipe.step(Event::OutOfStep(why));
             }
             return Err(Error::Along(refused));
         }
@@ -291,25 +305,21 @@ impl Client {
             // writing), a data connection that did not come, or the answer to a command queued
             // behind. From now on this server is spoken to in lockstep; the transfer is tried
             // again on a new session.
-            self.options.overlap.learn(During::Answered);
-            self.give_up_behind(format!("{reply} where a transfer's first reply was due"));
+            let why = format!("{reply} where a transfer's first reply was due");
+            self.pipe.step(Event::RefusedAhead(why));
             return Err(queued_error(&reply));
         }
-        if reply.class() == 2 && !matches!(reply.code, 226 | 250) {
+        if reply.class() == Class::Completion
+            && !matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK)
+        {
             let why = format!("{reply} where a transfer's first reply was due");
-            self.owed.push(Owed::OutOfStep(why.clone()));
+            self.pipe.step(Event::OutOfStep(why.clone()));
             return Err(Error::Protocol(why));
         }
-        if reply.class() != 1 {
-            // Answered without a transfer: the probe behind it tells nothing.
-            for owed in &mut self.behind {
-                if matches!(owed, Owed::Probe) {
-                    *owed = Owed::Ignored;
-                }
-            }
-            self.end_behind();
+        if reply.class() != Class::Preliminary {
+            self.pipe.step(Event::NoData);
             return match reply.class() {
-                2 => Ok(Started::Done(reply)),
+                Class::Completion => Ok(Started::Done(reply)),
                 _ => Err(Error::from_reply(reply)),
             };
         }
@@ -339,8 +349,8 @@ impl Client {
         channel: Channel,
         connected: Option<Result<TcpStream>>,
     ) -> Result<()> {
-        if reply.class() != 1 {
-            self.end_behind();
+        if reply.class() != Class::Preliminary {
+            self.pipe.step(Event::NoData);
             return Ok(());
         }
         let mut data = self.data_channel(channel, connected)?;
@@ -352,56 +362,14 @@ impl Client {
         })
     }
 
-    /// Reads the final reply of a transfer, and returns it. One that is not `226` or `250` with
-    /// commands queued behind may be the server ending the transfer because of them: the error
-    /// is then one that is tried again on a new session, which queues nothing any more.
+    /// Reads the final reply of a transfer, and returns it (see `Pipeline::ended` for what
+    /// makes it an error).
     fn finish(&mut self) -> Result<Reply> {
-        let reply = self.final_reply()?;
-        let queued = !self.behind.is_empty();
-        let whole = matches!(reply.code, 226 | 250) || !queued && reply.class() == 2;
-        let ended = !whole && self.ended_badly();
-        self.end_behind();
-        match reply.class() {
-            _ if ended => Err(queued_error(&reply)),
-            2 if !whole => Err(Error::Protocol(format!(
-                "{reply} where a transfer's final reply was due"
-            ))),
-            2 => Ok(reply),
-            _ => Err(Error::from_reply(reply)),
+        let reply = self.transfer_reply()?;
+        match self.pipe.step(Event::Final(&reply)) {
+            Next::Fail(e) => Err(e),
+            _ => Ok(reply),
         }
-    }
-
-    /// The replies to the commands queued behind the transfer can no longer be told apart: the
-    /// session is out of step, and nothing is queued during transfers any more.
-    fn give_up_behind(&mut self, why: String) {
-        let _ = self.ended_badly();
-        self.behind.clear();
-        self.owed.push(Owed::OutOfStep(why));
-    }
-
-    /// What goes behind a transfer command, in its write: a `NOOP` while the [`Overlap`] is
-    /// unknown; the next data channel's setup (with the command announced for it) once the
-    /// server is known to queue commands during transfers.
-    fn queue_behind(&mut self, lines: &mut String) -> Option<Owed> {
-        let (owed, commands) = match self.options.overlap.get() {
-            During::Answered => return None,
-            During::Unknown => (Owed::Probe, vec![Command::Noop.wire().ok()?]),
-            During::Queued => {
-                let extended = !self.skip_extended;
-                let setup = match extended {
-                    true => Command::Epsv,
-                    false => Command::Pasv,
-                };
-                let before = self.next_before.take();
-                let commands = before.iter().cloned().chain(setup.wire().ok()).collect();
-                (Owed::Armed { before, extended }, commands)
-            }
-        };
-        for line in commands {
-            log::debug!("{} > {}", self.id, line.trim_end());
-            lines.push_str(&line);
-        }
-        Some(owed)
     }
 
     /// After a failed transfer: ABOR and swallow the replies (RFC 959 4.1.3: a `426` for the
@@ -409,15 +377,17 @@ impl Client {
     /// session is gone, which the next command will report. With commands queued behind the
     /// transfer, the replies could not be told apart: the session is given up instead.
     fn abort_transfer(&mut self) {
-        if !self.behind.is_empty() {
-            self.give_up_behind("a transfer failed with commands queued behind it".into());
+        let Next::Abort = self.pipe.step(Event::DataFailed) else {
             return;
-        }
+        };
         if self.send(&Command::Abor).is_err() {
             return;
         }
         while let Ok(reply) = self.read_reply() {
-            if reply.code != 426 && reply.code != 451 && reply.class() != 1 {
+            if reply.code != Code::ABORTED
+                && reply.code != Code::LOCAL_ERROR
+                && reply.class() != Class::Preliminary
+            {
                 break;
             }
         }
@@ -453,15 +423,15 @@ impl Client {
                 None => self.command(&Command::Epsv)?,
             };
             match reply.class() {
-                2 => return Ok((before_reply, self.passive_addr(&reply, true)?)),
-                5 => self.skip_extended = true,
+                Class::Completion => return Ok((before_reply, self.passive_addr(&reply, true)?)),
+                Class::Permanent => self.skip_extended = true,
                 _ => return Err(Error::from_reply(reply)),
             }
         }
         if let (Some(first), None) = (before, &before_reply) {
             before_reply = Some(self.command(first)?);
         }
-        let reply = self.expect(&Command::Pasv, 2)?;
+        let reply = self.expect(&Command::Pasv, Class::Completion)?;
         Ok((before_reply, self.passive_addr(&reply, false)?))
     }
 
@@ -487,12 +457,12 @@ impl Client {
         if !self.skip_extended {
             let reply = self.command(&Command::Eprt(addr))?;
             match reply.class() {
-                2 => return Ok(listener),
-                5 if addr.is_ipv4() => self.skip_extended = true,
+                Class::Completion => return Ok(listener),
+                Class::Permanent if addr.is_ipv4() => self.skip_extended = true,
                 _ => return Err(Error::from_reply(reply)),
             }
         }
-        self.expect(&Command::Port(addr), 2)?;
+        self.expect(&Command::Port(addr), Class::Completion)?;
         Ok(listener)
     }
 
@@ -524,7 +494,11 @@ impl Client {
 /// sign that the server does not take them: a bad sequence (503), a data connection that did
 /// not work (425, 426), or a completion reply that cannot be this command's.
 fn refuses_ahead(reply: &Reply) -> bool {
-    matches!(reply.code, 425 | 426 | 503) || reply.class() == 2 && !matches!(reply.code, 226 | 250)
+    matches!(
+        reply.code,
+        Code::CANT_OPEN_DATA | Code::ABORTED | Code::BAD_SEQUENCE
+    ) || reply.class() == Class::Completion
+        && !matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK)
 }
 
 /// The command brings data to us: our side of its data connection never writes.
@@ -535,8 +509,94 @@ fn receives(command: &Command) -> bool {
     )
 }
 
-/// A transfer that went wrong with commands queued behind it, which the server may have ended
-/// because of them: tried again on a new session.
-fn queued_error(reply: &Reply) -> Error {
-    Error::Stale(format!("{reply}, with commands queued behind the transfer"))
+/// The lines of a listing, without their CR LF; bytes that are not UTF-8 replaced.
+fn lines(data: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(data)
+        .lines()
+        .map(|line| line.trim_end_matches('\r').to_string())
+        .collect()
+}
+
+/// A transfer whose data the caller moves: the data connection (`None` when the server
+/// answered at once, with `end`).
+struct Running<'c> {
+    client: &'c mut Client,
+    data: Option<Stream>,
+    end: Option<Reply>,
+}
+
+impl Running<'_> {
+    /// Closes the data connection and reads the final reply.
+    fn finish(&mut self) -> Result<Reply> {
+        if let Some(end) = self.end.take() {
+            return Ok(end);
+        }
+        self.data = None;
+        let reply = self.client.finish()?;
+        self.end = Some(reply.clone());
+        Ok(reply)
+    }
+}
+
+impl Drop for Running<'_> {
+    /// Unfinished: the data connection is closed and the one final reply read, as Python's
+    /// ftplib does. Not ABOR: its replies differ by server and timing (vsftpd answers `226`
+    /// then `225 No transfer to ABOR` to a transfer already sent whole; pyftpdlib one reply to
+    /// an upload cut short), so they could not be kept in step.
+    fn drop(&mut self) {
+        if self.end.is_none() {
+            let _ = self.finish();
+        }
+    }
+}
+
+/// The bytes of a file being downloaded (see [`Client::retr`]).
+pub struct Retr<'c>(Running<'c>);
+
+impl Retr<'_> {
+    /// Reads the transfer's final reply (`226` or `250`) once the data is read: an error reply
+    /// says the bytes are not the whole file.
+    pub fn finish(mut self) -> Result<Reply> {
+        self.0.finish()
+    }
+}
+
+impl Read for Retr<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.0.data {
+            Some(data) => data.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+/// A file being uploaded (see [`Client::stor`]).
+pub struct Stor<'c>(Running<'c>);
+
+impl Stor<'_> {
+    /// Ends the upload: TLS `close_notify` tells the server it ended rather than was cut (RFC
+    /// 4217 section 12.6); then the final reply.
+    pub fn finish(mut self) -> Result<Reply> {
+        if let Some(data) = &mut self.0.data {
+            data.flush()?;
+            data.finish()?;
+        }
+        self.0.finish()
+    }
+}
+
+impl Write for Stor<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.0.data {
+            Some(data) => data.write(buf),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.0.data {
+            Some(data) => data.flush(),
+            None => Ok(()),
+        }
+    }
 }

@@ -3,7 +3,8 @@
 
 use crate::support::tree::sized_content;
 use crate::support::{ftpmirror, served_dir, sized_file, FtpServer, Pyftpd, Vsftpd};
-use ftpmirror::ftp::{Client, DataMode, Error, Options};
+use ftpmirror::ftp::{Client, Code, DataMode, Error, Options};
+use std::io::{Read, Write};
 
 fn connect(server: &dyn FtpServer, options: Options, as_user: bool) -> Client {
     let mut client = Client::connect("127.0.0.1", server.port(), options).expect("connect");
@@ -20,7 +21,7 @@ fn connect(server: &dyn FtpServer, options: Options, as_user: bool) -> Client {
 fn retr(client: &mut Client, path: &str, offset: u64) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     let mut seen = 0;
-    let n = client.retr(path, offset, &mut out, &mut |n| seen += n)?;
+    let n = client.retr_into(path, offset, &mut out, &mut |n| seen += n)?;
     assert_eq!((n, seen), (out.len() as u64, out.len() as u64));
     Ok(out)
 }
@@ -144,8 +145,12 @@ fn upload_rename_and_remove_for_a_reverse_mirror() {
     let mut client = connect(&server, Options::default(), true);
     assert_eq!(client.mkd("/new dir").unwrap().as_deref(), Some("/new dir"));
     let data = sized_content(100_000);
-    assert_eq!(client.stor("/new dir/f", &mut &data[..]).unwrap(), 100_000);
-    assert_eq!(client.appe("/new dir/f", &mut &data[..10]).unwrap(), 10);
+    let mut stor = client.stor("/new dir/f").unwrap();
+    stor.write_all(&data).unwrap();
+    assert_eq!(stor.finish().unwrap().code, Code::CLOSING_DATA);
+    let mut appe = client.appe("/new dir/f").unwrap();
+    appe.write_all(&data[..10]).unwrap();
+    appe.finish().unwrap();
     client.rename("/new dir/f", "/new dir/g").unwrap();
     assert_eq!(
         std::fs::read(root.path().join("new dir/g")).unwrap(),
@@ -184,4 +189,73 @@ fn trace_masks_the_password() {
         "{stderr}"
     );
     assert!(!stderr.contains(password) && !String::from_utf8_lossy(&out.stdout).contains(password));
+}
+
+#[test]
+fn retr_streams_and_an_unfinished_one_keeps_replies_in_step_on_vsftpd() {
+    let root = served_dir();
+    sized_file(&root.path().join("big.bin"), LEN);
+    let server = Vsftpd::start(root.path());
+    let mut client = connect(&server, Options::default(), false);
+    let want = sized_content(LEN);
+    let mut head = vec![0; 1000];
+    client
+        .retr("/big.bin")
+        .unwrap()
+        .read_exact(&mut head)
+        .unwrap();
+    assert_eq!(server.count("RETR"), 1, "dropped unfinished");
+    let mut retr = client.retr_from("/big.bin", 1000).unwrap();
+    let mut tail = Vec::new();
+    retr.read_to_end(&mut tail).unwrap();
+    assert_eq!(retr.finish().unwrap().code, Code::CLOSING_DATA);
+    assert!(
+        [head, tail].concat() == want,
+        "head and resumed tail differ"
+    );
+    assert_eq!(
+        client.size("/big.bin").unwrap(),
+        LEN as u64,
+        "replies in step"
+    );
+    assert!(client
+        .list(None)
+        .unwrap()
+        .iter()
+        .any(|l| l.ends_with(" big.bin")));
+    assert_eq!(client.nlst(None).unwrap(), ["big.bin"]);
+}
+
+#[test]
+fn stor_site_cdup_and_listing_lines_on_pyftpdlib() {
+    let root = served_dir();
+    let server = Pyftpd::start(root.path());
+    let mut client = connect(&server, Options::default(), true);
+    client.mkd("/d").unwrap();
+    client.cwd("/d").unwrap();
+    let mut stor = client.stor("f.txt").unwrap();
+    stor.write_all(b"hello").unwrap();
+    drop(stor);
+    assert_eq!(server.count("STOR"), 1, "dropped unfinished");
+    let mut stor = client.stor("f.txt").unwrap();
+    stor.write_all(b"hello").unwrap();
+    stor.finish().unwrap();
+    let mut appe = client.appe("f.txt").unwrap();
+    appe.write_all(b" world").unwrap();
+    appe.finish().unwrap();
+    assert_eq!(
+        std::fs::read(root.path().join("d/f.txt")).unwrap(),
+        b"hello world"
+    );
+    let mlsd = client.mlsd(None).unwrap();
+    assert!(mlsd.iter().any(|l| l.ends_with("; f.txt")), "{mlsd:?}");
+    let help = client.site("HELP").unwrap();
+    assert_eq!(help.class(), ftpmirror::ftp::Class::Completion, "{help}");
+    client.cdup().unwrap();
+    assert_eq!(client.pwd().unwrap(), "/");
+    let mut text = String::new();
+    let mut retr = client.retr("/d/f.txt").unwrap();
+    retr.read_to_string(&mut text).unwrap();
+    retr.finish().unwrap();
+    assert_eq!(text, "hello world");
 }

@@ -42,7 +42,7 @@ fn fetch(port: u16, options: Options) -> Result<Vec<u8>, Error> {
     let mut client = Client::connect("127.0.0.1", port, options).unwrap();
     client.login("anonymous", "x", None).unwrap();
     let mut out = Vec::new();
-    client.retr("f", 0, &mut out, &mut |_| {})?;
+    client.retr_into("f", 0, &mut out, &mut |_| {})?;
     Ok(out)
 }
 

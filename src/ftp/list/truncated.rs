@@ -98,7 +98,7 @@ mod tests {
 
     fn reply(code: u16, text: &str) -> Reply {
         Reply {
-            code,
+            code: crate::ftp::Code::new(code),
             text: text.into(),
         }
     }
