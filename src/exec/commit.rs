@@ -38,10 +38,11 @@ pub struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
-    /// The file as a session is asked for it.
-    pub fn want(&self) -> remote::Want<'_> {
+    /// The file as a session is asked for it; `id` names it back (its index in the plan).
+    pub fn want(&self, id: usize) -> remote::Want<'_> {
         let f = self.fetch;
         remote::Want {
+            id,
             path: &self.remote_path,
             size: f.size,
             mtime: f.mtime,

@@ -178,7 +178,9 @@ fn fetch_all(
     let total = plan.fetches.len();
     let results = pool.run(&queue, &|worker, batch: Vec<usize>| {
         let jobs: Vec<_> = batch.iter().map(|&i| job(plan, i, ctx)).collect();
-        let wants: Vec<_> = jobs.iter().map(commit::Job::want).collect();
+        let wants: Vec<_> = (jobs.iter().zip(&batch))
+            .map(|(job, &index)| job.want(index))
+            .collect();
         let mut results = Vec::new();
         for (k, (job, index)) in jobs.iter().zip(batch).enumerate() {
             if let Some(session) = worker.current() {
@@ -216,7 +218,9 @@ fn fetch_all(
         unfit.late.push(plan.fetches[index].path.clone());
     }
     let late = pool.out_of_time();
-    let unconfirmed: BTreeMap<String, String> = pool.take_unconfirmed().into_iter().collect();
+    let unconfirmed: BTreeMap<usize, String> = (pool.take_unconfirmed().into_iter())
+        .map(|u| (u.id, u.why))
+        .collect();
     for (index, result) in results {
         let f = &plan.fetches[index];
         if let Err(e) = &result {
@@ -228,9 +232,9 @@ fn fetch_all(
             }
         }
         match result {
-            Ok(_) if unconfirmed.contains_key(&f.path.remote(ctx.root)) => {
+            Ok(_) if unconfirmed.contains_key(&index) => {
                 // Whole by its size, but the server did not stand by it: not kept.
-                let why = &unconfirmed[&f.path.remote(ctx.root)];
+                let why = &unconfirmed[&index];
                 let _ = fs::remove_file(f.path.under(ctx.target));
                 fail(
                     outcome,

@@ -3,11 +3,13 @@
 //! MDTM sent in the round trip that sets up the data channel, and the next file's MDTM and
 //! data channel asked for behind the transfer before it.
 
+use super::pipeline::Tag;
 use super::{parse_mdtm, Class, Command, Error, Login, Options, Prepared, Session};
 use crate::net::pace::JobEnd;
 use crate::plan::time::to_utc;
 use crate::remote::{
-    self, io_kind, DirListing, Got, Kind, Landing, ListFormat, ListedWith, Pin, Probe, Want,
+    self, io_kind, DirListing, Got, Kind, Landing, ListFormat, ListedWith, Pin, Probe, Unconfirmed,
+    Want,
 };
 
 /// Opens logged-in FTP sessions to one server.
@@ -99,9 +101,12 @@ impl remote::Session for Session {
         })
     }
 
-    fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+    fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
         let _ = self.client.settle();
-        self.client.take_unconfirmed()
+        let found = self.client.take_unconfirmed().into_iter();
+        found
+            .map(|(Tag(id), why)| Unconfirmed { id, why })
+            .collect()
     }
 
     fn quit(self: Box<Self>) {
@@ -149,7 +154,8 @@ fn retr(
     let result = match prepared {
         Some(prepared) => {
             let expect = want.size.map(|size| size.saturating_sub(from));
-            client.retr_prepared(prepared, name, from, expect, landing, progress)
+            let confirm = Some(Tag(want.id));
+            client.retr_prepared(prepared, name, confirm, from, expect, landing, progress)
         }
         None => client.retr_into(name, from, landing, progress),
     };

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::error::{Error, Result};
 use super::features::Features;
 use super::paths::Stepwise;
-use super::pipeline::{Ahead, Answer, Due, Event, Next, Pipeline};
+use super::pipeline::{Ahead, Answer, Due, Event, Next, Pipeline, Tag};
 use super::reply::{Class, Code, Reply, ReplyReader};
 use crate::net::pace::{Bounds, Deadline, JobEnd};
 use crate::net::tls::Stream;
@@ -456,7 +456,7 @@ impl Client {
     }
 
     /// The transfers found unconfirmed so far, taken.
-    pub(crate) fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+    pub(crate) fn take_unconfirmed(&mut self) -> Vec<(Tag, String)> {
         self.pipe.take_unconfirmed()
     }
 

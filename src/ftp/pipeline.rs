@@ -88,8 +88,8 @@ pub(crate) enum Link {
 /// A reply that will come, and what it settles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Due {
-    /// The final reply of the transfer of this path: it must confirm the transfer.
-    Final(String),
+    /// The final reply of the transfer the caller named so: it must confirm the transfer.
+    Final(Tag),
     /// A reply whose answer changes nothing.
     Ignored,
     /// The answer to the `NOOP` sent behind a transfer command, to learn the [`Overlap`].
@@ -101,6 +101,12 @@ pub(crate) enum Due {
         extended: bool,
     },
 }
+
+/// The caller's name for a transfer whose final reply may be left owed (the mirror passes the
+/// file's index in its plan): a transfer found unconfirmed is named back by it, whatever
+/// argument its command carried (only the last name of a path reached step by step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tag(pub usize);
 
 /// The replies read for an owed [`Due`]: the announced command's, the due's own, and the
 /// address in it when it set up a data channel.
@@ -134,8 +140,9 @@ pub(crate) enum Event<'a> {
     Replied(&'a Reply),
     /// The transfer's first reply was not `1xx`: there is no data.
     NoData,
-    /// The data arrived; `whole`: its byte count proves the file at this path whole.
-    DataEnded { whole: bool, path: &'a str },
+    /// The data arrived; `whole`: its byte count proves the file whole. With a `confirm` tag
+    /// the final reply may be left owed, and its transfer is named by the tag if it fails.
+    DataEnded { whole: bool, confirm: Option<Tag> },
     /// Moving the data failed.
     DataFailed,
     /// The transfer's final reply.
@@ -181,7 +188,7 @@ pub(crate) struct Pipeline {
     /// The line of the command the next data channel's setup will carry.
     announced: Option<String>,
     /// Transfers whose final reply never came or was an error, with why.
-    unconfirmed: Vec<(String, String)>,
+    unconfirmed: Vec<(Tag, String)>,
     overlap: Overlap,
 }
 
@@ -208,7 +215,7 @@ impl Pipeline {
     }
 
     /// The transfers found unconfirmed so far, taken.
-    pub(crate) fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+    pub(crate) fn take_unconfirmed(&mut self) -> Vec<(Tag, String)> {
         std::mem::take(&mut self.unconfirmed)
     }
 
@@ -295,8 +302,14 @@ impl Pipeline {
                 });
                 self.end(behind, "no data", Next::Go)
             }
-            (Link::Transfer { behind: None }, Event::DataEnded { whole: true, path }) => {
-                let link = Link::Owing(Due::Final(path.to_string()));
+            (
+                Link::Transfer { behind: None },
+                Event::DataEnded {
+                    whole: true,
+                    confirm: Some(tag),
+                },
+            ) => {
+                let link = Link::Owing(Due::Final(tag));
                 self.go(link, "whole by size, final reply owed", Next::Go)
             }
             (Link::Transfer { .. }, Event::DataEnded { .. }) => Next::ReadFinal,
@@ -329,8 +342,8 @@ impl Pipeline {
             Due::Final(_) if matches!(reply.code, Code::CLOSING_DATA | Code::FILE_OK) => {
                 self.go(Link::Lockstep, "final reply read", Next::Go)
             }
-            Due::Final(path) if reply.class() >= Class::Transient => {
-                self.unconfirmed.push((path, reply.to_string()));
+            Due::Final(tag) if reply.class() >= Class::Transient => {
+                self.unconfirmed.push((tag, reply.to_string()));
                 self.go(Link::Lockstep, "final reply refused the transfer", Next::Go)
             }
             due @ Due::Final(_) => {
@@ -366,8 +379,8 @@ impl Pipeline {
     /// transfer it was to confirm is unconfirmed.
     fn owed_failed(&mut self, due: Due, e: &str) -> Next {
         let why = format!("no final reply: {e}");
-        if let Due::Final(path) = due {
-            self.unconfirmed.push((path, why.clone()));
+        if let Due::Final(tag) = due {
+            self.unconfirmed.push((tag, why.clone()));
         }
         self.go(
             Link::Lockstep,
@@ -475,8 +488,8 @@ mod tests {
         "127.0.0.1:2121".parse().unwrap()
     }
 
-    fn final_of(path: &str) -> Link {
-        Link::Owing(Due::Final(path.into()))
+    fn final_of(tag: usize) -> Link {
+        Link::Owing(Due::Final(Tag(tag)))
     }
 
     fn setup() -> Due {
@@ -499,7 +512,7 @@ mod tests {
 
     #[test]
     fn an_owed_reply_is_read_before_anything_else_and_a_setup_before_a_channel() {
-        let mut pipe = at(final_of("/f"));
+        let mut pipe = at(final_of(1));
         let read = pipe.step(Event::Settle);
         assert!(matches!(
             read,
@@ -528,30 +541,30 @@ mod tests {
 
     #[test]
     fn an_owed_final_226_confirms_and_an_error_unconfirms() {
-        let mut pipe = at(final_of("/f"));
+        let mut pipe = at(final_of(1));
         assert!(matches!(pipe.step(answer(226, None)), Next::Go));
         assert_eq!(pipe.link(), &Link::Lockstep);
         assert!(pipe.take_unconfirmed().is_empty());
-        let mut pipe = at(final_of("/f"));
+        let mut pipe = at(final_of(1));
         assert!(matches!(pipe.step(answer(451, None)), Next::Go));
         assert_eq!(pipe.link(), &Link::Lockstep);
-        assert_eq!(pipe.take_unconfirmed(), [("/f".into(), "451 text".into())]);
+        assert_eq!(pipe.take_unconfirmed(), [(Tag(1), "451 text".into())]);
     }
 
     #[test]
     fn an_owed_final_out_of_step_or_missing_is_stale_and_unconfirms() {
-        let mut pipe = at(final_of("/f"));
+        let mut pipe = at(final_of(1));
         let why = stale(pipe.step(answer(200, None)));
         assert!(
             why.contains("200 text where a transfer's final reply was due"),
             "{why}"
         );
         assert_eq!(pipe.link(), &Link::Lockstep);
-        assert_eq!(pipe.take_unconfirmed(), [("/f".into(), why)]);
-        let mut pipe = at(final_of("/g"));
+        assert_eq!(pipe.take_unconfirmed(), [(Tag(1), why)]);
+        let mut pipe = at(final_of(2));
         let why = stale(pipe.step(Event::OwedFailed("reset".into())));
         assert_eq!(why, "no final reply: reset");
-        assert_eq!(pipe.take_unconfirmed(), [("/g".into(), why)]);
+        assert_eq!(pipe.take_unconfirmed(), [(Tag(2), why)]);
     }
 
     #[test]
@@ -699,14 +712,17 @@ mod tests {
         let mut pipe = at(transfer(None));
         let next = pipe.step(Event::DataEnded {
             whole: true,
-            path: "/f",
+            confirm: Some(Tag(1)),
         });
         assert!(matches!(next, Next::Go));
-        assert_eq!(pipe.link(), &final_of("/f"));
+        assert_eq!(pipe.link(), &final_of(1));
         for link in [transfer(None), transfer(Some(Due::Probe))] {
             let mut pipe = at(link.clone());
             let whole = link != transfer(None);
-            let next = pipe.step(Event::DataEnded { whole, path: "/f" });
+            let next = pipe.step(Event::DataEnded {
+                whole,
+                confirm: Some(Tag(1)),
+            });
             assert!(matches!(next, Next::ReadFinal));
             assert_eq!(pipe.link(), &link);
         }
@@ -758,7 +774,7 @@ mod tests {
     #[test]
     fn quit_forgets_everything_owed() {
         for link in [
-            final_of("/f"),
+            final_of(1),
             transfer(Some(Due::Probe)),
             Link::OutOfStep("x".into()),
         ] {

@@ -8,7 +8,7 @@ use super::client::{connect_any, Client, DataMode};
 use super::command::Command;
 use super::error::{Error, Result};
 use super::passive;
-use super::pipeline::{queued_error, Due, Event, Next};
+use super::pipeline::{queued_error, Due, Event, Next, Tag};
 use super::reply::{Class, Code, Reply};
 use crate::net::tls::Stream;
 use std::io::{self, Read, Write};
@@ -99,7 +99,7 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
         let (_, prepared) = self.prepare(None)?;
-        self.retr_prepared(prepared, path, offset, None, out, progress)
+        self.retr_prepared(prepared, path, None, offset, None, out, progress)
     }
 
     /// Sets up the data channel for the next transfer (EPSV or PASV; EPRT or PORT), sending
@@ -157,10 +157,12 @@ impl Client {
     /// behind the session's next command instead (see `Client::send`). Not with commands queued
     /// behind the transfer: their answers come right behind it, and a transfer the server ended
     /// because of them must be told at once, to be tried again.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn retr_prepared(
         &mut self,
         prepared: Prepared,
         path: &str,
+        confirm: Option<Tag>,
         offset: u64,
         expect: Option<u64>,
         out: &mut dyn Write,
@@ -176,7 +178,7 @@ impl Client {
             Ok(n) => {
                 drop(data);
                 let whole = expect == Some(n);
-                if let Next::ReadFinal = self.pipe.step(Event::DataEnded { whole, path }) {
+                if let Next::ReadFinal = self.pipe.step(Event::DataEnded { whole, confirm }) {
                     self.finish()?;
                 }
                 Ok(n)

@@ -131,6 +131,9 @@ pub struct Probe {
 /// One file to fetch, as the executor hands it to a session.
 #[derive(Debug, Clone)]
 pub struct Want<'a> {
+    /// The executor's name for it (its index in the plan): how an unconfirmed transfer is
+    /// named back ([`Unconfirmed`]).
+    pub id: usize,
     /// The absolute remote path.
     pub path: &'a str,
     /// As listed (or completed by a probe).
@@ -147,6 +150,15 @@ impl Want<'_> {
     pub fn exact_mtime(&self) -> Option<Mtime> {
         self.mtime.filter(Mtime::is_exact)
     }
+}
+
+/// A fetch that brought the whole file, by its size, whose transfer the server then did not
+/// confirm (a final reply that was an error, out of step, or never came): it must not be kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unconfirmed {
+    /// [`Want::id`].
+    pub id: usize,
+    pub why: String,
 }
 
 /// What a temp file kept of an earlier attempt: its length, and the validator of the response
@@ -240,9 +252,8 @@ pub trait Session: Send {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Got, Error>;
 
-    /// Transfers the server never confirmed (remote path, why); reads any confirmation still
-    /// owed first.
-    fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+    /// Fetches the server never confirmed; reads any confirmation still owed first.
+    fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
         Vec::new()
     }
 

@@ -8,7 +8,7 @@
 //! again.
 
 use crate::net::pace::JobEnd;
-use crate::remote::{Connector, Error, Session};
+use crate::remote::{Connector, Error, Session, Unconfirmed};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
@@ -104,8 +104,8 @@ pub struct Pool {
     login_dir: String,
     /// No worker takes a new item after this (`--job-timeout`, a stopping signal).
     deadline: JobEnd,
-    /// Transfers whose server never confirmed them (remote path, why).
-    unconfirmed: Mutex<Vec<(String, String)>>,
+    /// Fetches whose server never confirmed them.
+    unconfirmed: Mutex<Vec<Unconfirmed>>,
 }
 
 impl Pool {
@@ -154,8 +154,8 @@ impl Pool {
         })
     }
 
-    /// Transfers found unconfirmed since the last call (remote path, why).
-    pub fn take_unconfirmed(&mut self) -> Vec<(String, String)> {
+    /// Fetches found unconfirmed since the last call.
+    pub fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
         std::mem::take(self.unconfirmed.get_mut().expect("unconfirmed lock"))
     }
 
@@ -255,7 +255,7 @@ pub struct Worker<'a> {
     connector: &'a Connector,
     retry: Retry,
     pub index: usize,
-    unconfirmed: &'a Mutex<Vec<(String, String)>>,
+    unconfirmed: &'a Mutex<Vec<Unconfirmed>>,
     /// No retry waits past this (`--job-timeout`, a stopping signal).
     deadline: JobEnd,
 }

@@ -537,6 +537,40 @@ fn missing_final_reply_after_a_file_ends_in_time() {
 }
 
 #[test]
+fn a_file_reached_step_by_step_whose_final_reply_never_comes_is_not_kept() {
+    // A path over 500 bytes goes one `CWD` at a time, so `RETR` carries only the last name;
+    // the unconfirmed transfer must still be matched to its file (it was not, by name).
+    let levels: Vec<String> = (1..=5).map(|i| format!("d{i}{}", "x".repeat(99))).collect();
+    let deep = format!("/{}", levels.join("/"));
+    let first = content(27, 100);
+    let mut site = Site::mlsd()
+        .during(During::Answered)
+        .dir("/", mlsd_file("a.txt", first.len()) + &mlsd_dir(&levels[0]))
+        .file("/a.txt", &first);
+    for i in 0..levels.len() {
+        let dir = format!("/{}", levels[..=i].join("/"));
+        let listing = match levels.get(i + 1) {
+            Some(next) => mlsd_dir(next),
+            None => mlsd_file("bad.bin", 1000),
+        };
+        site = site.dir(&dir, listing);
+    }
+    let bad = format!("{deep}/bad.bin");
+    assert!(bad.len() > 500);
+    let ftp = FakeFtp::start(
+        site.file(&bad, content(28, 1000))
+            .fault(&bad, Fault::NoFinal),
+    );
+    let (parent, target) = guarded_target();
+    let ran = mirror(&ftp, &target, &[]);
+    ran.assert_code(1);
+    ran.assert_warned(&["bad.bin", "did not confirm"]);
+    assert_file(&target, "a.txt", &first);
+    assert!(!target.join(&deep[1..]).join("bad.bin").exists());
+    assert_untouched(parent.path());
+}
+
+#[test]
 fn missing_final_reply_after_a_listing_ends_in_time() {
     let good = content(25, 100);
     let ftp = FakeFtp::start(site_with_good(&good).fault("/sub", Fault::NoFinal));
