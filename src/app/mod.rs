@@ -27,7 +27,7 @@ use crate::plan::render::human_bytes;
 use crate::plan::{self, Inputs, Plan};
 use crate::remote;
 use crate::remote::pool::Pool;
-use crate::remote::source::{redacted, Source};
+use crate::remote::source::Source;
 use crate::remote::tree::RelPath;
 use crate::remote::walk::{self, RemoteTree};
 use clap::Parser;
@@ -114,7 +114,7 @@ fn check(path: &Path, selected: Vec<(String, Settings)>) -> Exit {
         match job {
             Ok(job) => {
                 println!(
-                    "{name}: ready: {:?} into {}",
+                    "{name}: ready: {} into {}",
                     job.source,
                     job.target.display()
                 );
@@ -157,7 +157,7 @@ fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error
 fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
-    let source = redacted(&format!("{:?}", job.source));
+    let source = job.source.to_string();
     crate::app::logger::start_job(&job.name, job.name != "mirror");
     crate::app::logger::note(&format!(
         "start {source} -> {}{}",

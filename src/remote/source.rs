@@ -143,7 +143,7 @@ impl Source {
 }
 
 /// Shown in messages: never the password.
-impl fmt::Debug for Source {
+impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://", self.scheme.name())?;
         if let Some(user) = &self.user {
@@ -156,6 +156,13 @@ impl fmt::Debug for Source {
             self.port,
             self.path.trim_start_matches('/')
         )
+    }
+}
+
+/// As shown in messages, so that no debug output can show the password either.
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
