@@ -12,6 +12,7 @@ pub mod report;
 pub mod signal;
 
 use crate::app::error::{Error, Exit};
+use crate::exec::failure::{Failure, Kind as FailureKind};
 use crate::exec::progress::{Mode, Progress};
 use crate::exec::{self, rate::Limiter, Outcome};
 use crate::job::cli::{Cli, Command, Format, LsArgs, MirrorArgs, RunArgs, RunOptions};
@@ -166,13 +167,10 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     ));
     let mut unchanged = 0;
     let result = match signal::stopped() {
-        Some(stop) => Ok(Outcome {
-            errors: vec![format!(
-                "not started: the run was stopped by {}",
-                stop.name()
-            )],
-            ..Outcome::default()
-        }),
+        Some(stop) => Ok(Outcome::failed(
+            FailureKind::Job,
+            format!("not started: the run was stopped by {}", stop.name()),
+        )),
         None => mirror_job(job, run, out, &mut unchanged),
     };
     let (mut exit, outcome) = match result {
@@ -180,14 +178,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         Ok(outcome) => (Exit::Partial, outcome),
         Err(e) => {
             log::error!("{e}");
-            let errors = vec![e.to_string()];
-            (
-                e.exit(),
-                Outcome {
-                    errors,
-                    ..Outcome::default()
-                },
-            )
+            (e.exit(), Outcome::failed(FailureKind::Job, e.to_string()))
         }
     };
     // Whatever the job got to, a signal during it is what ended it.
@@ -218,6 +209,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         deleted: outcome.deleted,
         unchanged: unchanged + outcome.revalidated,
         errors: outcome.errors,
+        failures: outcome.failures,
         incomplete: outcome.incomplete,
     }
 }
@@ -265,8 +257,8 @@ fn mirror_job(
         return Err(Error::SourceUnlisted(gap.message.clone()));
     }
     remote.mark_weaker(&root, state.listed_with);
-    for error in remote.errors() {
-        log::error!("{error}");
+    for gap in remote.incomplete.values() {
+        log::error!("{}", gap.message);
     }
     let incomplete: Vec<_> = remote.incomplete.values().cloned().collect();
     let local = local::scan(&job.target)
@@ -302,9 +294,8 @@ fn mirror_job(
             Format::Json => println!("{}", plan::render_json(&job.name, &plan)),
         }
         return Ok(Outcome {
-            errors: remote.errors(),
             incomplete,
-            ..Outcome::default()
+            ..listing_failures(&remote)
         });
     }
     // 0 is no cap, as for wget and rclone: a job can lift the defaults' cap.
@@ -362,16 +353,30 @@ fn execute(
     );
     let mut outcome = exec::execute(plan, pool, &ctx, &progress);
     progress.finish();
-    let mut errors = remote.errors();
+    let mut failed = listing_failures(remote);
     if let Some(withheld) = plan.withheld {
-        errors.push(format!(
+        let message = format!(
             "{} deletions planned, over --max-delete {}: none done",
             withheld.deletes, withheld.limit
-        ));
-        log::error!("{}", errors.last().expect("just pushed"));
+        );
+        log::error!("{message}");
+        failed.job_failure(FailureKind::MaxDelete, message);
     }
-    errors.append(&mut outcome.errors);
-    outcome.errors = errors;
+    failed.errors.append(&mut outcome.errors);
+    failed.failures.append(&mut outcome.failures);
+    outcome.errors = failed.errors;
+    outcome.failures = failed.failures;
+    outcome
+}
+
+/// The directories not fully listed, as failures (their messages were logged as they came).
+fn listing_failures(remote: &RemoteTree) -> Outcome {
+    let mut outcome = Outcome::default();
+    for gap in remote.incomplete.values() {
+        outcome.errors.push(gap.message.clone());
+        let failure = Failure::of(&gap.path, FailureKind::Listing, gap.message.clone());
+        outcome.failures.push(failure);
+    }
     outcome
 }
 

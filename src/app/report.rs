@@ -26,6 +26,8 @@ pub struct JobReport {
     pub deleted: usize,
     pub unchanged: usize,
     pub errors: Vec<String>,
+    /// What failed, one entry per path (or per cause for the job as a whole), typed.
+    pub failures: Vec<crate::exec::failure::Failure>,
     /// Remote directories that were not fully listed (failed, cut short by the server, read
     /// with a weaker command): nothing below them was deleted.
     pub incomplete: Vec<crate::remote::walk::Incomplete>,

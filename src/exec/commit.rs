@@ -89,6 +89,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// Its kind, as the summary JSON names it.
+    pub fn kind(&self) -> super::failure::Kind {
+        use super::failure::Kind;
+        match self {
+            Error::Remote(_) => Kind::Fetch,
+            Error::Local(..) => Kind::Local,
+            Error::Size { .. } => Kind::Size,
+            Error::Space(_) => Kind::NoRoom,
+            Error::DiskFull(_) | Error::NotStarted => Kind::DiskFull,
+        }
+    }
+
     /// Whether a wait ran out, as the job's end makes waits in flight do.
     pub fn timed_out(&self) -> bool {
         match self {

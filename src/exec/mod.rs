@@ -8,6 +8,7 @@
 //! deletion unless every transfer succeeded.
 
 pub mod commit;
+pub mod failure;
 pub mod progress;
 pub mod rate;
 
@@ -20,6 +21,7 @@ use crate::plan::{LocalObject, Plan, Reason};
 use crate::remote::pool::{Pool, Queue};
 use crate::remote::tree::RelPath;
 use crate::remote::{Kind, Want};
+use failure::{Failure, Kind as FailureKind};
 use progress::Progress;
 use std::collections::BTreeMap;
 use std::fs;
@@ -56,7 +58,10 @@ pub struct Outcome {
     pub deleted: usize,
     /// Files a conditional GET found unchanged.
     pub revalidated: usize,
+    /// The lines logged as errors, causes said once for many files included.
     pub errors: Vec<String>,
+    /// What failed, one entry per path.
+    pub failures: Vec<Failure>,
     /// Remote directories that were not fully listed.
     pub incomplete: Vec<crate::remote::walk::Incomplete>,
 }
@@ -77,9 +82,10 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
     let last = plan.fetches.iter().filter(|f| f.last).count();
     match outcome.errors.is_empty() {
         true => fetch_all(plan, true, pool, ctx, progress, &mut outcome, &mut state),
-        false if last > 0 => outcome.errors.push(format!(
-            "{last} files marked last not fetched, since other transfers failed"
-        )),
+        false if last > 0 => outcome.job_failure(
+            FailureKind::LastNotFetched,
+            format!("{last} files marked last not fetched, since other transfers failed"),
+        ),
         false => {}
     }
     match outcome.errors.is_empty() {
@@ -87,10 +93,13 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
             delete_all(plan, ctx, &mut outcome, progress);
             remove_stale_partials(ctx);
         }
-        false if !plan.deletes.is_empty() => outcome.errors.push(format!(
-            "{} deletions not done, since some transfers failed",
-            plan.deletes.len()
-        )),
+        false if !plan.deletes.is_empty() => outcome.job_failure(
+            FailureKind::DeletionsNotDone,
+            format!(
+                "{} deletions not done, since some transfers failed",
+                plan.deletes.len()
+            ),
+        ),
         false => {}
     }
     for (dir, mtime) in &plan.dir_times {
@@ -104,15 +113,37 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
         let path = State::path(ctx.target);
         let message = format!("saving the state file {}: {e}", path.display());
         log::error!("{message}");
-        outcome.errors.push(message);
+        outcome.job_failure(FailureKind::State, message);
     }
     outcome
 }
 
-fn fail(outcome: &mut Outcome, path: &RelPath, what: &str, e: impl std::fmt::Display) {
-    let message = format!("{path}: {what}: {e}");
-    log::error!("{message}");
-    outcome.errors.push(message);
+impl Outcome {
+    /// A job that failed as a whole, its message already logged.
+    pub fn failed(kind: FailureKind, message: String) -> Outcome {
+        let mut outcome = Outcome::default();
+        outcome.job_failure(kind, message);
+        outcome
+    }
+
+    /// A failure of the job as a whole, its message already logged.
+    pub fn job_failure(&mut self, kind: FailureKind, message: String) {
+        self.errors.push(message.clone());
+        self.failures.push(Failure::job(kind, message));
+    }
+}
+
+fn fail(
+    outcome: &mut Outcome,
+    path: &RelPath,
+    kind: FailureKind,
+    what: &str,
+    e: impl std::fmt::Display,
+) {
+    let message = format!("{what}: {e}");
+    log::error!("{path}: {message}");
+    outcome.errors.push(format!("{path}: {message}"));
+    outcome.failures.push(Failure::of(path, kind, message));
 }
 
 /// Removes directories that files or links replace, and makes the new directories (removing a
@@ -120,7 +151,13 @@ fn fail(outcome: &mut Outcome, path: &RelPath, what: &str, e: impl std::fmt::Dis
 fn prepare_dirs(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
     for dir in &plan.replaced_dirs {
         if let Err(e) = remove_any(&dir.under(ctx.target)) {
-            fail(outcome, dir, "removing the local directory", e);
+            fail(
+                outcome,
+                dir,
+                FailureKind::Local,
+                "removing the local directory",
+                e,
+            );
         }
     }
     for dir in &plan.mkdirs {
@@ -138,7 +175,7 @@ fn prepare_dirs(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Pr
                 progress.say(&format!("+ {dir}/"));
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => fail(outcome, dir, "making the directory", e),
+            Err(e) => fail(outcome, dir, FailureKind::Local, "making the directory", e),
         }
     }
 }
@@ -239,6 +276,7 @@ fn fetch_all(
                 fail(
                     outcome,
                     &f.path,
+                    FailureKind::Unconfirmed,
                     "fetch failed: the server did not confirm it",
                     why,
                 );
@@ -255,7 +293,7 @@ fn fetch_all(
                 state.files.insert(f.path.clone(), fetched.record);
             }
             Err(e) => {
-                fail(outcome, &f.path, "fetch failed", e);
+                fail(outcome, &f.path, e.kind(), "fetch failed", e);
                 if let Some(old) = ctx.state.files.get(&f.path) {
                     state.files.insert(f.path.clone(), old.clone());
                 }
@@ -300,6 +338,24 @@ impl Unfit {
         let target = ctx.target.display();
         let free = ctx.space.free().map_or("unknown".into(), human_bytes);
         let reserve = human_bytes(ctx.space.reserve());
+        for (paths, kind, why) in [
+            (
+                &self.no_room,
+                FailureKind::NoRoom,
+                "no room for it above --min-free",
+            ),
+            (&self.stopped, FailureKind::DiskFull, "the disk filled up"),
+            (
+                &self.late,
+                FailureKind::OutOfTime,
+                "the job ran out of time",
+            ),
+        ] {
+            let each = paths
+                .iter()
+                .map(|p| Failure::of(p, kind, format!("not fetched: {why}")));
+            outcome.failures.extend(each);
+        }
         let mut say = |message: String| {
             log::error!("{message}");
             outcome.errors.push(message);
@@ -454,7 +510,13 @@ fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Prog
                 outcome.made += 1;
                 progress.say(&format!("+ {} -> {}", link.path, link.target));
             }
-            Err(e) => fail(outcome, &link.path, "making the link", e),
+            Err(e) => fail(
+                outcome,
+                &link.path,
+                FailureKind::Local,
+                "making the link",
+                e,
+            ),
         }
     }
 }
@@ -472,7 +534,7 @@ fn delete_all(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Prog
                 progress.say(&format!("- {}", delete.path));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => fail(outcome, &delete.path, "deleting", e),
+            Err(e) => fail(outcome, &delete.path, FailureKind::Local, "deleting", e),
         }
     }
 }

@@ -385,12 +385,16 @@ impl Client {
         if self.send(&Command::Abor).is_err() {
             return;
         }
+        // RFC 959 4.1.3: a transfer still running ends with 426 (or 451) and ABOR's own 226; a
+        // transfer the server had completed already sent its 226, and ABOR gets one more reply
+        // (vsftpd's 225). Either way the replies read end with ABOR's.
+        let mut ended = false;
         while let Ok(reply) = self.read_reply() {
-            if reply.code != Code::ABORTED
-                && reply.code != Code::LOCAL_ERROR
-                && reply.class() != Class::Preliminary
-            {
-                break;
+            match reply.code {
+                Code::ABORTED | Code::LOCAL_ERROR => ended = true,
+                _ if reply.class() == Class::Preliminary => {}
+                Code::CLOSING_DATA | Code::FILE_OK if !ended => ended = true,
+                _ => break,
             }
         }
     }

@@ -77,14 +77,6 @@ impl RemoteTree {
             .filter(|root| !root.listed())
     }
 
-    /// One message per directory not fully listed.
-    pub fn errors(&self) -> Vec<String> {
-        self.incomplete
-            .values()
-            .map(|i| i.message.clone())
-            .collect()
-    }
-
     fn gap(&mut self, dir: RelPath, path: String, gap: Gap, message: String) {
         self.incomplete
             .entry(dir)

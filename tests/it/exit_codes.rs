@@ -263,3 +263,49 @@ fn last_repodata_holds_back_nested_repositories() {
     assert_eq!(retrs.len(), 2, "{retrs:?}");
     assert!(retrs[1].ends_with("repodata/repomd.xml"), "{retrs:?}");
 }
+
+#[test]
+fn summary_json_names_each_failed_path_and_its_kind() {
+    let ftp = FakeFtp::start(
+        Site::mlsd()
+            .dir(
+                "/",
+                [
+                    mlsd_file("ok", 2),
+                    mlsd_file("cut", 4),
+                    mlsd_file("long", 3),
+                    crate::support::fake_ftp::mlsd_dir("sub"),
+                ]
+                .concat(),
+            )
+            .file("/ok", b"ok")
+            .file("/cut", b"cut!")
+            .fault("/cut", Fault::DropAfter(1))
+            .file("/long", b"four")
+            .dir("/sub", mlsd_file("x", 1))
+            .fault("/sub", Fault::DropAfter(0)),
+    );
+    let work = temp_dir();
+    let summary = work.path().join("summary.json");
+    let summary_arg = summary.to_str().unwrap();
+    let ran = bounded_mirror(
+        &ftp.url(),
+        &work.path().join("t"),
+        &["--summary-json", summary_arg],
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.show());
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    let mut failures: Vec<(String, String)> = doc["jobs"][0]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("-").to_string();
+            (path, f["kind"].as_str().unwrap().to_string())
+        })
+        .collect();
+    failures.sort();
+    let want = [("/sub", "listing"), ("cut", "fetch"), ("long", "size")];
+    let want: Vec<_> = want.map(|(p, k)| (p.to_string(), k.to_string())).into();
+    assert_eq!(failures, want, "{}", ran.show());
+}
