@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// How much to say.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +60,7 @@ pub fn ls(args: LsArgs) -> Result<Exit, Error> {
 /// `ftpmirror mirror`: one job from the command line.
 pub fn mirror(args: MirrorArgs, out: Output) -> Result<Exit, Error> {
     let run = args.run.clone();
-    let job = Job::resolve("mirror", args.settings().map_err(Error::Usage)?)?;
+    let job = Job::resolve("mirror", args.settings().map_err(Error::Usage)?, &run)?;
     run_jobs(vec![job], &run, out)
 }
 
@@ -78,11 +78,11 @@ pub fn run(args: RunArgs, out: Output) -> Result<Exit, Error> {
     let file = config::load(&path).map_err(Error::Usage)?;
     let selected = file.select(&args.jobs).map_err(Error::Usage)?;
     if args.check {
-        return Ok(check(&path, selected));
+        return Ok(check(&path, selected, &args.run));
     }
     let jobs = selected
         .into_iter()
-        .map(|(name, settings)| Job::resolve(&name, settings))
+        .map(|(name, settings)| Job::resolve(&name, settings, &args.run))
         .collect::<Result<Vec<_>, _>>()?;
     distinct_targets(&jobs)?;
     run_jobs(jobs, &args.run, out)
@@ -106,11 +106,11 @@ fn distinct_targets(jobs: &[Job]) -> Result<(), Error> {
 /// `ftpmirror run --check`: every selected job resolved as a run would resolve it, and its
 /// target looked at, connecting to nothing and changing nothing. Every job's problem is said,
 /// not only the first.
-fn check(path: &Path, selected: Vec<(String, Settings)>) -> Exit {
+fn check(path: &Path, selected: Vec<(String, Settings)>, run: &RunOptions) -> Exit {
     let mut jobs = Vec::new();
     let mut exits = Vec::new();
     for (name, settings) in selected {
-        let job = Job::resolve(&name, settings)
+        let job = Job::resolve(&name, settings, run)
             .and_then(|job| target::check(&job.target, job.mkdir).map(|()| job));
         match job {
             Ok(job) => {
@@ -145,7 +145,7 @@ fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error
         crate::app::logger::open_file(path)
             .map_err(|e| Error::Usage(format!("cannot open log file {}: {e}", path.display())))?;
     }
-    let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, run, out)).collect();
+    let reports: Vec<JobReport> = jobs.iter().map(|job| run_job(job, out)).collect();
     if let Some(path) = &run.summary_json {
         report::write_json(path, &reports).map_err(|source| Error::Io {
             context: format!("writing {}", path.display()),
@@ -155,7 +155,7 @@ fn run_jobs(jobs: Vec<Job>, run: &RunOptions, out: Output) -> Result<Exit, Error
     Ok(Exit::worst(reports.iter().map(|r| r.exit)))
 }
 
-fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
+fn run_job(job: &Job, out: Output) -> JobReport {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
     let source = job.source.to_string();
@@ -163,7 +163,11 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
     crate::app::logger::note(&format!(
         "start {source} -> {}{}",
         job.target.display(),
-        if run.dry_run { " (dry run)" } else { "" }
+        if job.dry_run.is_some() {
+            " (dry run)"
+        } else {
+            ""
+        }
     ));
     let mut unchanged = 0;
     let result = match signal::stopped() {
@@ -171,7 +175,7 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
             FailureKind::Job,
             format!("not started: the run was stopped by {}", stop.name()),
         )),
-        None => mirror_job(job, run, out, &mut unchanged),
+        None => mirror_job(job, out, &mut unchanged),
     };
     let (mut exit, outcome) = match result {
         Ok(outcome) if outcome.errors.is_empty() => (Exit::Success, outcome),
@@ -192,7 +196,8 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
         exit as u8
     ));
     let changed = outcome.fetched + outcome.made + outcome.deleted > 0;
-    if !run.dry_run && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0) {
+    if job.dry_run.is_none() && !out.quiet && (changed || exit != Exit::Success || out.verbose > 0)
+    {
         println!("{}{summary}", crate::app::logger::console_tag());
     }
     JobReport {
@@ -215,23 +220,15 @@ fn run_job(job: &Job, run: &RunOptions, out: Output) -> JobReport {
 }
 
 /// One job: everything from the lock to the state file.
-fn mirror_job(
-    job: &Job,
-    run: &RunOptions,
-    out: Output,
-    unchanged: &mut usize,
-) -> Result<Outcome, Error> {
+fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, Error> {
     let deadline = job.job_timeout.map(|t| Instant::now() + t);
-    target::prepare(&job.target, job.mkdir, run.dry_run)?;
-    let _lock = match run.dry_run {
+    let dry_run = job.dry_run.is_some();
+    target::prepare(&job.target, job.mkdir, dry_run)?;
+    let _lock = match dry_run {
         true => None,
         false => Some(lock::acquire(
             &job.target,
-            run.wait_lock.map(|w| {
-                JobEnd(deadline)
-                    .bound(Duration::from_secs(w))
-                    .unwrap_or_default()
-            }),
+            (job.wait_lock).map(|w| JobEnd(deadline).bound(w).unwrap_or_default()),
         )?),
     };
     let state = State::load(&job.target)
@@ -273,7 +270,7 @@ fn mirror_job(
         &remote,
         &local.entries,
         &state,
-        run.dry_run,
+        dry_run,
     );
     *unchanged = plan.unchanged;
     let space = Space::new(&job.target, job.min_free, job.max_size)
@@ -283,9 +280,9 @@ fn mirror_job(
     remote.entries = BTreeMap::new();
     let partials = local.partials;
     drop(local.entries);
-    if run.dry_run {
+    if let Some(format) = job.dry_run {
         pool.close();
-        match run.format {
+        match format {
             Format::Text => print!(
                 "{}{}",
                 job_header(job),

@@ -22,6 +22,7 @@ use crate::net::tls;
 use crate::remote::pool::Retry;
 use crate::remote::source::{Scheme, Source};
 use crate::remote::{Connector, Dial};
+use cli::{Format, RunOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,10 +52,15 @@ pub struct Job {
     /// No file larger than this many bytes.
     pub max_size: Option<u64>,
     pub connector: Connector,
+    /// A dry run, printed in this format: nothing is locked, fetched or changed.
+    pub dry_run: Option<Format>,
+    /// How long to wait for another run's lock, if at all.
+    pub wait_lock: Option<Duration>,
 }
 
 impl Job {
-    pub fn resolve(name: &str, s: Settings) -> Result<Job, Error> {
+    /// The job `name` of `s`, run as `run` says (a dry run, a lock wait).
+    pub fn resolve(name: &str, s: Settings, run: &RunOptions) -> Result<Job, Error> {
         let missing = |key: &str| Error::Usage(format!("job {name}: no {key} given"));
         let source = s.source.clone().ok_or_else(|| missing("source"))?.0;
         let target = s.target.clone().ok_or_else(|| missing("target"))?;
@@ -98,19 +104,17 @@ impl Job {
             delete,
             max_delete: s.max_delete,
             allow_empty: s.allow_empty.unwrap_or(false),
-            connections: s
-                .connections
-                .unwrap_or(DEFAULT_CONNECTIONS)
-                .clamp(1, 64)
-                .into(),
+            connections: connections.into(),
             retry: Retry {
-                tries: s.tries.unwrap_or(DEFAULT_TRIES).max(1),
+                tries,
                 first_delay: Duration::from_secs(1),
             },
             job_timeout: s.job_timeout.map(Duration::from_secs),
             limit_rate: s.limit_rate,
             min_free: s.min_free,
             max_size: s.max_size.map(|s| s.0),
+            dry_run: run.dry_run.then_some(run.format),
+            wait_lock: run.wait_lock.map(Duration::from_secs),
         })
     }
 }
