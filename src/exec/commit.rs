@@ -314,7 +314,7 @@ pub fn finish(job: &Job, mut landing: TempLanding, got: Got) -> Result<Fetched, 
     let Got::Body { start, end, exact } = got else {
         return Ok(Fetched {
             record: Record {
-                remote: job.fetch.remote_meta(),
+                remote: job.fetch.version(),
                 local: LocalMeta { size: 0, mtime: 0 },
             },
             bytes: 0,
@@ -339,7 +339,7 @@ pub fn finish(job: &Job, mut landing: TempLanding, got: Got) -> Result<Fetched, 
     let modified = UNIX_EPOCH + Duration::from_secs(mtime.max(0) as u64);
     set_mtime(&temp, modified).map_err(|e| local("setting the time of", &temp, e))?;
     fs::rename(&temp, &job.local_path).map_err(|e| local("renaming into", &job.local_path, e))?;
-    let mut remote = job.fetch.remote_meta();
+    let mut remote = job.fetch.version();
     remote.size = remote.size.or(Some(end));
     if remote.mtime.is_none() {
         remote.mtime = exact.map(exact_time);
@@ -361,13 +361,7 @@ fn temp_path(job: &Job, pin: Pin) -> PathBuf {
         Pin::Listed => None,
         Pin::Exact(exact) => exact,
     };
-    let name = partial_file(
-        f.path.name(),
-        f.size,
-        f.mtime.as_ref(),
-        f.unique.as_deref(),
-        pin,
-    );
+    let name = partial_file(f.path.name(), &f.version(), pin);
     let dir = job
         .local_path
         .parent()

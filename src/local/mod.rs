@@ -18,7 +18,7 @@ pub mod space;
 pub mod state;
 pub mod target;
 
-use crate::remote::tree::{Mtime, Precision, RelPath, Zone};
+use crate::remote::tree::{Precision, RelPath, RemoteVersion, Zone};
 use std::collections::BTreeMap;
 use std::fs::{self, Metadata};
 use std::io;
@@ -216,14 +216,8 @@ fn unix_seconds(time: SystemTime) -> i64 {
 /// size, time and unique id, and the time to the second the server pinned right before the
 /// transfer (FTP's MDTM), so that a temp file of another version is never resumed into this
 /// one. See [`partial_hash`] for the encoding, which must stay the same across releases.
-pub fn partial_file(
-    name: &str,
-    size: Option<u64>,
-    mtime: Option<&Mtime>,
-    unique: Option<&str>,
-    pin: Option<i64>,
-) -> String {
-    let mtime = mtime.map(|m| {
+pub fn partial_file(name: &str, version: &RemoteVersion, pin: Option<i64>) -> String {
+    let mtime = version.mtime.map(|m| {
         let precision = match m.precision {
             Precision::Second => "second",
             Precision::Minute => "minute",
@@ -241,9 +235,9 @@ pub fn partial_file(
     });
     let fields = [
         Some(name.to_string()),
-        size.map(|s| s.to_string()),
+        version.size.map(|s| s.to_string()),
         mtime,
-        unique.map(str::to_string),
+        version.unique.clone(),
         pin.map(|p| p.to_string()),
     ];
     partial_hash(b'F', &fields)
@@ -347,7 +341,7 @@ mod tests {
         // A nested one is another mirror's own (or a remote one, never mirrored): not content.
         fs::create_dir_all(root.join("sub/.ftpmirror")).unwrap();
         fs::write(root.join("sub/.ftpmirror/lock"), b"1").unwrap();
-        let temp = partial_file("x.iso", Some(1), None, None, None);
+        let temp = partial_file("x.iso", &RemoteVersion::default(), None);
         fs::write(root.join("sub").join(&temp), b"part").unwrap();
         fs::create_dir(root.join(PARTIAL_PREFIX.to_string() + "dir")).unwrap();
 
@@ -410,47 +404,48 @@ mod tests {
     #[test]
     fn partial_names_are_short_stable_and_versioned() {
         let long = "n".repeat(250);
-        let name = partial_file(&long, Some(1234), None, None, None);
+        let sized = |size| RemoteVersion {
+            size: Some(size),
+            ..RemoteVersion::default()
+        };
+        let name = partial_file(&long, &sized(1234), None);
         assert!(name.starts_with(PARTIAL_PREFIX));
         assert_eq!(name.len(), PARTIAL_PREFIX.len() + 16);
         assert_ne!(
-            partial_file("a", Some(1), None, None, None),
-            partial_file("a", Some(2), None, None, None)
+            partial_file("a", &sized(1), None),
+            partial_file("a", &sized(2), None)
         );
         // Length-prefixed fields keep ("ab", "c") and ("a", "bc") apart.
         assert_ne!(partial_link("ab", "c"), partial_link("a", "bc"));
         // Pinned (vectors from an independent implementation of the documented encoding): the
         // names must not change between releases, or partial files are orphaned.
-        let at = |text: &str, precision, zone| Mtime {
+        let at = |text: &str, precision, zone| crate::remote::tree::Mtime {
             time: chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").unwrap(),
             precision,
             zone,
         };
         let utc = at("2024-02-29T13:05:07", Precision::Second, Zone::Utc);
         let local = at("2024-05-01T12:30:00", Precision::Minute, Zone::ServerLocal);
+        let iso = RemoteVersion {
+            size: Some(1234),
+            mtime: Some(utc),
+            unique: Some("801U2A3".into()),
+        };
+        let page = RemoteVersion {
+            mtime: Some(local),
+            ..RemoteVersion::default()
+        };
         let cases = [
             (
-                partial_file("x.iso", None, None, None, None),
+                partial_file("x.iso", &RemoteVersion::default(), None),
                 "4c777a1c6140eaf3",
             ),
             (
-                partial_file(
-                    "x.iso",
-                    Some(1234),
-                    Some(&utc),
-                    Some("801U2A3"),
-                    Some(1709211907),
-                ),
+                partial_file("x.iso", &iso, Some(1709211907)),
                 "7727d3b61ec58ace",
             ),
-            (
-                partial_file("x.iso", Some(1234), Some(&utc), Some("801U2A3"), None),
-                "604d6bfb5cafa4ae",
-            ),
-            (
-                partial_file("index.html", None, Some(&local), None, None),
-                "423e4985a572c3c7",
-            ),
+            (partial_file("x.iso", &iso, None), "604d6bfb5cafa4ae"),
+            (partial_file("index.html", &page, None), "423e4985a572c3c7"),
             (partial_link("latest", "x-1.2.tar.gz"), "9ef7aeb069de7595"),
         ];
         for (name, hex) in cases {

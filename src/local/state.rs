@@ -11,7 +11,7 @@
 //! only makes the planner fall back to comparing sizes and times: slower, never wrong.
 
 use crate::local::STATE_DIR;
-use crate::remote::tree::{Mtime, RelPath};
+use crate::remote::tree::{RelPath, RemoteVersion};
 use crate::remote::ListedWith;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,18 +24,6 @@ pub const STATE_FILE: &str = "state.json";
 /// The on-disk format this code reads and writes.
 const VERSION: u32 = 1;
 
-/// The remote metadata a local copy was fetched from: what the listing (or MDTM/SIZE) said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemoteMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtime: Option<Mtime>,
-    /// MLSD `unique` fact or HTTP ETag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unique: Option<String>,
-}
-
 /// The local file as the tool left it: size in bytes, mtime in unix seconds (UTC, floor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalMeta {
@@ -46,7 +34,7 @@ pub struct LocalMeta {
 /// One fetched file: where it came from and what it looked like once written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    pub remote: RemoteMeta,
+    pub remote: RemoteVersion,
     pub local: LocalMeta,
 }
 
@@ -170,7 +158,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remote::tree::{Precision, Zone};
+    use crate::remote::tree::{Mtime, Precision, Zone};
     use chrono::NaiveDate;
 
     fn sample() -> State {
@@ -179,7 +167,7 @@ mod tests {
             .and_hms_opt(13, 5, 7)
             .unwrap();
         let full = Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: Some(1234),
                 mtime: Some(Mtime {
                     time,
@@ -194,7 +182,7 @@ mod tests {
             },
         };
         let bare = Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: None,
                 mtime: None,
                 unique: None,

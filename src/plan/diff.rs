@@ -7,8 +7,9 @@
 use super::time::{compare, same_listed, Offset, Order};
 use super::{Delete, Fetch, Link, Plan, Reason, Skip, Withheld};
 use crate::job::filter::Filter;
-use crate::local::state::{LocalMeta, Record, RemoteMeta, State};
+use crate::local::state::{LocalMeta, Record, State};
 use crate::local::{LocalEntry, LocalKind};
+use crate::remote::tree::RemoteVersion;
 use crate::remote::tree::{Entry, Kind, RelPath};
 use crate::remote::walk::Incomplete;
 use std::collections::{BTreeMap, BTreeSet};
@@ -177,7 +178,7 @@ fn keep(plan: &mut Plan, inputs: &Inputs, path: &RelPath) {
 /// A kept file's record: what the listing says now. An exact size the listing does not give
 /// (a rounded one) stays as the fetch recorded it, for the next run to compare with.
 fn record(entry: &Entry, local: &LocalEntry, old: Option<&Record>) -> Record {
-    let mut remote = meta(entry);
+    let mut remote = entry.version();
     remote.size = remote.size.or(old.and_then(|r| r.remote.size));
     Record {
         remote,
@@ -185,14 +186,6 @@ fn record(entry: &Entry, local: &LocalEntry, old: Option<&Record>) -> Record {
             size: local.size,
             mtime: local.mtime,
         },
-    }
-}
-
-fn meta(entry: &Entry) -> RemoteMeta {
-    RemoteMeta {
-        size: entry.size,
-        mtime: entry.mtime,
-        unique: entry.unique.clone(),
     }
 }
 
@@ -258,7 +251,7 @@ fn decide_without_state(inputs: &Inputs, remote: &Entry, local: &LocalEntry) -> 
 }
 
 /// How the remote file differs from the version the state says was fetched, if it does.
-fn changed(was: &RemoteMeta, now: &Entry, offset: Offset) -> Option<String> {
+fn changed(was: &RemoteVersion, now: &Entry, offset: Offset) -> Option<String> {
     if let (Some(a), Some(b)) = (was.size, now.size) {
         if a != b {
             return Some(format!("size {a} -> {b}"));
@@ -664,7 +657,7 @@ mod tests {
     fn with_state(remote: Entry, was: Entry, local: LocalEntry, written: LocalEntry) -> Case {
         let mut case = one_file(remote, Some(local));
         let record = Record {
-            remote: meta(&was),
+            remote: was.version(),
             local: LocalMeta {
                 size: written.size,
                 mtime: written.mtime,
@@ -813,7 +806,7 @@ mod tests {
             case.local.insert(p(path), entry);
         }
         let record = Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: Some(1),
                 mtime: None,
                 unique: None,
@@ -847,7 +840,7 @@ mod tests {
         case.delete = true;
         case.local.insert(p("f"), local_file(1, T));
         let record = Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: Some(1),
                 mtime: None,
                 unique: None,
@@ -897,7 +890,7 @@ mod tests {
         case.gap("", Gap::Failed);
         case.local.insert(p("f"), local_file(1, T));
         let record = Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: Some(1),
                 mtime: None,
                 unique: None,
@@ -923,7 +916,7 @@ mod tests {
         case.local.insert(p("big/sub/y"), local_file(1, T));
         case.local.insert(p("gone"), local_file(1, T));
         let record = |size| Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: Some(size),
                 mtime: None,
                 unique: None,
@@ -1006,7 +999,7 @@ mod tests {
         // With state: the size it was fetched at must still be in the range.
         let mut case = one_file(rounded(1945, 2150), Some(local_file(1500, T)));
         let record = Record {
-            remote: RemoteMeta {
+            remote: RemoteVersion {
                 size: Some(1500),
                 mtime: None,
                 unique: None,

@@ -15,7 +15,8 @@ pub mod time;
 pub use diff::{diff, Inputs};
 pub use render::{render_json, render_text};
 
-use crate::local::state::{Record, RemoteMeta};
+use crate::local::state::Record;
+use crate::remote::tree::RemoteVersion;
 use crate::remote::tree::{Mtime, Precision, RelPath, SizeRange};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,9 +69,9 @@ impl Fetch {
         self.size.or(self.size_range.map(|r| r.max))
     }
 
-    /// What the state records about the remote version once this fetch succeeds.
-    pub fn remote_meta(&self) -> RemoteMeta {
-        RemoteMeta {
+    /// The version it fetches: what the state records once the fetch succeeds.
+    pub fn version(&self) -> RemoteVersion {
+        RemoteVersion {
             size: self.size,
             mtime: self.mtime,
             unique: self.unique.clone(),

@@ -59,6 +59,20 @@ impl Mtime {
     }
 }
 
+/// What identifies one version of a remote file: as listed, or as a probe or the transfer
+/// completed it. The plan fetches it, the state records it (`state.json` keeps these names),
+/// the partial file's name is made from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteVersion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<Mtime>,
+    /// MLSD `unique` fact or HTTP ETag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<String>,
+}
+
 /// One listed name with what the listing told about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
@@ -80,6 +94,15 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The version it lists.
+    pub fn version(&self) -> RemoteVersion {
+        RemoteVersion {
+            size: self.size,
+            mtime: self.mtime,
+            unique: self.unique.clone(),
+        }
+    }
+
     /// An entry with only a name and a kind known.
     pub fn new(name: impl Into<String>, kind: Kind) -> Entry {
         Entry {
