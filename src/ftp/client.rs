@@ -60,7 +60,8 @@ pub struct Options {
     /// Try EPSV/EPRT (RFC 2428) before PASV/PORT. Off for NAT boxes that mangle them.
     pub extended: bool,
     pub security: Security,
-    /// Certificates to trust; needed unless `security` is `Off`.
+    /// The TLS configuration when `security` is not `Off`; `None`: certificates checked against
+    /// the system's roots.
     pub tls: Option<Arc<ClientConfig>>,
     /// What the server does with commands sent during a transfer, shared by the sessions that
     /// clone these options.
@@ -567,11 +568,14 @@ pub fn parse_mdtm(reply: &Reply) -> Result<NaiveDateTime> {
         .ok_or_else(|| Error::Protocol(format!("bad MDTM reply {reply}")))
 }
 
-/// A copy of the run's TLS configuration with a session cache of its own.
-fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>> {
-    let base =
-        base.ok_or_else(|| Error::Tls("TLS asked for without a TLS configuration".into()))?;
-    let mut config = (**base).clone();
+/// A copy of the given TLS configuration (without one, the system's roots) with a session
+/// cache of its own.
+pub(super) fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>> {
+    let base = match base {
+        Some(base) => base.clone(),
+        None => crate::net::tls::system().map_err(Error::Tls)?,
+    };
+    let mut config = (*base).clone();
     config.resumption = rustls::client::Resumption::in_memory_sessions(32);
     Ok(Arc::new(config))
 }
