@@ -12,6 +12,7 @@ use std::io::{self, BufRead, Read};
 
 /// Largest response head we read; beyond it a server is broken or hostile.
 pub const MAX_HEAD: usize = 64 * 1024;
+/// Most header fields we read in a response head.
 pub const MAX_HEADERS: usize = 128;
 /// Longest chunk-size line (with extensions) we accept.
 const MAX_CHUNK_LINE: usize = 4096;
@@ -19,18 +20,26 @@ const MAX_CHUNK_LINE: usize = 4096;
 /// A response's status line and header fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
+    /// The minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
     pub version: u8,
+    /// The status code.
     pub status: u16,
+    /// The reason phrase (may be empty).
     pub reason: String,
+    /// The fields, names as sent and values trimmed, in order.
     pub headers: Vec<(String, String)>,
 }
 
 /// How the body of a response ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
+    /// No body: a response to HEAD, or a 1xx, 204 or 304.
     None,
+    /// `Content-Length` bytes.
     Length(u64),
+    /// Chunked transfer coding, up to the last chunk.
     Chunked,
+    /// Until the server closes the connection.
     UntilClose,
 }
 

@@ -12,6 +12,8 @@
 //! Invariant: no request line or header holds CR, LF or NUL; the parsers never touch a
 //! socket.
 
+#![warn(missing_docs)]
+
 pub(crate) mod adapter;
 mod client;
 pub mod index;
