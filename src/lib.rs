@@ -26,7 +26,8 @@
 //! Public: [`ftp`], an FTP client in the manner of Python's `ftplib`, with parsers for every
 //! listing dialect met in the wild; [`http`], a small blocking HTTP/1.1 client with parsers for
 //! directory index pages; and [`tree`], the entry model a listing becomes. Everything else is
-//! the program's own and may change.
+//! the program's own and may change. `examples/ftp_session.rs` (an `ftplib` session) and
+//! `examples/http_get.rs` (an `http.client` GET and HEAD) show each client at work.
 
 pub use remote::tree;
 

@@ -51,16 +51,20 @@ pub enum Security {
 /// Connection settings.
 #[derive(Clone)]
 pub struct Options {
+    /// Longest wait for a TCP connection.
     pub connect_timeout: Duration,
     /// Longest wait for any reply or data byte.
     pub read_timeout: Duration,
+    /// How data connections are opened.
     pub data_mode: DataMode,
     /// Connect to the host a PASV reply names instead of the control connection's peer.
     pub trust_pasv_host: bool,
     /// Try EPSV/EPRT (RFC 2428) before PASV/PORT. Off for NAT boxes that mangle them.
     pub extended: bool,
+    /// When to speak TLS: the one switch, acted on by [`Client::connect`].
     pub security: Security,
-    /// Certificates to trust; needed unless `security` is `Off`.
+    /// The TLS configuration when `security` is not `Off`; `None`: certificates checked against
+    /// the system's roots.
     pub tls: Option<Arc<ClientConfig>>,
     /// What the server does with commands sent during a transfer, shared by the sessions that
     /// clone these options.
@@ -183,7 +187,25 @@ fn pasv_serves(peer: SocketAddr, host: &str) -> bool {
 }
 
 impl Client {
-    /// Connects to `host:port` (in TLS from the start when `Implicit`) and reads the greeting.
+    /// Connects to `host:port`, reads the greeting, and speaks TLS as `options.security` says:
+    /// from the first byte when `Implicit`, after `AUTH TLS` when `Auto` or `Required`.
+    ///
+    /// ```no_run
+    /// use ftpmirror::ftp::{Client, Options, Security};
+    /// use std::io::Read;
+    ///
+    /// let options = Options { security: Security::Auto, ..Options::default() };
+    /// let mut ftp = Client::connect("ftp.example.org", 21, options)?;
+    /// ftp.login("anonymous", "anonymous@", None)?;
+    /// ftp.type_image()?;
+    /// let mut readme = Vec::new();
+    /// let mut retr = ftp.retr("/pub/README")?;
+    /// retr.read_to_end(&mut readme)?;
+    /// let end = retr.finish()?; // the 226 that says the whole file came
+    /// println!("{} bytes: {end}", readme.len());
+    /// ftp.quit();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
         let tcp = connect_any((host, port), options.end.bound(options.connect_timeout)?)?;
         tcp.set_nodelay(true)?;
@@ -288,6 +310,7 @@ impl Client {
         commands.iter().map(|_| self.read_reply()).collect()
     }
 
+    /// The features of the last [`Client::feat`]; none before it.
     pub fn features(&self) -> &Features {
         &self.features
     }
@@ -302,6 +325,7 @@ impl Client {
         Ok(())
     }
 
+    /// SYST: the server's system type, e.g. `UNIX Type: L8`.
     pub fn syst(&mut self) -> Result<String> {
         Ok(self.expect(&Command::Syst, Class::Completion)?.text)
     }
@@ -312,6 +336,7 @@ impl Client {
             .map(drop)
     }
 
+    /// PWD: the working directory.
     pub fn pwd(&mut self) -> Result<String> {
         let reply = self.expect(&Command::Pwd, Class::Completion)?;
         reply
@@ -319,6 +344,7 @@ impl Client {
             .ok_or_else(|| Error::Protocol(format!("no quoted path in PWD reply {reply}")))
     }
 
+    /// CWD: change the working directory.
     pub fn cwd(&mut self, path: &str) -> Result<()> {
         self.expect(&Command::Cwd(path), Class::Completion)
             .map(drop)
@@ -350,10 +376,12 @@ impl Client {
         parse_mdtm(&self.expect(&Command::Mdtm(path), Class::Completion)?)
     }
 
+    /// NOOP: nothing, but a reply; keeps an idle session alive.
     pub fn noop(&mut self) -> Result<()> {
         self.expect(&Command::Noop, Class::Completion).map(drop)
     }
 
+    /// DELE: delete a file.
     pub fn dele(&mut self, path: &str) -> Result<()> {
         self.expect(&Command::Dele(path), Class::Completion)
             .map(drop)
@@ -366,6 +394,7 @@ impl Client {
             .quoted_path())
     }
 
+    /// RMD: remove an empty directory.
     pub fn rmd(&mut self, path: &str) -> Result<()> {
         self.expect(&Command::Rmd(path), Class::Completion)
             .map(drop)
@@ -567,11 +596,14 @@ pub fn parse_mdtm(reply: &Reply) -> Result<NaiveDateTime> {
         .ok_or_else(|| Error::Protocol(format!("bad MDTM reply {reply}")))
 }
 
-/// A copy of the run's TLS configuration with a session cache of its own.
-fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>> {
-    let base =
-        base.ok_or_else(|| Error::Tls("TLS asked for without a TLS configuration".into()))?;
-    let mut config = (**base).clone();
+/// A copy of the given TLS configuration (without one, the system's roots) with a session
+/// cache of its own.
+pub(super) fn session_config(base: Option<&Arc<ClientConfig>>) -> Result<Arc<ClientConfig>> {
+    let base = match base {
+        Some(base) => base.clone(),
+        None => crate::net::tls::system().map_err(Error::Tls)?,
+    };
+    let mut config = (*base).clone();
     config.resumption = rustls::client::Resumption::in_memory_sessions(32);
     Ok(Arc::new(config))
 }

@@ -19,36 +19,67 @@ pub enum Prot {
 /// RFC 2389 (FEAT, OPTS) or RFC 4217 (AUTH, PBSZ, PROT).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
+    /// `USER`: the user name (RFC 959 section 4.1.1).
     User(&'a str),
+    /// `PASS`: the password; masked in the trace.
     Pass(&'a str),
+    /// `ACCT`: the account, for servers that ask for one (332).
     Acct(&'a str),
+    /// `FEAT`: the extensions the server supports (RFC 2389 section 3).
     Feat,
+    /// `OPTS`: an option of a command, e.g. `UTF8 ON` (RFC 2389 section 4).
     Opts(&'a str),
+    /// `SYST`: the server's system type.
     Syst,
+    /// `TYPE I`: binary transfers, so sizes and offsets count bytes.
     TypeImage,
+    /// `PWD`: the working directory.
     Pwd,
+    /// `CWD`: change the working directory.
     Cwd(&'a str),
+    /// `EPSV`: extended passive mode (RFC 2428 section 3).
     Epsv,
+    /// `PASV`: passive mode, IPv4 only.
     Pasv,
+    /// `EPRT`: extended active mode, to this address (RFC 2428 section 2).
     Eprt(SocketAddr),
+    /// `PORT`: active mode, to this IPv4 address.
     Port(SocketAddr),
+    /// `LIST`: a listing for people, in the server's own format.
     List(Option<&'a str>),
+    /// `NLST`: names only.
     Nlst(Option<&'a str>),
+    /// `MLSD`: a machine-readable listing (RFC 3659 section 7).
     Mlsd(Option<&'a str>),
+    /// `MLST`: the facts of one entry, on the control connection (RFC 3659 section 7).
     Mlst(Option<&'a str>),
+    /// `SIZE`: a file's size (RFC 3659 section 4).
     Size(&'a str),
+    /// `MDTM`: a file's modification time (RFC 3659 section 3).
     Mdtm(&'a str),
+    /// `REST`: the offset the next transfer starts at (RFC 3659 section 5).
     Rest(u64),
+    /// `RETR`: download a file.
     Retr(&'a str),
+    /// `STOR`: upload a file, replacing it.
     Stor(&'a str),
+    /// `APPE`: upload, appending to the file.
     Appe(&'a str),
+    /// `DELE`: delete a file.
     Dele(&'a str),
+    /// `MKD`: make a directory.
     Mkd(&'a str),
+    /// `RMD`: remove a directory.
     Rmd(&'a str),
+    /// `RNFR`: the file to rename; `RNTO` follows.
     Rnfr(&'a str),
+    /// `RNTO`: its new name.
     Rnto(&'a str),
+    /// `ABOR`: abort the transfer in progress.
     Abor,
+    /// `NOOP`: nothing; keeps the session alive.
     Noop,
+    /// `QUIT`: end the session.
     Quit,
     /// `AUTH` with a mechanism (`TLS`).
     Auth(&'a str),

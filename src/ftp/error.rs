@@ -31,6 +31,7 @@ pub enum Error {
     Tls(String),
 }
 
+/// The result of an FTP call.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {

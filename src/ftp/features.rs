@@ -24,14 +24,17 @@ impl Features {
         Features(map)
     }
 
+    /// Whether the server named the feature `name` (case-insensitive), e.g. `MLST`, `UTF8`.
     pub fn has(&self, name: &str) -> bool {
         self.0.contains_key(&name.to_ascii_uppercase())
     }
 
+    /// The text after a feature's name, e.g. `type*;size*;modify*;` for `MLST`.
     pub fn params(&self, name: &str) -> Option<&str> {
         self.0.get(&name.to_ascii_uppercase()).map(String::as_str)
     }
 
+    /// Every feature's name, in upper case.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)
     }

@@ -9,6 +9,8 @@
 //! Invariant: no argument holding CR, LF or NUL reaches a command line; the parsers never touch
 //! a socket.
 
+#![warn(missing_docs)]
+
 pub(crate) mod adapter;
 mod client;
 mod command;
@@ -31,6 +33,6 @@ pub use error::{Error, Result};
 pub use features::Features;
 pub use paths::{Stepwise, MAX_PATH_LINE};
 pub use reply::{Class, Code, Reply, ReplyReader};
-pub use session::{ListCommand, Listed, Login, Session};
+pub(crate) use session::{ListCommand, Login, Session};
 pub(crate) use transfer::Prepared;
 pub use transfer::{ListData, Retr, Stor, MAX_LISTING};

@@ -2,7 +2,7 @@
 //! `PBSZ 0` and `PROT P` so every data connection is TLS too, each resuming the control
 //! connection's TLS session as servers like vsftpd require.
 
-use super::client::{Client, Security};
+use super::client::{session_config, Client, Security};
 use super::command::Command;
 use super::command::Prot;
 use super::error::{Error, Result};
@@ -47,10 +47,12 @@ impl Client {
                 "the server sent more after 234 AUTH TLS".into(),
             ));
         }
-        let config = self
-            .tls
-            .clone()
-            .ok_or_else(|| Error::Tls("no TLS configuration".into()))?;
+        // Connected with `Security::Off`, the session has no TLS configuration of its own yet.
+        let config = match &self.tls {
+            Some(config) => config.clone(),
+            None => session_config(self.options.tls.as_ref())?,
+        };
+        self.tls = Some(config.clone());
         let tcp = self.ctrl.get_ref().tcp().try_clone()?;
         *self.ctrl.get_mut() = Stream::tls(tcp, &config, &self.host, self.options.bounds())?;
         Ok(reply)

@@ -124,11 +124,6 @@ impl Session {
         })
     }
 
-    /// The command the next listing will use.
-    pub fn list_command(&self) -> ListCommand {
-        self.list_command
-    }
-
     /// Lists the directory at absolute `path` with the best command the server takes. A
     /// command the server does not implement (`500`, `502`, `504`) is not asked again; a
     /// refused path fails this listing only.

@@ -41,7 +41,9 @@ enum Started {
 /// truncated to 10000 matches`).
 #[derive(Debug, Clone)]
 pub struct ListData {
+    /// The listing's bytes.
     pub data: Vec<u8>,
+    /// The reply that ended the transfer (226 or 250).
     pub end: Reply,
 }
 

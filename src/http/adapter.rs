@@ -3,7 +3,7 @@
 //! (strong ETag or `Last-Modified`) the interrupted response carried, a batch's GETs pipelined
 //! at its start, and conditional GETs for files the listing tells nothing of.
 
-use super::client::{Client, Error, Options, Sink};
+use super::client::{Client, Error, Options, Pipelining, Sink};
 use super::index;
 use super::message::Head;
 use crate::net::pace::JobEnd;
@@ -22,14 +22,17 @@ pub struct Dial {
     /// Scheme, host and port of the source; paths are set per request.
     pub base: Url,
     pub options: Options,
+    /// Whether the server takes pipelined requests, as learned by any session of the run.
+    pub pipelining: Pipelining,
 }
 
 impl remote::Dial for Dial {
     fn open(&self, end: JobEnd) -> Result<Box<dyn remote::Session>, remote::Error> {
-        let mut client = Client::new(Options {
-            end,
+        let options = Options {
+            deadline: end.0,
             ..self.options.clone()
-        });
+        };
+        let mut client = Client::sharing(options, self.pipelining.clone());
         client.connect_to(&self.base)?;
         Ok(Box::new(HttpSession {
             client,

@@ -2,16 +2,23 @@
 //! redirects within bounds, resumable downloads checked against `Content-Range`, HTTPS through
 //! rustls, and proxies as curl takes them from the environment.
 //!
+//! A library user calls [`Client::send`], which answers any status with a [`Response`] whose
+//! body is read as it comes (see `response.rs`). The mirror's calls (`head`, `page`,
+//! `download`, `download_ahead`) are built on the same exchange and treat a status they did not
+//! ask for as an error.
+//!
 //! Redirects are followed up to a limit, never to another scheme (`file:`, `ftp:`, or from
 //! HTTPS down to HTTP), and to another host only when allowed. A download that asked for a range
 //! and got a `200` starts over from byte 0; a `206` whose `Content-Range` does not start where we
 //! asked is an error; a body shorter than announced is an error, never a complete file.
 
-use super::message::{self, content_range, Chunked, Framing, Head};
+use super::message::{self, content_range, Head};
 use super::proxy::{Proxies, Proxy};
+use super::request::Request;
+use super::response::{Body, Response};
 use crate::net::connect::connect;
 use crate::net::pace::{Bounds, Deadline, JobEnd};
-use crate::net::tls::Stream;
+use crate::net::tls::{self, Stream};
 use crate::net::trace::ConnId;
 use rustls::ClientConfig;
 use std::collections::VecDeque;
@@ -19,26 +26,54 @@ use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use url::Url;
 
-/// What a client needs to know.
+/// What a client needs to know. The default: 30 s to connect, 60 s for any byte, the system's
+/// certificate authorities, no proxy, up to 10 redirects on the same host, no authentication,
+/// no deadline.
 #[derive(Clone)]
 pub struct Options {
+    /// Longest wait for a TCP connection.
     pub connect_timeout: Duration,
     /// Longest wait for any byte.
     pub read_timeout: Duration,
-    pub tls: Arc<ClientConfig>,
+    /// The TLS configuration for HTTPS; `None`: certificates checked against the system's
+    /// roots.
+    pub tls: Option<Arc<ClientConfig>>,
+    /// The proxies to go through ([`Proxies::default`]: none).
     pub proxies: Proxies,
+    /// Most redirects followed for one request.
     pub max_redirects: u32,
     /// Follow redirects to other hosts (still never to another scheme).
     pub other_hosts: bool,
-    /// Basic authentication: user and password.
-    pub auth: Option<(String, String)>,
-    /// When the job must be over: every connect, read and write is bounded by the time left.
-    pub end: JobEnd,
-    /// Whether the server takes pipelined requests, as learned by any client of the run.
-    pub pipelining: Pipelining,
+    /// Basic authentication (RFC 7617): user and password, sent with every request.
+    pub basic_auth: Option<(String, String)>,
+    /// When every exchange must be over: each connect, read and write is bounded by the time
+    /// left.
+    pub deadline: Option<Instant>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+            tls: None,
+            proxies: Proxies::default(),
+            max_redirects: 10,
+            other_hosts: false,
+            basic_auth: None,
+            deadline: None,
+        }
+    }
+}
+
+impl Options {
+    /// The job's end as the socket layer takes it.
+    fn end(&self) -> JobEnd {
+        JobEnd(self.deadline)
+    }
 }
 
 /// What went wrong in an exchange.
@@ -48,10 +83,14 @@ pub enum Error {
     Io(io::Error),
     /// The TLS handshake failed: an untrusted certificate, a name mismatch.
     Tls(String),
-    /// The server answered with an error status.
+    /// The server answered the mirror's request with an error status ([`Client::send`] returns
+    /// any status as a response instead).
     Status {
+        /// The status code.
         status: u16,
+        /// The reason phrase.
         reason: String,
+        /// The URL that answered, after redirects.
         url: String,
     },
     /// The server broke the protocol: a malformed head, a wrong `Content-Range`.
@@ -60,6 +99,7 @@ pub enum Error {
     Refused(String),
 }
 
+/// The result of an HTTP call.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
@@ -120,21 +160,21 @@ impl From<io::Error> for Error {
 
 /// Where a download's bytes go. Told before the body where it starts (0 when a range was not
 /// honoured: what it holds must go) and the response head (validators to keep for a resume).
-pub trait Sink: Write {
+pub(crate) trait Sink: Write {
     fn begin(&mut self, head: &Head, start: u64) -> io::Result<()>;
 }
 
-/// A final response (after redirects) and the URL it came from.
+/// A final response's head (after redirects) and the URL it came from, its body still to read.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub(crate) struct Answer {
     pub head: Head,
     pub url: Url,
 }
 
 /// A finished download.
 #[derive(Debug)]
-pub struct Download {
-    pub response: Response,
+pub(crate) struct Download {
+    pub response: Answer,
     /// The offset the body started at: the one asked for, or 0 when the range was ignored.
     pub start: u64,
     pub bytes: u64,
@@ -159,7 +199,7 @@ struct Conn {
 /// went unanswered (the server does not take them, and every request waits for the previous
 /// response from then on), for every client that clones the same options.
 #[derive(Debug, Clone)]
-pub struct Pipelining(Arc<AtomicBool>);
+pub(crate) struct Pipelining(Arc<AtomicBool>);
 
 impl Default for Pipelining {
     fn default() -> Pipelining {
@@ -177,18 +217,53 @@ impl Pipelining {
     }
 }
 
-/// One keep-alive HTTP client.
+/// One keep-alive HTTP client: requests to the same origin share a connection, opened at the
+/// first request (or by [`Client::connect_to`]) and opened again when the server closed it.
 pub struct Client {
     options: Options,
     conn: Option<Conn>,
+    pipelining: Pipelining,
 }
 
 impl Client {
+    /// A client that connects when it is first used.
     pub fn new(options: Options) -> Client {
+        Client::sharing(options, Pipelining::default())
+    }
+
+    /// A client that learns with others whether the server takes pipelined requests.
+    pub(crate) fn sharing(options: Options, pipelining: Pipelining) -> Client {
         Client {
             options,
             conn: None,
+            pipelining,
         }
+    }
+
+    /// Sends `request`, follows redirects within bounds (never to another scheme, to another
+    /// host only with [`Options::other_hosts`]), and returns the final response, whatever its
+    /// status (as Python's `http.client` does): its body is left to read from
+    /// [`Response::body`]. Read to its end, it leaves the connection ready for the next
+    /// request; dropped before, it closes the connection.
+    ///
+    /// ```no_run
+    /// use ftpmirror::http::{Client, Options, Request};
+    /// use std::io::Read;
+    ///
+    /// let url = url::Url::parse("https://example.org/")?;
+    /// let mut client = Client::new(Options::default());
+    /// let mut response = client.send(&Request::get(&url).header("Accept", "text/html"))?;
+    /// println!("{} {}", response.status(), response.reason());
+    /// let mut page = String::new();
+    /// response.body().read_to_string(&mut page)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send(&mut self, request: &Request) -> Result<Response<'_>> {
+        let method = request.method().as_str();
+        let headers: Vec<(&str, &str)> = request.headers().collect();
+        let Answer { head, url } = self.exchange(method, request.url(), &headers)?;
+        let body = Body::new(self, &head, method)?;
+        Ok(Response::new(head, url, body))
     }
 
     /// Opens the connection to `url`'s origin now, so an unreachable server or a bad
@@ -211,7 +286,7 @@ impl Client {
     /// one round trip instead of one each. Only on a connection that has already been kept
     /// alive for a response, to the same origin, with nothing else waiting on it; `false` when
     /// the request was not queued, and `download` will then send it when its turn comes.
-    pub fn download_ahead(
+    pub(crate) fn download_ahead(
         &mut self,
         url: &Url,
         offset: u64,
@@ -225,7 +300,7 @@ impl Client {
             .conn
             .as_ref()
             .is_some_and(|c| c.origin == origin && c.kept > 0);
-        if !self.options.pipelining.allowed() || !ready {
+        if !self.pipelining.allowed() || !ready {
             return false;
         }
         let proxy = self.options.proxies.for_url(url).cloned();
@@ -241,14 +316,14 @@ impl Client {
     }
 
     /// HEAD, following redirects.
-    pub fn head(&mut self, url: &Url) -> Result<Response> {
+    pub(crate) fn head(&mut self, url: &Url) -> Result<Answer> {
         let response = self.exchange("HEAD", url, &[])?;
         self.ok_status(&response, "HEAD")?;
         Ok(response)
     }
 
     /// GET of a page of at most `limit` bytes (a directory index).
-    pub fn page(&mut self, url: &Url, limit: u64) -> Result<(Response, Vec<u8>)> {
+    pub(crate) fn page(&mut self, url: &Url, limit: u64) -> Result<(Answer, Vec<u8>)> {
         let response = self.exchange("GET", url, &[])?;
         self.ok_status(&response, "GET")?;
         let mut body = Vec::new();
@@ -259,7 +334,7 @@ impl Client {
     /// GET from byte `offset` (with `If-Range: validator` when given) into `sink`. With
     /// `since` (an HTTP date) and from byte 0, the GET is conditional: a `304` answer moves no
     /// body and comes back as a download of status 304.
-    pub fn download(
+    pub(crate) fn download(
         &mut self,
         url: &Url,
         offset: u64,
@@ -300,16 +375,16 @@ impl Client {
     }
 
     /// Sends `method` for `url`, following redirects; the final response's body is left to read.
-    fn exchange(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Response> {
+    fn exchange(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Answer> {
         let mut url = url.clone();
         for _ in 0..=self.options.max_redirects {
-            let head = self.send(method, &url, headers)?;
+            let head = self.ask(method, &url, headers)?;
             let location = match head.status {
                 301 | 302 | 303 | 307 | 308 => head.header("location").map(str::to_string),
                 _ => None,
             };
             let Some(location) = location else {
-                return Ok(Response { head, url });
+                return Ok(Answer { head, url });
             };
             self.read_body(&head, method, &mut io::sink(), 64 * 1024, &mut |_| {})?;
             let next = url
@@ -347,7 +422,7 @@ impl Client {
     /// out ahead (`download_ahead`) is not sent again; any other request while pipelined ones
     /// are still owed an answer goes on a new connection, since its answer would come after
     /// theirs.
-    fn send(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Head> {
+    fn ask(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> Result<Head> {
         let origin = origin(url)?;
         let proxy = self.options.proxies.for_url(url).cloned();
         let request = self.request_bytes(method, url, headers, proxy.as_ref())?;
@@ -364,7 +439,7 @@ impl Client {
                         log::info!(
                             "{origin}: no answer to a pipelined request; not pipelining any more"
                         );
-                        self.options.pipelining.refuse();
+                        self.pipelining.refuse();
                         return Err(e);
                     }
                     Err(e) => {
@@ -441,7 +516,7 @@ impl Client {
             ("User-Agent", agent.to_string()),
             ("Accept-Encoding", "identity".to_string()),
         ];
-        if let Some((user, password)) = &self.options.auth {
+        if let Some((user, password)) = &self.options.basic_auth {
             fields.push((
                 "Authorization",
                 format!("Basic {}", base64(&format!("{user}:{password}"))),
@@ -455,6 +530,9 @@ impl Client {
                 format!("Basic {}", base64(&format!("{user}:{password}"))),
             ));
         }
+        // A field the caller gives replaces ours of the same name (field names are
+        // case-insensitive, RFC 9110 section 5.1).
+        fields.retain(|(ours, _)| !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(ours)));
         fields.extend(headers.iter().map(|(n, v)| (*n, v.to_string())));
         message::request(method, &target, &borrowed(&fields)).map_err(Error::Refused)
     }
@@ -478,17 +556,21 @@ impl Client {
             Some(p) => tunnel(tcp, &host_header(url)?, p)?,
             None => tcp,
         };
-        Ok(Stream::tls(tcp, &self.options.tls, host, self.bounds())?)
+        let config = match &self.options.tls {
+            Some(config) => config.clone(),
+            None => tls::system().map_err(Error::Tls)?,
+        };
+        Ok(Stream::tls(tcp, &config, host, self.bounds())?)
     }
 
     fn bounds(&self) -> Bounds {
         Bounds {
             idle: self.options.read_timeout,
-            end: self.options.end,
+            end: self.options.end(),
         }
     }
 
-    fn ok_status(&mut self, response: &Response, method: &str) -> Result<()> {
+    fn ok_status(&mut self, response: &Answer, method: &str) -> Result<()> {
         match response.head.status {
             200..=299 => Ok(()),
             _ => Err(self.refuse(response, method)),
@@ -497,7 +579,7 @@ impl Client {
 
     /// The error for an unwanted status, its (short) body read so that the connection can
     /// serve the next request (a body that cannot be read closes it: the status is the news).
-    fn refuse(&mut self, response: &Response, method: &str) -> Error {
+    fn refuse(&mut self, response: &Answer, method: &str) -> Error {
         let _ = self.read_body(
             &response.head,
             method,
@@ -518,43 +600,33 @@ impl Client {
         limit: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
-        let framing = head.framing(method).map_err(Error::Protocol)?;
         let period = self.options.read_timeout;
-        let conn = self.conn.as_mut().expect("connected");
-        let result = match framing {
-            Framing::None => Ok(0),
-            Framing::Length(n) if n > limit => Err(Error::Protocol(format!(
+        let mut body = Body::new(self, head, method)?;
+        // Dropped unread, the body closes the connection.
+        if let Some(n) = body.announced().filter(|&n| n > limit) {
+            return Err(Error::Protocol(format!(
                 "body of {n} bytes is over the limit of {limit}"
-            ))),
-            Framing::Length(n) => copy(
-                &mut (&mut conn.reader).take(n),
-                out,
-                limit,
-                period,
-                progress,
-            )
-            .and_then(|got| match got == n {
-                true => Ok(got),
-                false => Err(Error::Io(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!("body shorter than announced: {got} of {n} bytes"),
-                ))),
-            }),
-            Framing::Chunked => copy(
-                &mut Chunked::new(&mut conn.reader),
-                out,
-                limit,
-                period,
-                progress,
-            ),
-            Framing::UntilClose => copy(&mut conn.reader, out, limit, period, progress),
-        };
-        if result.is_err() || framing == Framing::UntilClose || !head.keeps_alive() {
-            self.conn = None;
-        } else {
-            conn.kept += 1;
+            )));
         }
-        result
+        copy(&mut body, out, limit, period, progress)
+    }
+
+    /// The connection's reader, for the body of the response just read.
+    pub(super) fn body_reader(&mut self) -> io::Result<&mut BufReader<Stream>> {
+        match &mut self.conn {
+            Some(conn) => Ok(&mut conn.reader),
+            None => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    /// A body read to its end: the connection carries the next request when `keep`, else it is
+    /// closed (RFC 9112 section 9.3: a body of unknown length ends only with the connection,
+    /// and one not read to its end leaves the stream out of step).
+    pub(super) fn body_done(&mut self, keep: bool) {
+        match (&mut self.conn, keep) {
+            (Some(conn), true) => conn.kept += 1,
+            _ => self.conn = None,
+        }
     }
 }
 
@@ -600,7 +672,7 @@ fn is_timeout(e: &Error) -> bool {
     matches!(e, Error::Io(io) if matches!(io.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
 }
 
-fn status_error(response: &Response) -> Error {
+fn status_error(response: &Answer) -> Error {
     Error::Status {
         status: response.head.status,
         reason: response.head.reason.clone(),
@@ -635,7 +707,7 @@ fn host_header(url: &Url) -> Result<String> {
 }
 
 fn tcp(addr: (&str, u16), options: &Options) -> Result<TcpStream> {
-    let stream = connect(addr, || options.end.bound(options.connect_timeout))?;
+    let stream = connect(addr, || options.end().bound(options.connect_timeout))?;
     stream.set_read_timeout(Some(options.read_timeout))?;
     stream.set_write_timeout(Some(options.read_timeout))?;
     stream.set_nodelay(true)?;

@@ -130,6 +130,7 @@ impl Serialize for Style {
 /// What an index page lists.
 #[derive(Debug, Clone, Serialize)]
 pub struct Index {
+    /// The server software whose page style was recognized.
     pub style: Style,
     /// In page order, each name once.
     pub entries: Vec<Entry>,

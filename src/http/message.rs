@@ -12,6 +12,7 @@ use std::io::{self, BufRead, Read};
 
 /// Largest response head we read; beyond it a server is broken or hostile.
 pub const MAX_HEAD: usize = 64 * 1024;
+/// Most header fields we read in a response head.
 pub const MAX_HEADERS: usize = 128;
 /// Longest chunk-size line (with extensions) we accept.
 const MAX_CHUNK_LINE: usize = 4096;
@@ -19,18 +20,26 @@ const MAX_CHUNK_LINE: usize = 4096;
 /// A response's status line and header fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
+    /// The minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
     pub version: u8,
+    /// The status code.
     pub status: u16,
+    /// The reason phrase (may be empty).
     pub reason: String,
+    /// The fields, names as sent and values trimmed, in order.
     pub headers: Vec<(String, String)>,
 }
 
 /// How the body of a response ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
+    /// No body: a response to HEAD, or a 1xx, 204 or 304.
     None,
+    /// `Content-Length` bytes.
     Length(u64),
+    /// Chunked transfer coding, up to the last chunk.
     Chunked,
+    /// Until the server closes the connection.
     UntilClose,
 }
 
@@ -161,17 +170,18 @@ pub fn parse_head(lines: &[String]) -> Result<Head, String> {
 }
 
 /// A request head: `method target HTTP/1.1` and the fields, CRLF-terminated. Values holding CR,
-/// LF or NUL are refused, as in FTP commands: they would split the request.
+/// LF or NUL are refused, as in FTP commands: they would split the request; so are field names
+/// that are not tokens (RFC 9110 section 5.1), which would make another field of the value.
 pub fn request(method: &str, target: &str, headers: &[(&str, &str)]) -> Result<Vec<u8>, String> {
     let unsafe_text = |s: &str| s.contains(['\r', '\n', '\0']);
-    if target.contains(' ')
-        || unsafe_text(target)
-        || headers
-            .iter()
-            .any(|(n, v)| unsafe_text(n) || unsafe_text(v))
-    {
+    if target.contains(' ') || unsafe_text(target) || headers.iter().any(|(_, v)| unsafe_text(v)) {
         return Err(format!(
             "refusing to send a request for {target:?}: CR, LF or NUL in it"
+        ));
+    }
+    if let Some((name, _)) = headers.iter().find(|(n, _)| !is_token(n)) {
+        return Err(format!(
+            "refusing to send a request for {target:?}: bad field name {name:?}"
         ));
     }
     let mut out = format!("{method} {target} HTTP/1.1\r\n");
@@ -180,6 +190,14 @@ pub fn request(method: &str, target: &str, headers: &[(&str, &str)]) -> Result<V
     }
     out += "\r\n";
     Ok(out.into_bytes())
+}
+
+/// A token (RFC 9110 section 5.6.2): what a method or a field name is made of.
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// The trace of requests as sent (one or more heads, pipelined): a line per request line and
@@ -223,51 +241,83 @@ pub fn content_range(value: &str) -> Option<(u64, Option<u64>)> {
 /// dropped. Reports a body cut short as `UnexpectedEof`, never as a clean end.
 pub struct Chunked<R> {
     inner: R,
+    state: Chunks,
+}
+
+impl<R: BufRead> Chunked<R> {
+    /// A decoder of the chunked body that `inner` is at the start of.
+    pub fn new(inner: R) -> Chunked<R> {
+        Chunked {
+            inner,
+            state: Chunks::default(),
+        }
+    }
+
+    /// Whether the last chunk and the trailers have been read.
+    pub fn is_done(&self) -> bool {
+        self.state.done
+    }
+
+    /// The reader, at the first byte after the body once [`Chunked::is_done`].
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+}
+
+impl<R: BufRead> Read for Chunked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.state.read(&mut self.inner, buf)
+    }
+}
+
+/// Where a chunked body's decoding stands, kept apart from the reader so that a body read
+/// over several calls can borrow its connection anew each time.
+#[derive(Debug, Default)]
+pub(crate) struct Chunks {
     /// Bytes left in the current chunk; `None` before a size line, `Some(0)` after the last.
     left: Option<u64>,
     done: bool,
 }
 
-impl<R: BufRead> Chunked<R> {
-    pub fn new(inner: R) -> Chunked<R> {
-        Chunked {
-            inner,
-            left: None,
-            done: false,
-        }
-    }
-
-    pub fn is_done(&self) -> bool {
+impl Chunks {
+    pub(crate) fn is_done(&self) -> bool {
         self.done
     }
 
-    pub fn into_inner(self) -> R {
-        self.inner
-    }
-
-    fn line(&mut self) -> io::Result<String> {
-        let mut line = Vec::new();
-        let n = (&mut self.inner)
-            .take(MAX_CHUNK_LINE as u64)
-            .read_until(b'\n', &mut line)?;
-        if n == 0 || line.last() != Some(&b'\n') {
-            return Err(match n >= MAX_CHUNK_LINE {
-                true => invalid("chunk-size line too long".into()),
-                false => io::ErrorKind::UnexpectedEof.into(),
-            });
+    /// Reads the next bytes of the body from `inner`; 0 at its end.
+    pub(crate) fn read(&mut self, inner: &mut impl BufRead, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
         }
-        Ok(String::from_utf8_lossy(&line)
-            .trim_end_matches(['\r', '\n'])
-            .to_string())
+        if self.left.is_none() {
+            self.next_chunk(inner)?;
+            if self.done {
+                return Ok(0);
+            }
+        }
+        let left = self.left.unwrap_or(0);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.left = Some(left - n as u64);
+        if self.left == Some(0) {
+            if !line(inner)?.is_empty() {
+                return Err(invalid("chunk not followed by CRLF".into()));
+            }
+            self.left = None;
+        }
+        Ok(n)
     }
 
-    fn next_chunk(&mut self) -> io::Result<()> {
-        let line = self.line()?;
+    fn next_chunk(&mut self, inner: &mut impl BufRead) -> io::Result<()> {
+        let line = line(inner)?;
         let size = line.split(';').next().unwrap_or("").trim();
         let size = u64::from_str_radix(size, 16)
             .map_err(|_| invalid(format!("bad chunk size {line:?}")))?;
         if size == 0 {
-            while !self.line()?.is_empty() {}
+            while !self::line(inner)?.is_empty() {}
             self.done = true;
         }
         self.left = Some(size);
@@ -275,32 +325,21 @@ impl<R: BufRead> Chunked<R> {
     }
 }
 
-impl<R: BufRead> Read for Chunked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.done || buf.is_empty() {
-            return Ok(0);
-        }
-        if self.left.is_none() {
-            self.next_chunk()?;
-            if self.done {
-                return Ok(0);
-            }
-        }
-        let left = self.left.unwrap_or(0);
-        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..want])?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        self.left = Some(left - n as u64);
-        if self.left == Some(0) {
-            if !self.line()?.is_empty() {
-                return Err(invalid("chunk not followed by CRLF".into()));
-            }
-            self.left = None;
-        }
-        Ok(n)
+/// A chunk-size, chunk-ending or trailer line, without its CRLF.
+fn line(inner: &mut impl BufRead) -> io::Result<String> {
+    let mut line = Vec::new();
+    let n = (&mut *inner)
+        .take(MAX_CHUNK_LINE as u64)
+        .read_until(b'\n', &mut line)?;
+    if n == 0 || line.last() != Some(&b'\n') {
+        return Err(match n >= MAX_CHUNK_LINE {
+            true => invalid("chunk-size line too long".into()),
+            false => io::ErrorKind::UnexpectedEof.into(),
+        });
     }
+    Ok(String::from_utf8_lossy(&line)
+        .trim_end_matches(['\r', '\n'])
+        .to_string())
 }
 
 #[cfg(test)]
@@ -405,6 +444,10 @@ mod tests {
         assert!(request("GET", "/a\r\nX: y", &[]).is_err());
         assert!(request("GET", "/", &[("If-Range", "\"x\"\r\nEvil: 1")]).is_err());
         assert!(request("GET", "/a b", &[]).is_err());
+        for name in ["X-Evil: 1\r\nY", "Has Space", "Colon:", "", "Ünicode"] {
+            assert!(request("GET", "/", &[(name, "v")]).is_err(), "{name:?}");
+        }
+        assert!(request("GET", "/", &[("X-Custom_1.v2~", "v")]).is_ok());
     }
 
     #[test]

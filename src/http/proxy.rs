@@ -8,7 +8,9 @@ use url::Url;
 /// A proxy to connect through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proxy {
+    /// The proxy's host name or address.
     pub host: String,
+    /// The proxy's port.
     pub port: u16,
     /// `user:password` for Proxy-Authorization, decoded.
     pub credentials: Option<(String, String)>,

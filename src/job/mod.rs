@@ -14,7 +14,7 @@ pub mod settings;
 
 use crate::app::error::Error;
 use crate::ftp::{self, DataMode, Security};
-use crate::http::{self, proxy::Proxies};
+use crate::http::{self, Proxies};
 use crate::job::filter::Filter;
 use crate::job::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
 use crate::net::pace::JobEnd;
@@ -180,18 +180,18 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
         }),
         Scheme::Http | Scheme::Https => Arc::new(http::adapter::Dial {
             base: source.base_url(),
-            options: http::client::Options {
+            options: http::Options {
                 connect_timeout,
                 read_timeout,
-                tls: tls_config,
+                tls: Some(tls_config),
                 proxies: Proxies::from_env(|k| std::env::var(k).ok()).map_err(Error::Usage)?,
                 max_redirects: s.max_redirects.unwrap_or(10),
                 other_hosts: s.allow_other_hosts.unwrap_or(false),
-                auth: (login.user != ftp::Login::anonymous().user)
+                basic_auth: (login.user != ftp::Login::anonymous().user)
                     .then(|| (login.user.clone(), login.password.clone())),
-                end: JobEnd::default(),
-                pipelining: http::client::Pipelining::default(),
+                deadline: None,
             },
+            pipelining: http::Pipelining::default(),
         }),
     };
     Ok(Connector::new(source.clone(), dial))

@@ -13,7 +13,7 @@ use rustls::{
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::net::pace::{Bounds, JobEnd};
@@ -44,6 +44,13 @@ pub fn config(trust: &Trust) -> Result<Arc<ClientConfig>, String> {
             .with_no_client_auth()
     };
     Ok(Arc::new(config))
+}
+
+/// The configuration that checks certificates against the system's roots, for a client given
+/// none: built once per process, since loading the roots reads the system's certificate store.
+pub fn system() -> Result<Arc<ClientConfig>, String> {
+    static SYSTEM: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
+    SYSTEM.get_or_init(|| config(&Trust::default())).clone()
 }
 
 /// The system's roots, and those of `ca_file`. A system without roots is fine when a CA file

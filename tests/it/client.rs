@@ -2,7 +2,7 @@
 //! mode, error classes, refused arguments, and the verbs a reverse mirror needs.
 
 use crate::support::tree::sized_content;
-use crate::support::{ftpmirror, served_dir, sized_file, FtpServer, Pyftpd, Vsftpd};
+use crate::support::{ftpmirror, served_dir, sized_file, FtpServer, Pyftpd, PyftpdOptions, Vsftpd};
 use ftpmirror::ftp::{Client, Code, DataMode, Error, Options};
 use std::io::{Read, Write};
 
@@ -258,4 +258,34 @@ fn stor_site_cdup_and_listing_lines_on_pyftpdlib() {
     retr.read_to_string(&mut text).unwrap();
     retr.finish().unwrap();
     assert_eq!(text, "hello world");
+}
+
+#[test]
+fn default_options_take_tls_from_the_system_roots() {
+    let root = served_dir();
+    let tls = Options {
+        security: ftpmirror::ftp::Security::Auto,
+        ..Options::default()
+    };
+    // A server without TLS refuses AUTH TLS: the session goes on in clear.
+    let clear = Pyftpd::start(root.path());
+    let mut client = connect(&clear, tls.clone(), false);
+    assert!(!client.in_tls());
+    assert_eq!(client.pwd().unwrap(), "/");
+    // A server with a self-signed certificate: refused by the system's roots.
+    let options = PyftpdOptions {
+        tls: true,
+        ..PyftpdOptions::default()
+    };
+    let selfsigned = Pyftpd::start_with(root.path(), options);
+    match Client::connect("127.0.0.1", selfsigned.port(), tls) {
+        Err(Error::Tls(why)) => assert!(why.contains("certificate is not trusted"), "{why}"),
+        other => panic!("{:?}", other.map(|c| c.welcome().to_string())),
+    }
+    // AUTH TLS asked for by hand, on a session opened in clear.
+    let mut client = Client::connect("127.0.0.1", selfsigned.port(), Options::default()).unwrap();
+    match client.auth_tls() {
+        Err(Error::Tls(why)) => assert!(why.contains("certificate is not trusted"), "{why}"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -12,6 +12,7 @@ mod deadlines;
 mod deep_paths;
 mod dialects;
 mod disk;
+mod examples;
 mod exit_codes;
 mod faults;
 mod ftp_ahead;

@@ -90,6 +90,7 @@ pub struct Listing {
     /// The dialect the lines were read in. For LIST, `None` when no line could be read in any
     /// dialect (or there were no lines); MLSD listings are always `Some(Mlsd)`.
     pub dialect: Option<Dialect>,
+    /// The entries read, in listing order.
     pub entries: Vec<Entry>,
     /// Lines that were not read (not in the dialect, or not UTF-8), in listing order.
     pub unread: Vec<String>,
