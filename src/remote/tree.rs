@@ -5,6 +5,7 @@
 //! a list of [`Entry`] values. An entry says only what the listing said: a size or a time the
 //! server did not give is `None`, and a time carries the precision and zone it was given in, so
 //! that later comparisons never pretend to know more than the server told.
+#![warn(missing_docs)]
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -15,10 +16,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Kind {
+    /// A regular file.
     File,
+    /// A directory.
     Dir,
-    /// A symbolic link; `target` is what the server said it points to, if it said.
+    /// A symbolic link.
     Symlink {
+        /// What the server said it points to, if it said.
         target: Option<String>,
     },
     /// Devices, sockets, pipes, or a type the server named that we do not mirror.
@@ -29,8 +33,11 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
+    /// To the second (MLSD, MDTM, HTTP dates).
     Second,
+    /// To the minute (`ls -l` lines of the last six months).
     Minute,
+    /// To the day (`ls -l` lines with a year).
     Day,
 }
 
@@ -47,8 +54,11 @@ pub enum Zone {
 /// A time as a listing gave it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mtime {
+    /// The time as given, on the clock `zone` names.
     pub time: NaiveDateTime,
+    /// How finely it was given.
     pub precision: Precision,
+    /// The clock it was read on.
     pub zone: Zone,
 }
 
@@ -64,8 +74,10 @@ impl Mtime {
 /// the partial file's name is made from it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteVersion {
+    /// The size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// The modification time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtime: Option<Mtime>,
     /// MLSD `unique` fact or HTTP ETag.
@@ -78,12 +90,15 @@ pub struct RemoteVersion {
 pub struct Entry {
     /// The name exactly as listed: not yet checked for use as a local path.
     pub name: String,
+    /// What kind of object it is.
     pub kind: Kind,
+    /// The size in bytes, when listed exactly.
     pub size: Option<u64>,
     /// Where the listing rounds sizes for display (`1.2K`), the bytes it can stand for: a local
     /// size outside it is a change; inside it tells nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size_range: Option<SizeRange>,
+    /// The modification time, as precise as listed.
     pub mtime: Option<Mtime>,
     /// MLSD `unique` fact: changes when the file is replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,11 +135,14 @@ impl Entry {
 /// The sizes a rounded size (`1.5K`, `20M`) stands for, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SizeRange {
+    /// The fewest bytes.
     pub min: u64,
+    /// The most bytes.
     pub max: u64,
 }
 
 impl SizeRange {
+    /// Whether `size` is one the rounded size stands for.
     pub fn contains(&self, size: u64) -> bool {
         (self.min..=self.max).contains(&size)
     }
@@ -138,6 +156,7 @@ impl SizeRange {
 pub struct RelPath(Box<str>);
 
 impl RelPath {
+    /// The mirror's root.
     pub fn root() -> RelPath {
         RelPath(Box::default())
     }
@@ -162,10 +181,12 @@ impl RelPath {
             .try_fold(RelPath::root(), |path, name| path.join(name))
     }
 
+    /// The path, components joined by `/`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// Whether it is the root.
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
