@@ -13,7 +13,6 @@ mod deep_paths;
 mod dialects;
 mod disk;
 mod exit_codes;
-mod faults;
 mod ftp_ahead;
 mod ftps;
 mod fuzz;
