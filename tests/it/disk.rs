@@ -172,6 +172,10 @@ fn fills_up(mid_body: bool) -> String {
                 }
                 let (first, rest) = served.split_at(20 * KIB);
                 let _ = stream.write_all(&[head.as_bytes(), first].concat());
+                // A timed ordering: the client must have read the head and claimed the file's
+                // room before the disk fills, or it reports "do not fit", not "is full" (a loud
+                // failure, never a false pass). Nothing the peer sees marks that moment: the
+                // bytes sit in socket buffers and the temp file's buffer alike.
                 std::thread::sleep(std::time::Duration::from_millis(200));
                 fill_up(&fill, 40 * KIB as u64);
                 return stream.write_all(rest).is_ok();

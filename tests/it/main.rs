@@ -14,7 +14,6 @@ mod dialects;
 mod disk;
 mod examples;
 mod exit_codes;
-mod faults;
 mod ftp_ahead;
 mod ftps;
 mod fuzz;

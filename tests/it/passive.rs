@@ -1,45 +1,22 @@
 //! A PASV reply cannot send the client to another host (RFC 2577 section 3, the bounce
 //! problem): only its port is used unless the user trusts it.
 
-use crate::support::peer::{Peer, PeerConn};
+use crate::support::fake_ftp::{Answer, FakeFtp, Site};
 use ftpmirror::ftp::{Client, Error, Options};
-use std::io::Write;
-use std::net::TcpListener;
+use std::io::ErrorKind;
+use std::net::Ipv4Addr;
 
 /// Refuses EPSV, then names 127.0.0.2 in PASV while the data port listens on 127.0.0.1 only.
-fn pasv_elsewhere(c: &mut PeerConn, data: TcpListener, serve: bool) {
-    let port = data.local_addr().unwrap().port();
-    c.greet_and_login();
-    c.expect("EPSV");
-    c.send("500 EPSV not understood");
-    c.expect("PASV");
-    c.send(&format!(
-        "227 Entering Passive Mode (127,0,0,2,{},{})",
-        port >> 8,
-        port & 0xff
-    ));
-    if serve {
-        assert_eq!(c.expect("RETR"), "f");
-        c.send("150 here it comes");
-        let (mut stream, _) = data.accept().unwrap();
-        stream.write_all(b"hello").unwrap();
-        drop(stream);
-        c.send("226 done");
-    } else {
-        assert_eq!(c.expect("RETR"), "f");
-        // The client connects while the server reads RETR: give it the time to (mis)connect.
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        data.set_nonblocking(true).unwrap();
-        assert!(
-            data.accept().is_err(),
-            "client used the data port on 127.0.0.1"
-        );
-        c.send("425 no data connection");
-    }
+fn pasv_elsewhere() -> FakeFtp {
+    let site = Site::mlsd()
+        .file("/f", b"hello")
+        .answer("EPSV", Answer::Line("500 EPSV not understood".into()))
+        .pasv_host(Ipv4Addr::new(127, 0, 0, 2));
+    FakeFtp::start(site)
 }
 
-fn fetch(port: u16, options: Options) -> Result<Vec<u8>, Error> {
-    let mut client = Client::connect("127.0.0.1", port, options).unwrap();
+fn fetch(ftp: &FakeFtp, options: Options) -> Result<Vec<u8>, Error> {
+    let mut client = Client::connect("127.0.0.1", ftp.port, options).unwrap();
     client.login("anonymous", "x", None).unwrap();
     let mut out = Vec::new();
     client.retr_into("f", 0, &mut out, &mut |_| {})?;
@@ -48,24 +25,25 @@ fn fetch(port: u16, options: Options) -> Result<Vec<u8>, Error> {
 
 #[test]
 fn pasv_host_is_ignored_for_the_control_peer() {
-    let data = TcpListener::bind("127.0.0.1:0").unwrap();
-    let peer = Peer::start(move |c| pasv_elsewhere(c, data, true));
-    assert_eq!(fetch(peer.port, Options::default()).unwrap(), b"hello");
-    peer.finish();
+    let ftp = pasv_elsewhere();
+    assert_eq!(fetch(&ftp, Options::default()).unwrap(), b"hello");
+    assert_eq!(ftp.with_verb("PASV").len(), 1);
+    assert_eq!(ftp.data_connections(), 1);
 }
 
 #[test]
 fn pasv_host_is_used_when_trusted() {
-    let data = TcpListener::bind("127.0.0.1:0").unwrap();
-    let peer = Peer::start(move |c| pasv_elsewhere(c, data, false));
+    let ftp = pasv_elsewhere();
     let options = Options {
         trust_pasv_host: true,
         ..Options::default()
     };
-    let err = fetch(peer.port, options).unwrap_err();
+    // Nothing listens on 127.0.0.2: the connect is refused. A client that went to 127.0.0.1
+    // instead would have been served "hello".
+    let err = fetch(&ftp, options).unwrap_err();
     assert!(
-        matches!(&err, Error::Transient(r) if r.code == 425),
+        matches!(&err, Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused),
         "{err:?}"
     );
-    peer.finish();
+    assert_eq!(ftp.data_connections(), 0);
 }

@@ -8,8 +8,10 @@ use crate::support::runs::wait_for_partial;
 use crate::support::web::{Nginx, NginxOptions, WebServer};
 use crate::support::{ftpmirror, served_dir, sized_file, temp_dir};
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Starts a mirror of a tree with two small files and one that takes half a minute at the
@@ -124,8 +126,27 @@ fn sigint_mid_transfer_keeps_what_is_done_and_exits_130() {
     assert_stopped_cleanly("-INT", 130);
 }
 
+/// Waits until the run says `needle` on stderr (piped), within 15 s. The rest of stderr is read
+/// on a thread of its own, so the run never blocks on a full pipe.
+fn wait_for_line(child: &mut Child, needle: &'static str) {
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (said, heard) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains(needle) {
+                let _ = said.send(());
+            }
+        }
+    });
+    if heard.recv_timeout(Duration::from_secs(15)).is_err() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("ftpmirror never said {needle:?}");
+    }
+}
+
 /// A server that stops sending mid-file, under a timeout of a minute.
-fn stalled_mirror(target: &Path, extra: &[&str]) -> (FakeFtp, Child) {
+fn stalled_mirror(target: &Path, extra: &[&str], stderr: Stdio) -> (FakeFtp, Child) {
     let site = Site::mlsd()
         .dir("/", mlsd_file("stall", 5000))
         .file("/stall", content(2, 5000))
@@ -138,7 +159,7 @@ fn stalled_mirror(target: &Path, extra: &[&str]) -> (FakeFtp, Child) {
         .args(["--timeout", "60"])
         .args(extra)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("start ftpmirror");
     wait_for_partial(target, 0);
@@ -149,7 +170,8 @@ fn stalled_mirror(target: &Path, extra: &[&str]) -> (FakeFtp, Child) {
 fn a_signal_ends_a_wait_on_a_silent_server() {
     let (target, logs) = (temp_dir(), temp_dir());
     let summary = logs.path().join("summary.json");
-    let (_ftp, mut child) = stalled_mirror(target.path(), &["--summary-json", path(&summary)]);
+    let summary_json = ["--summary-json", path(&summary)];
+    let (_ftp, mut child) = stalled_mirror(target.path(), &summary_json, Stdio::null());
     let sent = Instant::now();
     send("-TERM", &child);
     let status = wait_within(&mut child, Duration::from_secs(15));
@@ -169,9 +191,11 @@ fn a_second_signal_stops_at_once() {
     // Within the first signal's grace, the second one ends the run before it writes anything.
     let (target, logs) = (temp_dir(), temp_dir());
     let summary = logs.path().join("summary.json");
-    let (_ftp, mut child) = stalled_mirror(target.path(), &["--summary-json", path(&summary)]);
+    let summary_json = ["--summary-json", path(&summary)];
+    let (_ftp, mut child) = stalled_mirror(target.path(), &summary_json, Stdio::piped());
     send("-TERM", &child);
-    std::thread::sleep(Duration::from_millis(300));
+    // The first signal is taken (the run is stopping) before the second is sent.
+    wait_for_line(&mut child, "stopping once the transfers in flight end");
     send("-TERM", &child);
     let status = wait_within(&mut child, Duration::from_secs(15));
     assert_eq!(status.code(), Some(143));

@@ -2,7 +2,7 @@
 //! is raw bytes the test wrote (so any hostile line can be injected), and faults real servers
 //! will not produce on demand are hooks: a data connection dropped after N bytes, stalled, fed
 //! one byte at a time or without end, a missing final reply, a silent, dripping or endless
-//! control connection, a `421` at the greeting or after USER.
+//! control connection, a `421` at the greeting or after USER, a PASV reply naming another host.
 //!
 //! It speaks what ftpmirror uses: USER, PASS, FEAT (with or without `MLST`), OPTS, TYPE, PWD,
 //! CWD (absolute and relative, tracked per connection), LIST (the current directory, or its
@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -113,6 +113,8 @@ pub struct Site {
     /// The login directory's name in the server's own syntax (z/OS `'USR001.'`, OpenVMS
     /// `DISK$USERS:[ANNA]`): PWD at `/` answers it, and `CWD` of it goes to `/`.
     pub home: Option<String>,
+    /// The host a `227` reply names; the data port listens on 127.0.0.1 whatever it says.
+    pub pasv_host: Ipv4Addr,
 }
 
 impl Site {
@@ -141,6 +143,7 @@ impl Site {
             during: During::Queued,
             waits_for_close: false,
             home: None,
+            pasv_host: Ipv4Addr::LOCALHOST,
         }
     }
 
@@ -229,6 +232,13 @@ impl Site {
         self
     }
 
+    /// PASV replies name `host` (a bounce, RFC 2577 section 3); the data port still listens on
+    /// 127.0.0.1 only.
+    pub fn pasv_host(mut self, host: Ipv4Addr) -> Site {
+        self.pasv_host = host;
+        self
+    }
+
     /// Listings for directories without a fixed one, made when asked for.
     pub fn generate(mut self, f: impl Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'static) -> Site {
         self.generator = Some(Arc::new(f));
@@ -283,6 +293,8 @@ struct Shared {
     /// out (counted where the site waits for the client's close).
     early_closes: AtomicUsize,
     connections: Mutex<usize>,
+    /// Data connections accepted, on all control connections.
+    data_connections: AtomicUsize,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -305,6 +317,7 @@ impl FakeFtp {
             pipelined: Mutex::new(Vec::new()),
             early_closes: AtomicUsize::new(0),
             connections: Mutex::new(0),
+            data_connections: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
         });
@@ -370,6 +383,11 @@ impl FakeFtp {
     /// How many control connections were accepted.
     pub fn connections(&self) -> usize {
         *self.shared.connections.lock().unwrap()
+    }
+
+    /// How many data connections were accepted, on all control connections.
+    pub fn data_connections(&self) -> usize {
+        self.shared.data_connections.load(Ordering::SeqCst)
     }
 
     /// Changes the site between (or during) runs.
@@ -708,8 +726,9 @@ impl Conn {
                 Ok(l) => {
                     let port = l.local_addr().unwrap().port();
                     self.passive = Some(l);
+                    let [a, b, c, d] = self.shared.site.lock().unwrap().pasv_host.octets();
                     self.send(&format!(
-                        "227 Entering Passive Mode (127,0,0,1,{},{})",
+                        "227 Entering Passive Mode ({a},{b},{c},{d},{},{})",
                         port >> 8,
                         port & 0xff
                     ))
@@ -765,6 +784,7 @@ impl Conn {
         let Some(data) = accept(&listener, &self.shared.stop) else {
             return self.send("425 no data connection");
         };
+        self.shared.data_connections.fetch_add(1, Ordering::SeqCst);
         let (fault, during, waits) = {
             let mut site = self.shared.site.lock().unwrap();
             (site.take_fault(path), site.during, site.waits_for_close)

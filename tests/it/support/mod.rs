@@ -19,7 +19,6 @@ pub mod http_peer;
 pub mod inetutils;
 pub mod installed;
 pub mod lighttpd;
-pub mod peer;
 pub mod ports;
 pub mod proftpd;
 pub mod pureftpd;

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use super::installed::program;
-use super::ports::{free_port, reserve_port_range};
+use super::ports::free_port;
 use super::server::{read_lossy, tail, wait_greeting, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
@@ -66,8 +66,7 @@ impl Proftpd {
         fs::write(d.join("group"), "nogroup:x:65534:\n").unwrap();
         for attempt in 1..=ATTEMPTS {
             let port = free_port();
-            let passive = reserve_port_range(20);
-            fs::write(d.join("proftpd.conf"), config(d, port, &passive, &options)).unwrap();
+            fs::write(d.join("proftpd.conf"), config(d, port, &options)).unwrap();
             let child = Command::new(program("usr/sbin/proftpd"))
                 .arg("-n")
                 .arg("-c")
@@ -99,12 +98,9 @@ impl Proftpd {
     }
 }
 
-fn config(
-    dir: &Path,
-    port: u16,
-    passive: &std::ops::RangeInclusive<u16>,
-    options: &ProftpdOptions,
-) -> String {
+/// No `PassivePorts`: ProFTPD chooses its passive ports itself, among all it can bind, so no
+/// range is reserved that another server on the machine may hold.
+fn config(dir: &Path, port: u16, options: &ProftpdOptions) -> String {
     let d = dir.display();
     let mut conf = format!(
         "ServerType standalone\nDefaultServer on\nDefaultAddress 127.0.0.1\nPort {port}\n\
@@ -112,9 +108,7 @@ fn config(
          UseReverseDNS off\nScoreboardFile {d}/scoreboard\nPidFile {d}/pid\n\
          SystemLog {d}/system.log\nAuthOrder mod_auth_file.c\nAuthUserFile {d}/passwd\n\
          AuthGroupFile {d}/group\nRequireValidShell off\nDefaultRoot ~\nMaxInstances 60\n\
-         PassivePorts {} {}\nLogFormat commands \"%m %J\"\nExtendedLog {d}/commands.log ALL commands\n",
-        passive.start(),
-        passive.end()
+         LogFormat commands \"%m %J\"\nExtendedLog {d}/commands.log ALL commands\n"
     );
     if let Some(n) = options.max_files {
         conf += &format!("ListOptions \"\" maxfiles {n}\n");

@@ -3,7 +3,9 @@
 //!
 //! One virtual user (PureDB, made with its own `pure-pw`) whose home is the served directory,
 //! mapped to `nobody`: no anonymous login (that needs a system user `ftp`), nothing installed.
-//! It takes a port number (no port 0), so startup retries on a lost race.
+//! It takes a port number (no port 0), so startup retries on a lost race. Without `-p` it
+//! chooses its passive ports itself, among all it can bind, so no range is reserved that another
+//! server on the machine may hold.
 
 use std::fs;
 use std::path::Path;
@@ -13,7 +15,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use super::installed::program;
-use super::ports::{free_port, reserve_port_range};
+use super::ports::free_port;
 use super::server::{tail, wait_greeting, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
@@ -42,7 +44,6 @@ impl PureFtpd {
         make_user(dir.path(), root);
         for attempt in 1..=ATTEMPTS {
             let port = free_port();
-            let passive = reserve_port_range(20);
             let log = dir.path().join("stderr.txt");
             let child = Command::new(program("usr/sbin/pure-ftpd"))
                 .arg("-S")
@@ -51,8 +52,6 @@ impl PureFtpd {
                 .arg(format!("puredb:{}", dir.path().join("users.pdb").display()))
                 .args(["-E", "-H", "-A", "-L"])
                 .arg(format!("{max_files}:8"))
-                .arg("-p")
-                .arg(format!("{}:{}", passive.start(), passive.end()))
                 .args(["-c", "50", "-C", "50"])
                 .stdin(Stdio::null())
                 .stdout(fs::File::create(&log).unwrap())

@@ -2,13 +2,14 @@
 //!
 //! Started by hand with a config written into a temp dir. It cannot run without `listen=YES`,
 //! `background=NO`, `seccomp_sandbox=NO`, `isolate=NO`, an existing empty
-//! `secure_chroot_dir`, a passive port range, and an anonymous root the ftp user cannot write;
+//! `secure_chroot_dir`, and an anonymous root the ftp user cannot write;
 //! local users need a PAM service that admits them (Debian's `vsftpd` one wants a valid shell).
-//! It takes a port number (no port 0), so startup retries on a lost race.
+//! It takes a port number (no port 0), so startup retries on a lost race. Its passive ports it
+//! picks itself (no `pasv_min_port`/`pasv_max_port`: any port, a busy one retried; vsftpd.conf(5)),
+//! so no range is reserved that another server on the machine may hold.
 
 use std::fs;
 use std::net::TcpStream;
-use std::ops::RangeInclusive;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use super::installed::program;
-use super::ports::{free_port, reserve_port_range};
+use super::ports::free_port;
 use super::server::{greeted, read_lossy, tail, FtpServer, ServerProcess};
 use super::tree::make_world_readable;
 
@@ -31,7 +32,6 @@ pub fn password() -> &'static str {
 
 const BINARY: &str = "usr/sbin/vsftpd";
 const STARTUP: Duration = Duration::from_secs(10);
-const PASSIVE_PORTS: u16 = 20;
 const ATTEMPTS: usize = 5;
 
 /// A vsftpd on 127.0.0.1 serving one directory read-only, to anonymous (no password asked) and to
@@ -72,7 +72,7 @@ impl Vsftpd {
         }
         for attempt in 1..=ATTEMPTS {
             let port = free_port();
-            let mut conf = config(root, dir.path(), port, reserve_port_range(PASSIVE_PORTS));
+            let mut conf = config(root, dir.path(), port);
             conf += &tls_config(dir.path(), tls);
             fs::write(dir.path().join("vsftpd.conf"), conf).expect("write vsftpd.conf");
             let mut process = spawn(dir.path());
@@ -122,20 +122,18 @@ fn config_dir() -> TempDir {
     dir
 }
 
-fn config(root: &Path, dir: &Path, port: u16, passive: RangeInclusive<u16>) -> String {
+fn config(root: &Path, dir: &Path, port: u16) -> String {
     let (root, dir) = (root.display(), dir.display());
     format!(
         "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\n\
          background=NO\nseccomp_sandbox=NO\nisolate=NO\nisolate_network=NO\n\
          secure_chroot_dir={dir}/empty\n\
-         pasv_enable=YES\npasv_address=127.0.0.1\npasv_min_port={}\npasv_max_port={}\n\
+         pasv_enable=YES\npasv_address=127.0.0.1\n\
          anonymous_enable=YES\nanon_root={root}\nno_anon_password=YES\n\
          local_enable=YES\nlocal_root={root}\nchroot_local_user=YES\n\
          pam_service_name=ftpmirror-test\nftp_username=ftpmirror-test\nwrite_enable=NO\nuse_localtime=NO\n\
          xferlog_enable=YES\nxferlog_std_format=NO\nlog_ftp_protocol=YES\n\
-         vsftpd_log_file={dir}/vsftpd.log\n",
-        passive.start(),
-        passive.end(),
+         vsftpd_log_file={dir}/vsftpd.log\n"
     )
 }
 
