@@ -145,14 +145,19 @@ fn wait_for_line(child: &mut Child, needle: &'static str) {
     }
 }
 
-/// A server that stops sending mid-file, under a timeout of a minute.
-fn stalled_mirror(target: &Path, extra: &[&str], stderr: Stdio) -> (FakeFtp, Child) {
+/// A server that stops sending mid-file.
+fn stalled_server() -> FakeFtp {
     let site = Site::mlsd()
         .dir("/", mlsd_file("stall", 5000))
         .file("/stall", content(2, 5000))
         .mdtm("/stall", "20240101000000")
         .fault("/stall", Fault::Stall);
-    let ftp = FakeFtp::start(site);
+    FakeFtp::start(site)
+}
+
+/// A mirror of [`stalled_server`] under a timeout of a minute, once its temp file is there.
+fn stalled_mirror(target: &Path, extra: &[&str], stderr: Stdio) -> (FakeFtp, Child) {
+    let ftp = stalled_server();
     let child = ftpmirror()
         .args(["mirror", &ftp.url()])
         .arg(target)
@@ -207,12 +212,7 @@ fn a_second_signal_stops_at_once() {
 
 #[test]
 fn jobs_after_a_signal_do_not_start_and_are_reported() {
-    let site = Site::mlsd()
-        .dir("/", mlsd_file("stall", 5000))
-        .file("/stall", content(2, 5000))
-        .mdtm("/stall", "20240101000000")
-        .fault("/stall", Fault::Stall);
-    let ftp = FakeFtp::start(site);
+    let ftp = stalled_server();
     let dir = temp_dir();
     let file = dir.path().join("mirror.toml");
     let jobs = format!(
