@@ -4,7 +4,7 @@
 //! data channel asked for behind the transfer before it.
 
 use super::pipeline::Tag;
-use super::{parse_mdtm, Class, Command, Error, Login, Options, Prepared, Session};
+use super::{parse_mdtm, Class, Command, Error, Login, Options, Prepared, Session, Shared};
 use crate::net::pace::JobEnd;
 use crate::plan::time::to_utc;
 use crate::remote::{
@@ -18,15 +18,18 @@ pub struct Dial {
     pub port: u16,
     pub login: Login,
     pub options: Options,
+    /// What the job's sessions learn of the server together.
+    pub shared: Shared,
 }
 
 impl remote::Dial for Dial {
     fn open(&self, end: JobEnd) -> Result<Box<dyn remote::Session>, remote::Error> {
         let options = Options {
-            end,
+            deadline: end.0,
             ..self.options.clone()
         };
-        let session = Session::open(&self.host, self.port, &self.login, options)?;
+        let shared = self.shared.clone();
+        let session = Session::open(&self.host, self.port, &self.login, options, shared)?;
         Ok(Box::new(session))
     }
 }

@@ -19,7 +19,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Longest control line we read; longer is a protocol error, not a reason to grow memory.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -66,13 +66,16 @@ pub struct Options {
     /// The TLS configuration when `security` is not `Off`; `None`: certificates checked against
     /// the system's roots.
     pub tls: Option<Arc<ClientConfig>>,
-    /// What the server does with commands sent during a transfer, shared by the sessions that
-    /// clone these options.
+    /// When everything must be over: every connect, read and write is bounded by the time
+    /// left; `None`: only by the timeouts.
+    pub deadline: Option<Instant>,
+}
+
+/// What a run's sessions learn of their server together: whether commands may be sent during a
+/// transfer, and whether paths must go one component at a time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shared {
     pub overlap: Overlap,
-    /// When the job must be over: every connect, read and write is bounded by the time left.
-    pub end: JobEnd,
-    /// Whether paths go to the server one component at a time, shared by the sessions that
-    /// clone these options (see `paths.rs`).
     pub stepwise: Stepwise,
 }
 
@@ -84,7 +87,7 @@ pub struct Options {
 /// answers them at once (pyftpdlib) would end the running transfer for a new `EPSV`, so it never
 /// gets one early.
 #[derive(Debug, Clone, Default)]
-pub struct Overlap(Arc<AtomicU8>);
+pub(crate) struct Overlap(Arc<AtomicU8>);
 
 /// The states of [`Overlap`], in the order they are learned: a server's overlap only ever rises.
 #[repr(u8)]
@@ -122,11 +125,16 @@ impl Overlap {
 
 impl Options {
     /// What bounds each wait of a connection made with these options.
-    pub fn bounds(&self) -> Bounds {
+    pub(crate) fn bounds(&self) -> Bounds {
         Bounds {
             idle: self.read_timeout,
-            end: self.end,
+            end: self.end(),
         }
+    }
+
+    /// The deadline, as the waits read it.
+    pub(crate) fn end(&self) -> JobEnd {
+        JobEnd(self.deadline)
     }
 }
 
@@ -140,9 +148,7 @@ impl Default for Options {
             extended: true,
             security: Security::Off,
             tls: None,
-            overlap: Overlap::default(),
-            end: JobEnd::default(),
-            stepwise: Stepwise::default(),
+            deadline: None,
         }
     }
 }
@@ -165,6 +171,7 @@ pub struct Client {
     pub(super) peer: SocketAddr,
     pub(super) local: SocketAddr,
     pub(super) options: Options,
+    shared: Shared,
     welcome: String,
     features: Features,
     /// Set when EPSV or EPRT is off or was refused: later transfers go straight to PASV or PORT.
@@ -207,7 +214,17 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
-        let tcp = connect_any((host, port), options.end.bound(options.connect_timeout)?)?;
+        Client::connect_shared(host, port, options, Shared::default())
+    }
+
+    /// [`Client::connect`], learning with the other sessions of a run through `shared`.
+    pub(crate) fn connect_shared(
+        host: &str,
+        port: u16,
+        options: Options,
+        shared: Shared,
+    ) -> Result<Client> {
+        let tcp = connect_any((host, port), options.end().bound(options.connect_timeout)?)?;
         tcp.set_nodelay(true)?;
         let (peer, local) = (tcp.peer_addr()?, tcp.local_addr()?);
         let tls = match options.security {
@@ -220,7 +237,8 @@ impl Client {
         };
         let id = ConnId::next();
         let mut client = Client {
-            pipe: Pipeline::new(id.to_string(), options.overlap.clone()),
+            pipe: Pipeline::new(id.to_string(), shared.overlap.clone()),
+            shared,
             id,
             ctrl: BufReader::with_capacity(16 * 1024, stream),
             host: host.to_string(),
@@ -249,6 +267,11 @@ impl Client {
     /// The settings this client was made with.
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// What this session learns with the others of its run.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// The greeting's text.
@@ -520,7 +543,7 @@ impl Client {
             match self.pipe.step(Event::Disarm) {
                 Next::Settle => self.settle()?,
                 Next::Close(addr) => {
-                    let wait = self.options.end.bound(self.options.connect_timeout)?;
+                    let wait = self.options.end().bound(self.options.connect_timeout)?;
                     drop(connect_any(addr, wait));
                     return Ok(());
                 }

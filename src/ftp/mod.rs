@@ -27,11 +27,12 @@ mod session;
 pub(crate) mod timeval;
 mod transfer;
 
-pub use client::{parse_mdtm, Client, DataMode, Options, Overlap, Security, MAX_LINE};
+pub(crate) use client::Shared;
+pub use client::{parse_mdtm, Client, DataMode, Options, Security, MAX_LINE};
 pub use command::{Command, Prot};
 pub use error::{Error, Result};
 pub use features::Features;
-pub use paths::{Stepwise, MAX_PATH_LINE};
+pub use paths::MAX_PATH_LINE;
 pub use reply::{Class, Code, Reply, ReplyReader};
 pub(crate) use session::{ListCommand, Login, Session};
 pub(crate) use transfer::Prepared;

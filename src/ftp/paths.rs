@@ -22,7 +22,7 @@ pub const MAX_PATH_LINE: usize = 500;
 /// whole paths work; for the rest of the run once one was refused as too long; always on a
 /// server whose paths are not Unix paths.
 #[derive(Debug, Clone, Default)]
-pub struct Stepwise(Arc<AtomicU8>);
+pub(crate) struct Stepwise(Arc<AtomicU8>);
 
 /// The states of [`Stepwise`], in the order they are learned: a server's paths only ever go
 /// from whole to stepwise.
@@ -98,7 +98,7 @@ fn too_long(e: &Error) -> bool {
 impl Session {
     /// Whether `verb path` goes in one command on this server.
     pub fn whole(&self, verb: &str, path: &str) -> bool {
-        !self.client.options().stepwise.on() && verb.len() + 1 + path.len() <= MAX_PATH_LINE
+        !self.client.shared().stepwise.on() && verb.len() + 1 + path.len() <= MAX_PATH_LINE
     }
 
     /// Goes to the absolute directory `dir`: in one `CWD` while it fits, else one component at
@@ -128,7 +128,7 @@ impl Session {
     pub(super) fn refused_whole(&self, e: &Error) -> bool {
         let refused = too_long(e);
         if refused {
-            self.client.options().stepwise.learn();
+            self.client.shared().stepwise.learn();
         }
         refused
     }
@@ -145,7 +145,7 @@ impl Session {
             Some(depth) => depth,
             None => {
                 self.here = None;
-                if dir.starts_with('/') || !self.client.options().stepwise.native() {
+                if dir.starts_with('/') || !self.client.shared().stepwise.native() {
                     self.client.cwd("/")?;
                 }
                 0

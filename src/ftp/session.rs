@@ -5,7 +5,7 @@
 //! the server offers (MLSD when FEAT names MLST, else LIST, else NLST with SIZE and MDTM per name)
 //! and remembers a refusal so it is not asked again.
 
-use super::client::{Client, Options};
+use super::client::{Client, Options, Shared};
 use super::command::{Command, Prot};
 use super::error::{Error, Result};
 use super::list::{self, Listing, Truncated};
@@ -106,8 +106,14 @@ impl From<Error> for Failure {
 }
 
 impl Session {
-    pub fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Session> {
-        let mut client = Client::connect(host, port, options)?;
+    pub fn open(
+        host: &str,
+        port: u16,
+        login: &Login,
+        options: Options,
+        shared: Shared,
+    ) -> Result<Session> {
+        let mut client = Client::connect_shared(host, port, options, shared)?;
         client.login(&login.user, &login.password, login.account.as_deref())?;
         let login_dir = setup(&mut client)?;
         let list_command = match client.features().has("MLST") {
@@ -372,7 +378,7 @@ fn setup(client: &mut Client) -> Result<String> {
         _ => "",
     };
     if matches!(system, "MVS" | "VMS") {
-        client.options().stepwise.native_paths(system);
+        client.shared().stepwise.native_paths(system);
     }
     if system == "OS/400" {
         let ibm = [

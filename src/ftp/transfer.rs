@@ -277,7 +277,7 @@ impl Client {
         let connected = match &channel {
             Channel::Passive(addr) => Some(
                 self.options
-                    .end
+                    .end()
                     .bound(self.options.connect_timeout)
                     .map_err(Error::from)
                     .and_then(|wait| connect_any(*addr, wait)),
@@ -478,7 +478,7 @@ impl Client {
     /// third party can feed us data (RFC 2577 section 5).
     fn accept(&self, listener: TcpListener) -> Result<TcpStream> {
         listener.set_nonblocking(true)?;
-        let deadline = Instant::now() + self.options.end.bound(self.options.connect_timeout)?;
+        let deadline = Instant::now() + self.options.end().bound(self.options.connect_timeout)?;
         loop {
             match listener.accept() {
                 Ok((stream, from)) if from.ip() == self.peer.ip() => {

@@ -17,7 +17,6 @@ use crate::ftp::{self, DataMode, Security};
 use crate::http::{self, Proxies};
 use crate::job::filter::Filter;
 use crate::job::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
-use crate::net::pace::JobEnd;
 use crate::net::tls;
 use crate::remote::pool::Retry;
 use crate::remote::source::{Scheme, Source};
@@ -172,10 +171,9 @@ pub fn connector(source: &Source, s: &Settings) -> Result<Connector, Error> {
                 extended: !s.no_epsv.unwrap_or(false),
                 security: security(source.scheme, s.tls, &login)?,
                 tls: Some(tls_config),
-                overlap: ftp::Overlap::default(),
-                end: JobEnd::default(),
-                stepwise: ftp::Stepwise::default(),
+                deadline: None,
             },
+            shared: ftp::Shared::default(),
             login,
         }),
         Scheme::Http | Scheme::Https => Arc::new(http::adapter::Dial {
