@@ -88,16 +88,23 @@ pub fn run(args: RunArgs, out: Output) -> Result<Exit, Error> {
     run_jobs(jobs, &args.run, out)
 }
 
-/// Whether no two jobs share a target: their locks, states and deletions would collide.
+/// Whether no two jobs share a target or a state directory: their locks, states and deletions
+/// would collide.
 fn distinct_targets(jobs: &[Job]) -> Result<(), Error> {
     for (i, job) in jobs.iter().enumerate() {
-        if let Some(other) = jobs[..i].iter().find(|o| o.target == job.target) {
-            return Err(Error::Usage(format!(
-                "jobs {} and {} share the target {}: each job needs its own",
+        let shared = |what: &str, path: &Path, other: &Job| {
+            Error::Usage(format!(
+                "jobs {} and {} share the {what} {}: each job needs its own",
                 other.name,
                 job.name,
-                job.target.display()
-            )));
+                path.display()
+            ))
+        };
+        if let Some(other) = jobs[..i].iter().find(|o| o.target == job.target) {
+            return Err(shared("target", &job.target, other));
+        }
+        if let Some(other) = jobs[..i].iter().find(|o| o.state_dir == job.state_dir) {
+            return Err(shared("state directory", &job.state_dir, other));
         }
     }
     Ok(())
@@ -227,12 +234,18 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
     let _lock = match dry_run {
         true => None,
         false => Some(lock::acquire(
+            &job.state_dir,
             &job.target,
             (job.wait_lock).map(|w| JobEnd(deadline).bound(w).unwrap_or_default()),
         )?),
     };
-    let state = State::load(&job.target)
-        .map_err(|e| Error::target("cannot read the state file", &State::path(&job.target), e))?;
+    let state = State::load(&job.state_dir).map_err(|e| {
+        Error::target(
+            "cannot read the state file",
+            &State::path(&job.state_dir),
+            e,
+        )
+    })?;
     let connector = job.connector.clone().ending(JobEnd(deadline));
     let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
@@ -302,6 +315,7 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
         .map(|rate| Limiter::new(rate.0));
     let ctx = exec::Context {
         target: &job.target,
+        state_dir: &job.state_dir,
         root: &root,
         offset: remote.offset,
         partials: &partials,

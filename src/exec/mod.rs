@@ -34,6 +34,8 @@ use std::time::{Duration, UNIX_EPOCH};
 /// What the executor needs besides the plan.
 pub struct Context<'a> {
     pub target: &'a Path,
+    /// Where the state file goes.
+    pub state_dir: &'a Path,
     /// The remote root, an absolute FTP path.
     pub root: &'a str,
     pub offset: Offset,
@@ -109,8 +111,8 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
             UNIX_EPOCH + Duration::from_secs(time),
         );
     }
-    if let Err(e) = state.save(ctx.target) {
-        let path = State::path(ctx.target);
+    if let Err(e) = state.save(ctx.state_dir) {
+        let path = State::path(ctx.state_dir);
         let message = format!("saving the state file {}: {e}", path.display());
         log::error!("{message}");
         outcome.job_failure(FailureKind::State, message);

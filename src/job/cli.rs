@@ -99,6 +99,10 @@ pub struct MirrorOptions {
     /// Make every missing directory above the target too (as mkdir -p, rsync --mkpath).
     #[arg(long)]
     pub mkdir: bool,
+    /// Keep the state and the lock in DIR instead of TARGET/.ftpmirror (for a target that is
+    /// published and should hold no bookkeeping). One directory per target.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
     /// Delete local files and directories that are gone from the server.
     #[arg(long)]
     pub delete: bool,
@@ -251,6 +255,7 @@ impl MirrorArgs {
             source: Some(self.source.parse::<SourceUrl>()?),
             target: Some(self.target),
             mkdir: flag(m.mkdir),
+            state_dir: m.state_dir,
             include: list(m.include),
             exclude: list(m.exclude),
             last: list(m.last),

@@ -195,6 +195,7 @@ impl JobFile {
         let anchor = |path: Option<PathBuf>| path.map(|p| dir.join(p));
         Settings {
             target: anchor(settings.target),
+            state_dir: anchor(settings.state_dir),
             ca_file: anchor(settings.ca_file),
             password_file: anchor(settings.password_file),
             netrc_file: anchor(settings.netrc_file),
@@ -565,6 +566,7 @@ max_redirects = 3
         let Settings {
             source: _,
             target: _,
+            state_dir: _,
             mkdir: _,
             include: _,
             exclude: _,
@@ -596,6 +598,7 @@ max_redirects = 3
         vec![
             "source",
             "target",
+            "state_dir",
             "mkdir",
             "include",
             "exclude",

@@ -17,6 +17,7 @@ use crate::ftp::{self, DataMode, Security};
 use crate::http::{self, Proxies};
 use crate::job::filter::Filter;
 use crate::job::settings::{MaxDelete, MinFree, Pattern, Rate, Settings, TlsArg};
+use crate::local::STATE_DIR;
 use crate::net::tls;
 use crate::remote::pool::Retry;
 use crate::remote::source::{Scheme, Source};
@@ -34,6 +35,8 @@ pub struct Job {
     pub name: String,
     pub source: Source,
     pub target: PathBuf,
+    /// Where the state and the lock are kept: `TARGET/.ftpmirror` unless `--state-dir`.
+    pub state_dir: PathBuf,
     /// Make the target's missing parents too.
     pub mkdir: bool,
     pub filter: Filter,
@@ -96,6 +99,7 @@ impl Job {
             name: name.to_string(),
             connector: connector(&source, &s)?,
             source,
+            state_dir: (s.state_dir.clone()).unwrap_or_else(|| target.join(STATE_DIR)),
             target,
             mkdir: s.mkdir.unwrap_or(false),
             filter,

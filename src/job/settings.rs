@@ -216,6 +216,7 @@ pub struct Settings {
     #[serde(default, deserialize_with = "parsed")]
     pub source: Option<SourceUrl>,
     pub target: Option<PathBuf>,
+    pub state_dir: Option<PathBuf>,
     pub mkdir: Option<bool>,
     #[serde(default, deserialize_with = "parsed_list")]
     pub include: Option<Vec<Pattern>>,
@@ -269,6 +270,7 @@ impl Settings {
             defaults,
             source,
             target,
+            state_dir,
             mkdir,
             include,
             exclude,

@@ -1,8 +1,8 @@
-//! One run per target at a time: an advisory lock on `TARGET/.ftpmirror/lock`, held for the
-//! whole run and released by the operating system when the process ends, however it ends.
+//! One run per target at a time: an advisory lock on `lock` in the target's state directory
+//! (`TARGET/.ftpmirror`, or `--state-dir`), held for the whole run and released by the
+//! operating system when the process ends, however it ends.
 
 use crate::app::error::Error;
-use crate::local::STATE_DIR;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -13,10 +13,10 @@ pub struct Lock {
     _file: File,
 }
 
-/// Takes the target's lock, waiting up to `wait` for another run to finish.
-pub fn acquire(target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
-    let dir = target.join(STATE_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::target("cannot create", &dir, e))?;
+/// Takes the lock of `target`, kept in its state directory `dir`, waiting up to `wait` for
+/// another run to finish.
+pub fn acquire(dir: &Path, target: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::target("cannot create", dir, e))?;
     let path = dir.join("lock");
     let mut file = OpenOptions::new()
         .read(true)
@@ -66,12 +66,13 @@ mod tests {
     #[test]
     fn a_second_lock_is_refused_until_the_first_is_dropped() {
         let target = tempfile::tempdir().unwrap();
-        let first = acquire(target.path(), None).unwrap();
-        let second = acquire(target.path(), None);
+        let dir = target.path().join(".ftpmirror");
+        let first = acquire(&dir, target.path(), None).unwrap();
+        let second = acquire(&dir, target.path(), None);
         assert!(
             matches!(&second, Err(Error::Locked(m)) if m.contains(&std::process::id().to_string()))
         );
         drop(first);
-        assert!(acquire(target.path(), Some(Duration::from_secs(1))).is_ok());
+        assert!(acquire(&dir, target.path(), Some(Duration::from_secs(1))).is_ok());
     }
 }

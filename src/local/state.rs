@@ -10,7 +10,6 @@
 //! anything it cannot fully trust (corrupt, unknown version, an unsafe path) as "no state", which
 //! only makes the planner fall back to comparing sizes and times: slower, never wrong.
 
-use crate::local::STATE_DIR;
 use crate::remote::tree::{RelPath, RemoteVersion};
 use crate::remote::ListedWith;
 use serde::{Deserialize, Serialize};
@@ -72,16 +71,16 @@ struct VersionOnly {
 }
 
 impl State {
+    /// The state file in the state directory `dir` (`TARGET/.ftpmirror` unless `--state-dir`).
+    pub fn path(dir: &Path) -> PathBuf {
+        dir.join(STATE_FILE)
+    }
+
     /// Missing file → empty state. A corrupt or unreadable-format file → empty state plus a
     /// `log::warn!` naming the file (the planner then falls back to size/time, which is safe).
     /// An I/O error other than NotFound → Err.
-    /// Where the state of the mirror at `target` is kept.
-    pub fn path(target: &Path) -> PathBuf {
-        target.join(STATE_DIR).join(STATE_FILE)
-    }
-
-    pub fn load(target: &Path) -> io::Result<State> {
-        let path = State::path(target);
+    pub fn load(dir: &Path) -> io::Result<State> {
+        let path = State::path(dir);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
@@ -103,9 +102,8 @@ impl State {
     /// Crash-safe: writes `TARGET/.ftpmirror/state.json.tmp` (creating `.ftpmirror` if needed),
     /// flushes, fsyncs, renames it over `state.json`, fsyncs the directory. A crash at any point
     /// leaves either the old or the new state, never a torn file.
-    pub fn save(&self, target: &Path) -> io::Result<()> {
-        let dir = target.join(STATE_DIR);
-        fs::create_dir_all(&dir)?;
+    pub fn save(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)?;
         let temp = dir.join(format!("{STATE_FILE}.tmp"));
         let mut out = BufWriter::new(File::create(&temp)?);
         let doc = OnDiskRef {
@@ -120,7 +118,7 @@ impl State {
         out.get_ref().sync_all()?;
         drop(out);
         fs::rename(&temp, dir.join(STATE_FILE))?;
-        sync_dir(&dir)
+        sync_dir(dir)
     }
 }
 
@@ -200,9 +198,8 @@ mod tests {
         state
     }
 
-    fn write_state(target: &Path, text: &str) {
-        fs::create_dir_all(target.join(STATE_DIR)).unwrap();
-        fs::write(target.join(STATE_DIR).join(STATE_FILE), text).unwrap();
+    fn write_state(dir: &Path, text: &str) {
+        fs::write(dir.join(STATE_FILE), text).unwrap();
     }
 
     #[test]
@@ -211,7 +208,7 @@ mod tests {
         let state = sample();
         state.save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), state);
-        assert!(!dir.path().join(STATE_DIR).join("state.json.tmp").exists());
+        assert!(!dir.path().join("state.json.tmp").exists());
         // Saving again replaces, not appends.
         State::default().save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), State::default());
@@ -221,7 +218,7 @@ mod tests {
     fn on_disk_format_is_versioned_and_compact() {
         let dir = tempfile::tempdir().unwrap();
         sample().save(dir.path()).unwrap();
-        let text = fs::read_to_string(dir.path().join(STATE_DIR).join(STATE_FILE)).unwrap();
+        let text = fs::read_to_string(dir.path().join(STATE_FILE)).unwrap();
         assert!(
             text.starts_with(r#"{"version":1,"listed_with":"LIST -a","files":{"#),
             "{text}"
@@ -273,7 +270,7 @@ mod tests {
     fn other_io_errors_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         // A directory where the file should be: reading it fails, and not with NotFound.
-        fs::create_dir_all(dir.path().join(STATE_DIR).join(STATE_FILE)).unwrap();
+        fs::create_dir_all(dir.path().join(STATE_FILE)).unwrap();
         assert!(State::load(dir.path()).is_err());
     }
 }

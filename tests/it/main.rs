@@ -34,4 +34,5 @@ mod other_servers;
 mod passive;
 mod progress;
 mod signals;
+mod state_dir;
 mod truncated;
