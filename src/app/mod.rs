@@ -20,7 +20,7 @@ use crate::job::config;
 use crate::job::settings::Settings;
 use crate::job::{self, Job};
 use crate::local::space::Space;
-use crate::local::state::State;
+use crate::local::state::{Recorder, State};
 use crate::local::{self, LocalEntry};
 use crate::local::{lock, target};
 use crate::net::pace::JobEnd;
@@ -313,9 +313,17 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
         .limit_rate
         .filter(|rate| rate.0 > 0)
         .map(|rate| Limiter::new(rate.0));
+    let recorder = Recorder::open(&job.state_dir).map_err(|e| {
+        Error::target(
+            "cannot write the state file",
+            &State::path(&job.state_dir),
+            e,
+        )
+    })?;
     let ctx = exec::Context {
         target: &job.target,
         state_dir: &job.state_dir,
+        recorder: &recorder,
         root: &root,
         offset: remote.offset,
         partials: &partials,

@@ -14,7 +14,7 @@ pub mod rate;
 
 use crate::local::partial_link;
 use crate::local::space::{Shortage, Space};
-use crate::local::state::State;
+use crate::local::state::{Recorder, State};
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
 use crate::plan::{LocalObject, Plan, Reason};
@@ -36,6 +36,8 @@ pub struct Context<'a> {
     pub target: &'a Path,
     /// Where the state file goes.
     pub state_dir: &'a Path,
+    /// Each file's record, written as the file is in place.
+    pub recorder: &'a Recorder,
     /// The remote root, an absolute FTP path.
     pub root: &'a str,
     pub offset: Offset,
@@ -237,6 +239,7 @@ fn fetch_all(
             let mark = if f.reason == Reason::New { '+' } else { '*' };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
+                ctx.recorder.record(&f.path, &fetched.record);
                 progress.done(
                     n,
                     total,

@@ -253,7 +253,7 @@ pub fn partial_link(name: &str, target: &str) -> String {
 /// (`F` a file, `L` a link) and each field: `0x00` when absent, else `0x01`, its length as a
 /// big-endian u32, and its UTF-8 bytes. Fields of a file: name, size (decimal), time
 /// (`YYYY-MM-DDTHH:MM:SS`, `.nnnnnnnnn` when the nanoseconds are not 0, then ` precision zone`
-/// in their state.json names), unique id, pin (decimal UTC seconds); of a link: name, target.
+/// in the state's names), unique id, pin (decimal UTC seconds); of a link: name, target.
 ///
 /// A fixed length (35 bytes) whatever the name's, so a 255-byte name still gets a valid temp
 /// name. FNV-1a is written out here because std's `DefaultHasher` may change between Rust

@@ -1,27 +1,38 @@
 //! What each local file was fetched from.
 //!
-//! The state file remembers, per path, the remote metadata a local copy was fetched from and the
-//! local size and mtime it was left with. With it, a file whose remote metadata has not changed
+//! The state remembers, per path, the remote version a local copy was fetched from and the
+//! local size and mtime it was left with. With it, a file whose remote version has not changed
 //! is not fetched again whatever the listing's time precision, and a local file changed behind
 //! the tool's back is still caught by its size and mtime.
 //!
-//! Invariant: the state file on disk is always a whole document, the old one or the new one.
-//! [`State::save`] writes a temp file, syncs it and renames it into place; [`State::load`] treats
+//! It is an SQLite database (`state.db`, in write-ahead-log mode), one row per file: a file's
+//! row is written as soon as the file is in place ([`Recorder`]), so a run killed midway keeps
+//! the record of everything it finished; at the end of a run [`State::save`] makes the rows the
+//! run's whole state in one transaction. A `state.json` of earlier versions is read once and
+//! replaced by the database.
+//!
+//! Invariant: the state on disk is always whole (SQLite's transactions); [`State::load`] treats
 //! anything it cannot fully trust (corrupt, unknown version, an unsafe path) as "no state", which
 //! only makes the planner fall back to comparing sizes and times: slower, never wrong.
 
 use crate::remote::tree::{RelPath, RemoteVersion};
 use crate::remote::ListedWith;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// The state file, in `TARGET/.ftpmirror/`.
-pub const STATE_FILE: &str = "state.json";
-/// The on-disk format this code reads and writes.
-const VERSION: u32 = 1;
+/// The state database, in the state directory (`TARGET/.ftpmirror/` by default).
+pub const STATE_FILE: &str = "state.db";
+/// The document earlier versions wrote, migrated on first use.
+const LEGACY_FILE: &str = "state.json";
+/// The format of the database this code reads and writes.
+const VERSION: u32 = 2;
+/// The format of the legacy document.
+const LEGACY_VERSION: u32 = 1;
 
 /// The local file as the tool left it: size in bytes, mtime in unix seconds (UTC, floor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +49,7 @@ pub struct Record {
 }
 
 /// Every fetched file's record, by path relative to the target.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
     pub files: BTreeMap<RelPath, Record>,
     /// The strongest FTP listing command the last run used: a directory listed with a weaker
@@ -46,16 +57,7 @@ pub struct State {
     pub listed_with: Option<ListedWith>,
 }
 
-/// The document as written: the state plus a format version.
-#[derive(Serialize)]
-struct OnDiskRef<'a> {
-    version: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    listed_with: Option<ListedWith>,
-    files: &'a BTreeMap<RelPath, Record>,
-}
-
-/// The document as read. Keys are parsed as `RelPath`, so an unsafe path fails the whole load.
+/// The legacy document as read. Keys are parsed as `RelPath`, so an unsafe path fails the load.
 #[derive(Deserialize)]
 struct OnDisk {
     version: u32,
@@ -71,86 +73,258 @@ struct VersionOnly {
 }
 
 impl State {
-    /// The state file in the state directory `dir` (`TARGET/.ftpmirror` unless `--state-dir`).
+    /// The state database in the state directory `dir` (`TARGET/.ftpmirror` unless
+    /// `--state-dir`).
     pub fn path(dir: &Path) -> PathBuf {
         dir.join(STATE_FILE)
     }
 
-    /// Missing file → empty state. A corrupt or unreadable-format file → empty state plus a
-    /// `log::warn!` naming the file (the planner then falls back to size/time, which is safe).
-    /// An I/O error other than NotFound → Err.
+    /// No state yet → empty state (a legacy `state.json` is read and migrated). A database or
+    /// document that cannot be trusted → empty state plus a warning naming it (the planner then
+    /// falls back to size/time, which is safe); a corrupt database is moved aside to
+    /// `state.db.corrupt`. Any other failure to read it → Err.
     pub fn load(dir: &Path) -> io::Result<State> {
         let path = State::path(dir);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return load_legacy(dir),
             Err(e) => return Err(e),
-        };
-        match decode(&bytes) {
-            Ok(state) => Ok(state),
-            Err(why) => {
-                log::warn!(
-                    target: crate::app::logger::ACTION,
-                    "ignoring state file {}: {why}",
-                    path.display()
-                );
-                Ok(State::default())
+            Ok(meta) if meta.is_dir() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "Is a directory",
+                ))
             }
+            Ok(_) => {}
+        }
+        match read(&path) {
+            Ok(Ok(state)) => Ok(state),
+            Ok(Err(why)) => Ok(untrusted(&path, &why)),
+            Err(e) if is_io(&e) => Err(io::Error::other(e)),
+            Err(e) if is_corrupt(&e) => {
+                let aside = dir.join(format!("{STATE_FILE}.corrupt"));
+                fs::rename(&path, &aside)?;
+                for suffix in ["-wal", "-shm"] {
+                    let _ = fs::remove_file(dir.join(format!("{STATE_FILE}{suffix}")));
+                }
+                Ok(untrusted(
+                    &path,
+                    &format!("corrupt ({e}), moved to {}", aside.display()),
+                ))
+            }
+            // Not the tables this code writes (a file of another program, an empty one).
+            Err(e) => Ok(untrusted(&path, &e.to_string())),
         }
     }
 
-    /// Crash-safe: writes `TARGET/.ftpmirror/state.json.tmp` (creating `.ftpmirror` if needed),
-    /// flushes, fsyncs, renames it over `state.json`, fsyncs the directory. A crash at any point
-    /// leaves either the old or the new state, never a torn file.
+    /// Makes the database hold exactly this state, in one transaction: a crash leaves the old
+    /// state or the new one. Creates the state directory if needed.
     pub fn save(&self, dir: &Path) -> io::Result<()> {
         fs::create_dir_all(dir)?;
-        let temp = dir.join(format!("{STATE_FILE}.tmp"));
-        let mut out = BufWriter::new(File::create(&temp)?);
-        let doc = OnDiskRef {
-            version: VERSION,
-            listed_with: self.listed_with,
-            files: &self.files,
+        let mut db = open(&State::path(dir)).map_err(io::Error::other)?;
+        let mut write = || -> rusqlite::Result<()> {
+            let tx = db.transaction()?;
+            tx.execute("DELETE FROM files", [])?;
+            {
+                let mut insert = tx.prepare(INSERT)?;
+                for (path, record) in &self.files {
+                    insert_record(&mut insert, path, record)?;
+                }
+            }
+            set_listed_with(&tx, self.listed_with)?;
+            tx.commit()
         };
-        serde_json::to_writer(&mut out, &doc)?;
-        out.flush()?;
-        // The data must be on disk before the rename makes it the state, or a crash could leave
-        // a renamed but empty file.
-        out.get_ref().sync_all()?;
-        drop(out);
-        fs::rename(&temp, dir.join(STATE_FILE))?;
-        sync_dir(dir)
+        write().map_err(io::Error::other)
     }
 }
 
-/// Parses a state document, refusing versions other than [`VERSION`].
+/// Writes each file's record as the file is put in place, from any worker: a run killed midway
+/// keeps the records of the files it finished.
+pub struct Recorder(Mutex<Connection>);
+
+impl Recorder {
+    /// The recorder of the state in `dir`.
+    pub fn open(dir: &Path) -> io::Result<Recorder> {
+        fs::create_dir_all(dir)?;
+        let db = open(&State::path(dir)).map_err(io::Error::other)?;
+        Ok(Recorder(Mutex::new(db)))
+    }
+
+    /// Records one file (a failure is said, and the record is written again at the end).
+    pub fn record(&self, path: &RelPath, record: &Record) {
+        let db = self.0.lock().expect("state lock");
+        let written = db
+            .prepare_cached(INSERT)
+            .and_then(|mut insert| insert_record(&mut insert, path, record));
+        if let Err(e) = written {
+            log::warn!("{path}: recording it in the state: {e}");
+        }
+    }
+}
+
+const INSERT: &str =
+    "INSERT OR REPLACE INTO files (path, remote, local_size, local_mtime) VALUES (?1, ?2, ?3, ?4)";
+
+fn insert_record(
+    insert: &mut rusqlite::Statement,
+    path: &RelPath,
+    record: &Record,
+) -> rusqlite::Result<()> {
+    let remote = serde_json::to_string(&record.remote).expect("plain data serializes");
+    let size = i64::try_from(record.local.size).unwrap_or(i64::MAX);
+    insert.execute(params![path.as_str(), remote, size, record.local.mtime])?;
+    Ok(())
+}
+
+/// Opens (or creates) the database with its tables. The write-ahead log makes each commit
+/// cheap (no sync per file) and durable across a crash of the process.
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let db = Connection::open(path)?;
+    db.busy_timeout(std::time::Duration::from_secs(10))?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "NORMAL")?;
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS files (
+             path TEXT PRIMARY KEY,
+             remote TEXT NOT NULL,
+             local_size INTEGER NOT NULL,
+             local_mtime INTEGER NOT NULL
+         ) WITHOUT ROWID;",
+    )?;
+    db.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?1)",
+        [VERSION.to_string()],
+    )?;
+    Ok(db)
+}
+
+fn set_listed_with(db: &Connection, listed_with: Option<ListedWith>) -> rusqlite::Result<()> {
+    match listed_with {
+        Some(command) => db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('listed_with', ?1)",
+            [command.to_string()],
+        ),
+        None => db.execute("DELETE FROM meta WHERE key = 'listed_with'", []),
+    }
+    .map(drop)
+}
+
+/// The whole state from the database; the inner `Err` says why its content cannot be trusted.
+fn read(path: &Path) -> rusqlite::Result<Result<State, String>> {
+    let db = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let meta = |key: &str| -> rusqlite::Result<Option<String>> {
+        db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()
+    };
+    match meta("version")? {
+        Some(v) if v == VERSION.to_string() => {}
+        Some(v) => return Ok(Err(format!("format version {v} is not {VERSION}"))),
+        None => return Ok(Err("no format version".into())),
+    }
+    let listed_with = match meta("listed_with")? {
+        None => None,
+        Some(name) => match serde_json::from_value(serde_json::Value::String(name.clone())) {
+            Ok(listed) => Some(listed),
+            Err(_) => return Ok(Err(format!("unknown listing command {name:?}"))),
+        },
+    };
+    let mut query = db.prepare("SELECT path, remote, local_size, local_mtime FROM files")?;
+    let rows = query.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut files = BTreeMap::new();
+    for row in rows {
+        let (path, remote, size, mtime) = row?;
+        let Ok(path) = RelPath::parse(&path) else {
+            return Ok(Err(format!("unsafe path {path:?}")));
+        };
+        let Ok(remote) = serde_json::from_str(&remote) else {
+            return Ok(Err(format!("{path}: unreadable remote version")));
+        };
+        let size = u64::try_from(size).unwrap_or(0);
+        let local = LocalMeta { size, mtime };
+        files.insert(path, Record { remote, local });
+    }
+    Ok(Ok(State { files, listed_with }))
+}
+
+/// A failure to read the file at all, rather than a content that cannot be trusted.
+fn is_io(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            ErrorCode::CannotOpen
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::PermissionDenied
+                | ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+        )
+    )
+}
+
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+fn untrusted(path: &Path, why: &str) -> State {
+    log::warn!(
+        target: crate::app::logger::ACTION,
+        "ignoring state file {}: {why}",
+        path.display()
+    );
+    State::default()
+}
+
+/// The `state.json` of earlier versions, if there is one: read, written as the database, and
+/// removed, so it is read once. A document that cannot be trusted is left where it is.
+fn load_legacy(dir: &Path) -> io::Result<State> {
+    let path = dir.join(LEGACY_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
+        Err(e) => return Err(e),
+    };
+    match decode(&bytes) {
+        Ok(state) => {
+            state.save(dir)?;
+            fs::remove_file(&path)?;
+            log::info!("{}: migrated to {STATE_FILE}", path.display());
+            Ok(state)
+        }
+        Err(why) => Ok(untrusted(&path, &why)),
+    }
+}
+
+/// Parses a legacy state document, refusing versions other than [`LEGACY_VERSION`].
 fn decode(bytes: &[u8]) -> Result<State, String> {
     match serde_json::from_slice::<OnDisk>(bytes) {
-        Ok(doc) if doc.version == VERSION => Ok(State {
+        Ok(doc) if doc.version == LEGACY_VERSION => Ok(State {
             files: doc.files,
             listed_with: doc.listed_with,
         }),
-        Ok(doc) => Err(format!("format version {} is not {VERSION}", doc.version)),
+        Ok(doc) => Err(format!(
+            "format version {} is not {LEGACY_VERSION}",
+            doc.version
+        )),
         // A newer format may not parse as this one: name its version rather than a parse error.
         Err(e) => match serde_json::from_slice::<VersionOnly>(bytes) {
-            Ok(doc) if doc.version != VERSION => {
-                Err(format!("format version {} is not {VERSION}", doc.version))
-            }
+            Ok(doc) if doc.version != LEGACY_VERSION => Err(format!(
+                "format version {} is not {LEGACY_VERSION}",
+                doc.version
+            )),
             _ => Err(format!("corrupt: {e}")),
         },
     }
-}
-
-/// Makes the rename itself durable (POSIX: a rename is recorded in the directory, which needs
-/// its own fsync).
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Windows cannot open a directory as a file; its rename is as durable as NTFS makes it.
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]
@@ -198,8 +372,8 @@ mod tests {
         state
     }
 
-    fn write_state(dir: &Path, text: &str) {
-        fs::write(dir.join(STATE_FILE), text).unwrap();
+    fn write_legacy(dir: &Path, text: &str) {
+        fs::write(dir.join(LEGACY_FILE), text).unwrap();
     }
 
     #[test]
@@ -208,23 +382,59 @@ mod tests {
         let state = sample();
         state.save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), state);
-        assert!(!dir.path().join("state.json.tmp").exists());
         // Saving again replaces, not appends.
         State::default().save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), State::default());
     }
 
     #[test]
-    fn on_disk_format_is_versioned_and_compact() {
+    fn on_disk_format_is_versioned_with_one_row_per_file() {
         let dir = tempfile::tempdir().unwrap();
         sample().save(dir.path()).unwrap();
-        let text = fs::read_to_string(dir.path().join(STATE_FILE)).unwrap();
-        assert!(
-            text.starts_with(r#"{"version":1,"listed_with":"LIST -a","files":{"#),
-            "{text}"
+        let db = Connection::open(State::path(dir.path())).unwrap();
+        let meta = |key: &str| -> String {
+            db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            (meta("version"), meta("listed_with")),
+            ("2".into(), "LIST -a".into())
         );
-        assert!(text.contains(r#""time":"2024-02-29T13:05:07","precision":"minute""#));
-        assert!(!text.contains('\n') && !text.contains("null"), "{text}");
+        let remote: String = db
+            .query_row(
+                "SELECT remote FROM files WHERE path = 'pub/a b/x.iso'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(remote.contains(r#""time":"2024-02-29T13:05:07","precision":"minute""#));
+        assert!(!remote.contains("null"), "{remote}");
+    }
+
+    #[test]
+    fn a_legacy_state_json_is_migrated_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = r#"{"remote":{"size":3},"local":{"size":3,"mtime":2}}"#;
+        let text = format!(r#"{{"version":1,"listed_with":"MLSD","files":{{"a/x":{record}}}}}"#);
+        write_legacy(dir.path(), &text);
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.files.len(), 1);
+        assert!(!dir.path().join(LEGACY_FILE).exists());
+        assert_eq!(
+            State::load(dir.path()).unwrap(),
+            state,
+            "read from the database"
+        );
+    }
+
+    #[test]
+    fn records_written_as_files_land_survive_a_run_that_never_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder::open(dir.path()).unwrap();
+        let (path, record) = sample().files.into_iter().next().unwrap();
+        recorder.record(&path, &record);
+        drop(recorder);
+        assert_eq!(State::load(dir.path()).unwrap().files[&path], record);
     }
 
     #[test]
@@ -234,7 +444,7 @@ mod tests {
     }
 
     #[test]
-    fn untrusted_files_are_empty_state() {
+    fn untrusted_legacy_files_are_empty_state_and_stay() {
         let dir = tempfile::tempdir().unwrap();
         let record = r#"{"remote":{},"local":{"size":1,"mtime":2}}"#;
         for text in [
@@ -247,15 +457,38 @@ mod tests {
             &format!(r#"{{"version":1,"files":{{"../x":{record}}}}}"#),
             &format!(r#"{{"version":1,"files":{{"/etc/passwd":{record}}}}}"#),
         ] {
-            write_state(dir.path(), text);
+            write_legacy(dir.path(), text);
             assert_eq!(State::load(dir.path()).unwrap(), State::default(), "{text}");
+            assert!(dir.path().join(LEGACY_FILE).exists());
         }
-        // The same record under a safe key loads.
-        write_state(
-            dir.path(),
-            &format!(r#"{{"version":1,"files":{{"x":{record}}}}}"#),
-        );
-        assert_eq!(State::load(dir.path()).unwrap().files.len(), 1);
+    }
+
+    #[test]
+    fn untrusted_databases_are_empty_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = State::path(dir.path());
+        // Not a database: moved aside, so the next save starts a new one.
+        fs::write(
+            &db_path,
+            b"not a database at all, but long enough to be read as one....",
+        )
+        .unwrap();
+        assert_eq!(State::load(dir.path()).unwrap(), State::default());
+        assert!(dir.path().join("state.db.corrupt").exists() && !db_path.exists());
+        // An empty file, another version, an unsafe path.
+        fs::write(&db_path, b"").unwrap();
+        assert_eq!(State::load(dir.path()).unwrap(), State::default());
+        fs::remove_file(&db_path).unwrap();
+        sample().save(dir.path()).unwrap();
+        let db = Connection::open(&db_path).unwrap();
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'version'", [])
+            .unwrap();
+        assert_eq!(State::load(dir.path()).unwrap(), State::default());
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'version'", [])
+            .unwrap();
+        db.execute("UPDATE files SET path = '../x' WHERE path = 'café'", [])
+            .unwrap();
+        assert_eq!(State::load(dir.path()).unwrap(), State::default());
     }
 
     #[test]
@@ -269,8 +502,8 @@ mod tests {
     #[test]
     fn other_io_errors_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        // A directory where the file should be: reading it fails, and not with NotFound.
-        fs::create_dir_all(dir.path().join(STATE_FILE)).unwrap();
+        // A directory where the database should be: it cannot be opened at all.
+        fs::create_dir_all(State::path(dir.path())).unwrap();
         assert!(State::load(dir.path()).is_err());
     }
 }

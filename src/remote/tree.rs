@@ -70,7 +70,7 @@ impl Mtime {
 }
 
 /// What identifies one version of a remote file: as listed, or as a probe or the transfer
-/// completed it. The plan fetches it, the state records it (`state.json` keeps these names),
+/// completed it. The plan fetches it, the state records it (by these names),
 /// the partial file's name is made from it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteVersion {

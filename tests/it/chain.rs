@@ -21,7 +21,7 @@ fn first_target() -> tempfile::TempDir {
     let first = served_dir();
     assert_ok(&mirror(&server.url(), first.path(), &[]));
     let f = first.path();
-    assert!(f.join(".ftpmirror/state.json").exists() && f.join(".ftpmirror/lock").exists());
+    assert!(f.join(".ftpmirror/state.db").exists() && f.join(".ftpmirror/lock").exists());
     fs::write(
         f.join(".ftpmirror-partial.0123456789abcdef"),
         b"half a file",
@@ -54,12 +54,14 @@ fn assert_second(first: &Path, second: &Path) {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     own.sort();
-    assert_eq!(own, ["lock", "state.json"]);
-    assert_ne!(
-        fs::read(first.join(".ftpmirror/state.json")).unwrap(),
-        fs::read(second.join(".ftpmirror/state.json")).unwrap(),
-        "the upstream's state became ours"
-    );
+    assert_eq!(own, ["lock", "state.db"]);
+    // Ours records every file this target fetched, never the upstream's bookkeeping.
+    let ours = crate::support::state_paths(&second.join(".ftpmirror"));
+    let files: Vec<String> = content(second)
+        .into_iter()
+        .filter(|p| second.join(p).is_file())
+        .collect();
+    assert_eq!(ours, files);
     let partials = paths(second)
         .into_iter()
         .filter(|p| p.contains(".ftpmirror-partial."))
@@ -180,7 +182,7 @@ fn a_server_publishing_our_bookkeeping_names_cannot_break_the_target() {
         ran.assert_code(0);
     }
     let own = target.path().join(".ftpmirror");
-    assert!(own.join("lock").is_file() && own.join("state.json").is_file());
+    assert!(own.join("lock").is_file() && own.join("state.db").is_file());
     assert_eq!(paths(&target.path().join("sub")), Vec::<String>::new());
     assert!(ftp
         .with_verb("MLSD")
@@ -193,7 +195,7 @@ fn a_state_or_lock_that_cannot_be_used_is_named_with_its_cause() {
     use crate::support::fake_ftp::{mlsd_file, FakeFtp, Site};
     use crate::support::sentinel::bounded_mirror;
     let ftp = FakeFtp::start(Site::mlsd().dir("/", mlsd_file("x", 1)).file("/x", b"x"));
-    for name in ["state.json", "lock"] {
+    for name in ["state.db", "lock"] {
         let target = temp_dir();
         let own = target.path().join(".ftpmirror");
         fs::create_dir_all(own.join(name).join("inside")).unwrap();

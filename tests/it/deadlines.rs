@@ -31,7 +31,7 @@ fn a_stalled_transfer_ends_with_the_job() {
     assert!(ran.elapsed < secs(6.0), "{}", ran.show());
     ran.assert_warned(&["the job ran out of time", "1 files not fetched", "stall"]);
     assert_file(&target, "good", &good);
-    assert!(target.join(".ftpmirror/state.json").exists());
+    assert!(target.join(".ftpmirror/state.db").exists());
 }
 
 #[test]

@@ -201,7 +201,7 @@ fn fills_up(mid_body: bool) -> String {
         assert_eq!(fs::read(target.join(name)).unwrap(), body);
     }
     assert!(temp_files(&target).is_empty(), "{:?}", temp_files(&target));
-    assert!(target.join(".ftpmirror/state.json").exists());
+    assert!(target.join(".ftpmirror/state.db").exists());
     // The next run, with room again, fetches the rest.
     bounded_mirror(&peer.url(), &target, &["-j", "1", "--min-free", "0"]).assert_code(0);
     assert!(files.iter().all(|f| target.join(f).exists()));

@@ -40,7 +40,7 @@ fn each_status_means_one_thing() {
     let lock = File::create(held.join(".ftpmirror/lock")).unwrap();
     lock.try_lock().unwrap();
     let bad_state = at("bad-state");
-    fs::create_dir_all(bad_state.join(".ftpmirror/state.json/inside")).unwrap();
+    fs::create_dir_all(bad_state.join(".ftpmirror/state.db/inside")).unwrap();
     let read_only = Tmpfs::mount("1m");
     read_only.read_only();
 
@@ -73,7 +73,7 @@ fn each_status_means_one_thing() {
         case("below a file", &url, at("file/sub"), &[], 5, &["which is not a directory"]),
         case("missing parent", &url, at("unmounted/debian"), &[], 5, &["does not exist", "--mkdir"]),
         case("read-only", &url, read_only.path().join("m"), &[], 5, &["cannot write in", "Read-only"]),
-        case("state unreadable", &url, bad_state.clone(), &[], 5, &["state.json", "Is a directory"]),
+        case("state unreadable", &url, bad_state.clone(), &[], 5, &["state.db", "Is a directory"]),
         case("mkdir", &url, at("made/deep/debian"), &["--mkdir"], 0, &[]),
     ];
     for case in cases {

@@ -9,6 +9,7 @@ use crate::support::web::{Nginx, NginxOptions, WebServer};
 use crate::support::{ftpmirror, served_dir, sized_file, temp_dir};
 use std::fs;
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -18,6 +19,16 @@ use std::time::{Duration, Instant};
 /// server's rate, waits until the small ones are in place and the large one is under way,
 /// sends `signal`, and returns how the run ended and how long it took after the signal.
 fn stop_mid_transfer(signal: &str, target: &Path, logs: &Path) -> (ExitStatus, Duration) {
+    stop_mid_transfer_when(signal, target, logs, &|| true)
+}
+
+/// [`stop_mid_transfer`], sending the signal only once `ready` also holds.
+fn stop_mid_transfer_when(
+    signal: &str,
+    target: &Path,
+    logs: &Path,
+    ready: &dyn Fn() -> bool,
+) -> (ExitStatus, Duration) {
     let served = served_dir();
     sized_file(&served.path().join("big.bin"), 8 << 20);
     fs::write(served.path().join("a.txt"), "first\n").unwrap();
@@ -42,7 +53,7 @@ fn stop_mid_transfer(signal: &str, target: &Path, logs: &Path) -> (ExitStatus, D
         .expect("start ftpmirror");
     wait_for_partial(target, 64 * 1024);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !(target.join("a.txt").exists() && target.join("b.txt").exists()) {
+    while !(target.join("a.txt").exists() && target.join("b.txt").exists() && ready()) {
         assert!(Instant::now() < deadline, "the small files never came");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -99,16 +110,12 @@ fn assert_stopped_cleanly(signal: &str, code: i32) {
         "{end}"
     );
 
-    let state: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(target.path().join(".ftpmirror/state.json")).unwrap(),
-    )
-    .unwrap();
-    let files = state["files"].as_object().unwrap();
+    let recorded = crate::support::state_paths(&target.path().join(".ftpmirror"));
     assert!(
-        files.contains_key("a.txt") && files.contains_key("b.txt"),
-        "{state:#}"
+        recorded.contains(&"a.txt".into()) && recorded.contains(&"b.txt".into()),
+        "{recorded:?}"
     );
-    assert!(!files.contains_key("big.bin"), "{state:#}");
+    assert!(!recorded.contains(&"big.bin".into()), "{recorded:?}");
     assert!(
         !target.path().join("big.bin").exists(),
         "partial file under the final name"
@@ -253,6 +260,19 @@ fn jobs_after_a_signal_do_not_start_and_are_reported() {
         "not started: the run was stopped by SIGINT"
     );
     assert!(!dir.path().join("second").exists());
+}
+
+#[test]
+fn a_run_killed_midway_keeps_the_record_of_every_file_it_finished() {
+    let (target, logs) = (temp_dir(), temp_dir());
+    let own = target.path().join(".ftpmirror");
+    // The small files' rows are in the state while the big file still comes: written as each
+    // file is in place, not at the end of the run, which SIGKILL never reaches.
+    let recorded = || own.join("state.db").exists() && crate::support::state_paths(&own).len() == 2;
+    let (status, _) = stop_mid_transfer_when("-KILL", target.path(), logs.path(), &recorded);
+    assert_eq!(status.signal(), Some(9));
+    assert_eq!(crate::support::state_paths(&own), ["a.txt", "b.txt"]);
+    assert!(!target.path().join("big.bin").exists());
 }
 
 fn path(p: &Path) -> &str {

@@ -22,8 +22,11 @@ fn state_and_lock_go_to_the_state_dir_and_the_target_holds_only_the_mirror() {
     ));
     crate::support::runs::assert_same(served.path(), target.path());
     assert!(!target.path().join(".ftpmirror").exists());
-    let state = fs::read_to_string(state_dir.join("state.json")).unwrap();
-    assert!(state.contains("bulk/d001/f0002.dat"), "{state}");
+    let recorded = crate::support::state_paths(&state_dir);
+    assert!(
+        recorded.contains(&"bulk/d001/f0002.dat".into()),
+        "{recorded:?}"
+    );
     assert!(state_dir.join("lock").exists());
 
     // A no-change run reads that state and fetches nothing.

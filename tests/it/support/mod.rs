@@ -72,3 +72,15 @@ pub fn temp_dir() -> TempDir {
         .tempdir()
         .expect("temp dir")
 }
+
+/// The paths the state database in the state directory `dir` holds a record for, sorted.
+pub fn state_paths(dir: &std::path::Path) -> Vec<String> {
+    let db = rusqlite::Connection::open_with_flags(
+        dir.join("state.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the state database");
+    let mut query = db.prepare("SELECT path FROM files ORDER BY path").unwrap();
+    let rows = query.query_map([], |row| row.get(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
