@@ -113,7 +113,7 @@ pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progr
             UNIX_EPOCH + Duration::from_secs(time),
         );
     }
-    if let Err(e) = state.save(ctx.state_dir) {
+    if let Err(e) = state.save_changes(ctx.state_dir, ctx.state) {
         let path = State::path(ctx.state_dir);
         let message = format!("saving the state file {}: {e}", path.display());
         log::error!("{message}");
@@ -278,6 +278,7 @@ fn fetch_all(
                 // Whole by its size, but the server did not stand by it: not kept.
                 let why = &unconfirmed[&index];
                 let _ = fs::remove_file(f.path.under(ctx.target));
+                ctx.recorder.forget(&f.path);
                 fail(
                     outcome,
                     &f.path,

@@ -7,8 +7,8 @@
 //!
 //! It is an SQLite database (`state.db`, in write-ahead-log mode), one row per file: a file's
 //! row is written as soon as the file is in place ([`Recorder`]), so a run killed midway keeps
-//! the record of everything it finished; at the end of a run [`State::save`] makes the rows the
-//! run's whole state in one transaction. A `state.json` of earlier versions is read once and
+//! the record of everything it finished; at the end of a run [`State::save_changes`] writes the
+//! rows that changed in one transaction (a run that changed nothing writes none). A `state.json` of earlier versions is read once and
 //! replaced by the database.
 //!
 //! Invariant: the state on disk is always whole (SQLite's transactions); [`State::load`] treats
@@ -98,36 +98,47 @@ impl State {
         }
         match read(&path) {
             Ok(Ok(state)) => Ok(state),
-            Ok(Err(why)) => Ok(untrusted(&path, &why)),
+            Ok(Err(why)) => set_aside(dir, &why),
             Err(e) if is_io(&e) => Err(io::Error::other(e)),
-            Err(e) if is_corrupt(&e) => {
-                let aside = dir.join(format!("{STATE_FILE}.corrupt"));
-                fs::rename(&path, &aside)?;
-                for suffix in ["-wal", "-shm"] {
-                    let _ = fs::remove_file(dir.join(format!("{STATE_FILE}{suffix}")));
-                }
-                Ok(untrusted(
-                    &path,
-                    &format!("corrupt ({e}), moved to {}", aside.display()),
-                ))
-            }
-            // Not the tables this code writes (a file of another program, an empty one).
-            Err(e) => Ok(untrusted(&path, &e.to_string())),
+            // Corrupt, or not the tables this code writes (another program's file, an empty one).
+            Err(e) => set_aside(dir, &e.to_string()),
         }
     }
 
     /// Makes the database hold exactly this state, in one transaction: a crash leaves the old
     /// state or the new one. Creates the state directory if needed.
     pub fn save(&self, dir: &Path) -> io::Result<()> {
+        self.write(dir, None)
+    }
+
+    /// [`State::save`] for a database that holds `before` (what the run loaded, and the rows
+    /// its [`Recorder`] wrote since): only the rows that differ are written, so a run that
+    /// changed nothing writes nothing but its listing command.
+    pub fn save_changes(&self, dir: &Path, before: &State) -> io::Result<()> {
+        self.write(dir, Some(before))
+    }
+
+    fn write(&self, dir: &Path, before: Option<&State>) -> io::Result<()> {
         fs::create_dir_all(dir)?;
         let mut db = open(&State::path(dir)).map_err(io::Error::other)?;
         let mut write = || -> rusqlite::Result<()> {
             let tx = db.transaction()?;
-            tx.execute("DELETE FROM files", [])?;
             {
                 let mut insert = tx.prepare(INSERT)?;
+                let mut delete = tx.prepare("DELETE FROM files WHERE path = ?1")?;
+                match before {
+                    None => drop(tx.execute("DELETE FROM files", [])?),
+                    Some(before) => {
+                        let gone = before.files.keys().filter(|p| !self.files.contains_key(*p));
+                        for path in gone {
+                            delete.execute([path.as_str()])?;
+                        }
+                    }
+                }
                 for (path, record) in &self.files {
-                    insert_record(&mut insert, path, record)?;
+                    if before.is_none_or(|b| b.files.get(path) != Some(record)) {
+                        insert_record(&mut insert, path, record)?;
+                    }
                 }
             }
             set_listed_with(&tx, self.listed_with)?;
@@ -147,6 +158,15 @@ impl Recorder {
         fs::create_dir_all(dir)?;
         let db = open(&State::path(dir)).map_err(io::Error::other)?;
         Ok(Recorder(Mutex::new(db)))
+    }
+
+    /// Forgets a file recorded by this run that is not kept after all (its transfer was not
+    /// confirmed).
+    pub fn forget(&self, path: &RelPath) {
+        let db = self.0.lock().expect("state lock");
+        if let Err(e) = db.execute("DELETE FROM files WHERE path = ?1", [path.as_str()]) {
+            log::warn!("{path}: removing it from the state: {e}");
+        }
     }
 
     /// Records one file (a failure is said, and the record is written again at the end).
@@ -269,11 +289,19 @@ fn is_io(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn is_corrupt(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    )
+/// A database that cannot be trusted is moved aside (kept for whoever wants to look: another
+/// version's, say), so that this run starts a new one and no row of it is ever read again.
+fn set_aside(dir: &Path, why: &str) -> io::Result<State> {
+    let path = State::path(dir);
+    let aside = dir.join(format!("{STATE_FILE}.ignored"));
+    fs::rename(&path, &aside)?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = fs::remove_file(dir.join(format!("{STATE_FILE}{suffix}")));
+    }
+    Ok(untrusted(
+        &path,
+        &format!("{why}; moved to {}", aside.display()),
+    ))
 }
 
 fn untrusted(path: &Path, why: &str) -> State {
@@ -438,6 +466,25 @@ mod tests {
     }
 
     #[test]
+    fn saving_changes_writes_only_what_differs_and_drops_what_went() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = sample();
+        before.save(dir.path()).unwrap();
+        let mut after = before.clone();
+        let (first, _) = after.files.pop_first().unwrap();
+        let recorder = Recorder::open(dir.path()).unwrap();
+        let late = RelPath::parse("late").unwrap();
+        let record = before.files.values().next().unwrap().clone();
+        recorder.record(&late, &record);
+        recorder.forget(&late);
+        after.files.insert(RelPath::parse("new").unwrap(), record);
+        after.save_changes(dir.path(), &before).unwrap();
+        let loaded = State::load(dir.path()).unwrap();
+        assert_eq!(loaded, after);
+        assert!(!loaded.files.contains_key(&first) && !loaded.files.contains_key(&late));
+    }
+
+    #[test]
     fn missing_file_is_empty_state() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), State::default());
@@ -467,28 +514,30 @@ mod tests {
     fn untrusted_databases_are_empty_state() {
         let dir = tempfile::tempdir().unwrap();
         let db_path = State::path(dir.path());
-        // Not a database: moved aside, so the next save starts a new one.
-        fs::write(
-            &db_path,
-            b"not a database at all, but long enough to be read as one....",
-        )
-        .unwrap();
-        assert_eq!(State::load(dir.path()).unwrap(), State::default());
-        assert!(dir.path().join("state.db.corrupt").exists() && !db_path.exists());
-        // An empty file, another version, an unsafe path.
+        let ignored = dir.path().join("state.db.ignored");
+        // Each is moved aside, so that the next save starts a new database.
+        let load = || {
+            assert_eq!(State::load(dir.path()).unwrap(), State::default());
+            assert!(ignored.exists() && !db_path.exists());
+            fs::remove_file(&ignored).unwrap();
+        };
+        // Not a database; an empty file.
+        let garbage = b"not a database at all, but long enough to be read as one....";
+        fs::write(&db_path, garbage).unwrap();
+        load();
         fs::write(&db_path, b"").unwrap();
-        assert_eq!(State::load(dir.path()).unwrap(), State::default());
-        fs::remove_file(&db_path).unwrap();
-        sample().save(dir.path()).unwrap();
-        let db = Connection::open(&db_path).unwrap();
-        db.execute("UPDATE meta SET value = '3' WHERE key = 'version'", [])
-            .unwrap();
-        assert_eq!(State::load(dir.path()).unwrap(), State::default());
-        db.execute("UPDATE meta SET value = '2' WHERE key = 'version'", [])
-            .unwrap();
-        db.execute("UPDATE files SET path = '../x' WHERE path = 'café'", [])
-            .unwrap();
-        assert_eq!(State::load(dir.path()).unwrap(), State::default());
+        load();
+        // Another version; an unsafe path.
+        for change in [
+            "UPDATE meta SET value = '3' WHERE key = 'version'",
+            "UPDATE files SET path = '../x' WHERE path = 'café'",
+        ] {
+            sample().save(dir.path()).unwrap();
+            let db = Connection::open(&db_path).unwrap();
+            db.execute(change, []).unwrap();
+            drop(db);
+            load();
+        }
     }
 
     #[test]
