@@ -4,7 +4,7 @@
 //! 128 + the signal.
 
 use crate::support::fake_ftp::{content, mlsd_file, FakeFtp, Fault, Site};
-use crate::support::runs::wait_for_partial;
+use crate::support::runs::{wait_for_partial, wait_for_partial_of};
 use crate::support::web::{Nginx, NginxOptions, WebServer};
 use crate::support::{ftpmirror, served_dir, sized_file, temp_dir};
 use std::fs;
@@ -165,7 +165,7 @@ fn stalled_server() -> FakeFtp {
 /// A mirror of [`stalled_server`] under a timeout of a minute, once its temp file is there.
 fn stalled_mirror(target: &Path, extra: &[&str], stderr: Stdio) -> (FakeFtp, Child) {
     let ftp = stalled_server();
-    let child = ftpmirror()
+    let mut child = ftpmirror()
         .args(["mirror", &ftp.url()])
         .arg(target)
         .args(["--timeout", "60"])
@@ -174,7 +174,7 @@ fn stalled_mirror(target: &Path, extra: &[&str], stderr: Stdio) -> (FakeFtp, Chi
         .stderr(stderr)
         .spawn()
         .expect("start ftpmirror");
-    wait_for_partial(target, 0);
+    wait_for_partial_of(Some(&mut child), target, 0);
     (ftp, child)
 }
 

@@ -85,8 +85,22 @@ pub fn kill_mid_file(url: &str, target: &Path, at_least: u64) -> PathBuf {
 
 /// Waits until a temp file beside the target holds at least `len` bytes.
 pub fn wait_for_partial(target: &Path, len: u64) -> PathBuf {
+    wait_for_partial_of(None, target, len)
+}
+
+/// [`wait_for_partial`], failing at once with its exit status if `child` ends first.
+pub fn wait_for_partial_of(
+    mut child: Option<&mut std::process::Child>,
+    target: &Path,
+    len: u64,
+) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
+        if let Some(child) = child.as_deref_mut() {
+            if let Some(status) = child.try_wait().expect("poll the child") {
+                panic!("the run ended ({status}) before a partial file appeared");
+            }
+        }
         let found = fs::read_dir(target)
             .ok()
             .into_iter()
