@@ -239,7 +239,11 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
             (job.wait_lock).map(|w| JobEnd(deadline).bound(w).unwrap_or_default()),
         )?),
     };
-    let state = State::load(&job.state_dir).map_err(|e| {
+    let state = match dry_run {
+        true => State::peek(&job.state_dir),
+        false => State::load(&job.state_dir),
+    };
+    let state = state.map_err(|e| {
         Error::target(
             "cannot read the state file",
             &State::path(&job.state_dir),

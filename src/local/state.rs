@@ -81,12 +81,22 @@ impl State {
 
     /// No state yet → empty state (a legacy `state.json` is read and migrated). A database or
     /// document that cannot be trusted → empty state plus a warning naming it (the planner then
-    /// falls back to size/time, which is safe); a corrupt database is moved aside to
-    /// `state.db.corrupt`. Any other failure to read it → Err.
+    /// falls back to size/time, which is safe); such a database is moved aside to
+    /// `state.db.ignored`. Any other failure to read it → Err.
     pub fn load(dir: &Path) -> io::Result<State> {
+        State::read(dir, true)
+    }
+
+    /// [`State::load`] for a dry run: the same state, and nothing on disk changed (no
+    /// migration, nothing moved aside).
+    pub fn peek(dir: &Path) -> io::Result<State> {
+        State::read(dir, false)
+    }
+
+    fn read(dir: &Path, change: bool) -> io::Result<State> {
         let path = State::path(dir);
         match fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return load_legacy(dir),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return load_legacy(dir, change),
             Err(e) => return Err(e),
             Ok(meta) if meta.is_dir() => {
                 return Err(io::Error::new(
@@ -96,12 +106,16 @@ impl State {
             }
             Ok(_) => {}
         }
-        match read(&path) {
-            Ok(Ok(state)) => Ok(state),
-            Ok(Err(why)) => set_aside(dir, &why),
-            Err(e) if is_io(&e) => Err(io::Error::other(e)),
+        let why = match read(&path) {
+            Ok(Ok(state)) => return Ok(state),
+            Ok(Err(why)) => why,
+            Err(e) if is_io(&e) => return Err(io::Error::other(e)),
             // Corrupt, or not the tables this code writes (another program's file, an empty one).
-            Err(e) => set_aside(dir, &e.to_string()),
+            Err(e) => e.to_string(),
+        };
+        match change {
+            true => set_aside(dir, &why),
+            false => Ok(untrusted(&path, &why)),
         }
     }
 
@@ -313,9 +327,10 @@ fn untrusted(path: &Path, why: &str) -> State {
     State::default()
 }
 
-/// The `state.json` of earlier versions, if there is one: read, written as the database, and
-/// removed, so it is read once. A document that cannot be trusted is left where it is.
-fn load_legacy(dir: &Path) -> io::Result<State> {
+/// The `state.json` of earlier versions, if there is one: read, and (with `migrate`) written
+/// as the database and removed, so it is read once. A document that cannot be trusted is left
+/// where it is.
+fn load_legacy(dir: &Path, migrate: bool) -> io::Result<State> {
     let path = dir.join(LEGACY_FILE);
     let bytes = match fs::read(&path) {
         Ok(bytes) => bytes,
@@ -323,6 +338,7 @@ fn load_legacy(dir: &Path) -> io::Result<State> {
         Err(e) => return Err(e),
     };
     match decode(&bytes) {
+        Ok(state) if !migrate => Ok(state),
         Ok(state) => {
             state.save(dir)?;
             fs::remove_file(&path)?;
@@ -445,7 +461,10 @@ mod tests {
         let record = r#"{"remote":{"size":3},"local":{"size":3,"mtime":2}}"#;
         let text = format!(r#"{{"version":1,"listed_with":"MLSD","files":{{"a/x":{record}}}}}"#);
         write_legacy(dir.path(), &text);
+        let peeked = State::peek(dir.path()).unwrap();
+        assert!(dir.path().join(LEGACY_FILE).exists() && !State::path(dir.path()).exists());
         let state = State::load(dir.path()).unwrap();
+        assert_eq!(state, peeked);
         assert_eq!(state.files.len(), 1);
         assert!(!dir.path().join(LEGACY_FILE).exists());
         assert_eq!(

@@ -64,3 +64,19 @@ fn two_jobs_may_not_share_a_state_dir() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_legacy_state_json_is_migrated_by_a_run_and_left_alone_by_a_dry_run() {
+    let served = served_dir();
+    bulk_tree(served.path(), 1, 2);
+    let server = Pyftpd::start(served.path());
+    let target = temp_dir();
+    let own = target.path().join(".ftpmirror");
+    fs::create_dir(&own).unwrap();
+    fs::write(own.join("state.json"), r#"{"version":1,"files":{}}"#).unwrap();
+    assert_ok(&mirror(&server.url(), target.path(), &["-n"]));
+    assert!(own.join("state.json").exists() && !own.join("state.db").exists());
+    assert_ok(&mirror(&server.url(), target.path(), &[]));
+    assert!(!own.join("state.json").exists());
+    assert_eq!(crate::support::state_paths(&own).len(), 2);
+}
