@@ -118,7 +118,7 @@ fn check(path: &Path, selected: Vec<(String, Settings)>, run: &RunOptions) -> Ex
     let mut exits = Vec::new();
     for (name, settings) in selected {
         let job = Job::resolve(&name, settings, run)
-            .and_then(|job| target::check(&job.target, job.mkdir).map(|()| job));
+            .and_then(|job| target::prepare(&job.target, job.mkdir, true).map(|()| job));
         match job {
             Ok(job) => {
                 println!(

@@ -105,10 +105,7 @@ impl Error {
     pub fn timed_out(&self) -> bool {
         match self {
             Error::Remote(e) => e.timed_out(),
-            Error::Local(_, e) => matches!(
-                e.kind(),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-            ),
+            Error::Local(_, e) => crate::net::pace::is_timeout(e),
             _ => false,
         }
     }

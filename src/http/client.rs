@@ -669,7 +669,7 @@ fn copy(
 
 /// A wait that took the whole timeout (or the job's end): the server is there but silent.
 fn is_timeout(e: &Error) -> bool {
-    matches!(e, Error::Io(io) if matches!(io.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+    matches!(e, Error::Io(io) if crate::net::pace::is_timeout(io))
 }
 
 fn status_error(response: &Answer) -> Error {

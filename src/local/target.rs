@@ -68,11 +68,6 @@ pub fn inspect(target: &Path) -> Result<Found, Error> {
     )))
 }
 
-/// What [`prepare`] would refuse, without making or writing anything (`run --check`).
-pub fn check(target: &Path, mkdir: bool) -> Result<(), Error> {
-    prepare(target, mkdir, true)
-}
-
 /// Makes the target if it is missing: its last component, or with `mkdir` every missing
 /// directory, after checking that it can be written. A dry run makes nothing and writes
 /// nothing (it may report on a read-only mirror), but fails where the paths are wrong.

@@ -86,6 +86,15 @@ pub fn out_of_time() -> io::Error {
 /// Less than this in one timeout period is a stalled transfer, however steadily it drips.
 pub const MIN_BYTES: u64 = 1024;
 
+/// Whether a failed wait ran out of time: a socket timeout reads as `WouldBlock` on Unix,
+/// `TimedOut` elsewhere and from [`JobEnd`].
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 /// A reader that fails with `TimedOut` once `until` has passed.
 pub struct Deadline<R> {
     inner: R,

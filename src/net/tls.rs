@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::net::pace::{Bounds, JobEnd};
+use crate::net::pace::{is_timeout, Bounds, JobEnd};
 
 /// How to check a server's certificate.
 #[derive(Debug, Clone, Default)]
@@ -196,13 +196,6 @@ fn waiting<S, T>(
             result => return result.map_err(|e| cut(e, bounds.end)),
         }
     }
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// A wait the job's end cut short says so, rather than "timed out".

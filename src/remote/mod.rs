@@ -385,9 +385,6 @@ impl std::error::Error for Error {
 /// An I/O error's kind at the seam.
 pub fn io_kind(e: &io::Error) -> Kind {
     Kind::Io {
-        timed_out: matches!(
-            e.kind(),
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-        ),
+        timed_out: crate::net::pace::is_timeout(e),
     }
 }
