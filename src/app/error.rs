@@ -89,7 +89,7 @@ pub enum Error {
     },
     /// Another run holds the target's lock.
     Locked(String),
-    /// What the plan would write does not fit on the target's filesystem: nothing was written.
+    /// What a dry run's plan would write does not fit on the target's filesystem.
     NoRoom(String),
 }
 

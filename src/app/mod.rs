@@ -12,28 +12,26 @@ pub mod report;
 pub mod signal;
 
 use crate::app::error::{Error, Exit};
-use crate::exec::failure::{Failure, Kind as FailureKind};
+use crate::exec::failure::Kind as FailureKind;
+use crate::exec::march::{self, March, Sink};
 use crate::exec::progress::{Mode, Progress};
 use crate::exec::{self, rate::Limiter, Outcome};
-use crate::job::cli::{Cli, Command, Format, LsArgs, MirrorArgs, RunArgs, RunOptions};
+use crate::job::cli::{Cli, Command, LsArgs, MirrorArgs, RunArgs, RunOptions};
 use crate::job::config;
 use crate::job::settings::Settings;
 use crate::job::{self, Job};
 use crate::local::space::Space;
-use crate::local::state::{Recorder, State};
-use crate::local::{self, LocalEntry};
+use crate::local::state::{self, Store};
 use crate::local::{lock, target};
 use crate::net::pace::JobEnd;
-use crate::plan::render::human_bytes;
-use crate::plan::{self, Inputs, Plan};
+use crate::plan::render::{human_bytes, Printer};
 use crate::remote;
 use crate::remote::pool::Pool;
 use crate::remote::source::Source;
 use crate::remote::tree::RelPath;
-use crate::remote::walk::{self, RemoteTree};
+use crate::remote::walk;
 use clap::Parser;
 use report::JobReport;
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -239,17 +237,14 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
             (job.wait_lock).map(|w| JobEnd(deadline).bound(w).unwrap_or_default()),
         )?),
     };
-    let state = match dry_run {
-        true => State::peek(&job.state_dir),
-        false => State::load(&job.state_dir),
+    let store = match dry_run {
+        true => Store::peek(&job.state_dir),
+        false => Store::open(&job.state_dir),
     };
-    let state = state.map_err(|e| {
-        Error::target(
-            "cannot read the state file",
-            &State::path(&job.state_dir),
-            e,
-        )
-    })?;
+    let state_file = state::path(&job.state_dir);
+    let store = store.map_err(|e| Error::target("cannot read the state file", &state_file, e))?;
+    let space = Space::new(&job.target, job.min_free, job.max_size)
+        .map_err(|e| Error::target("cannot read the free space of", &job.target, e))?;
     let connector = job.connector.clone().ending(JobEnd(deadline));
     let mut pool = Pool::open(connector, job.connections, job.retry)
         .map_err(|e| connect_error(&job.source, e))?;
@@ -257,7 +252,7 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
     let root = job.source.root(pool.login_dir());
     let target = job.target.as_path();
     let settled = |path: &RelPath| {
-        state.files.contains_key(path)
+        store.holds(path)
             && std::fs::symlink_metadata(path.under(target)).is_ok_and(|m| m.is_file())
     };
     let scope = walk::Scope {
@@ -265,81 +260,67 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
         filter: &job.filter,
         settled: &settled,
     };
-    let mut remote = walk::walk(&mut pool, &scope);
-    if let Some(gap) = remote.unlisted_root() {
-        pool.close();
-        return Err(Error::SourceUnlisted(gap.message.clone()));
-    }
-    remote.mark_weaker(&root, state.listed_with);
-    for gap in remote.incomplete.values() {
-        log::error!("{}", gap.message);
-    }
-    let incomplete: Vec<_> = remote.incomplete.values().cloned().collect();
-    let local = local::scan(&job.target)
-        .map_err(|e| Error::target("cannot read the target", &job.target, e))?;
-    for warning in &local.skipped {
-        log::warn!("{warning}");
-    }
-    let mut plan = make_plan(
-        &mut pool,
-        job,
-        &root,
-        &remote,
-        &local.entries,
-        &state,
-        dry_run,
-    );
-    *unchanged = plan.unchanged;
-    let space = Space::new(&job.target, job.min_free, job.max_size)
-        .map_err(|e| Error::target("cannot read the free space of", &job.target, e))?;
-    fit(&plan, &space, &job.target)?;
-    // The trees are in the plan now: what a large mirror needs in memory is halved.
-    remote.entries = BTreeMap::new();
-    let partials = local.partials;
-    drop(local.entries);
-    if let Some(format) = job.dry_run {
-        pool.close();
-        match format {
-            Format::Text => print!(
-                "{}{}",
-                job_header(job),
-                plan::render_text(&plan, out.verbose > 0)
-            ),
-            Format::Json => println!("{}", plan::render_json(&job.name, &plan)),
+    let marched = match job.dry_run {
+        Some(format) => {
+            let room = space
+                .room()
+                .map_err(|e| Error::target("cannot read the free space of", target, e))?;
+            let header = job_header(job);
+            let printer = Printer::new(format, &job.name, &header, out.verbose > 0, room).map_err(
+                |source| Error::Io {
+                    context: "making a temp file for the plan".into(),
+                    source,
+                },
+            )?;
+            let march = March {
+                job,
+                root: &root,
+                store: &store,
+                scope,
+                sink: Sink::Print(&printer),
+            };
+            let marched = march::run(&mut pool, &march);
+            if marched.is_ok() {
+                fits(&printer, &space, target)?;
+            }
+            marched
         }
-        return Ok(Outcome {
-            incomplete,
-            ..listing_failures(&remote)
-        });
-    }
-    // 0 is no cap, as for wget and rclone: a job can lift the defaults' cap.
-    let limiter = job
-        .limit_rate
-        .filter(|rate| rate.0 > 0)
-        .map(|rate| Limiter::new(rate.0));
-    let recorder = Recorder::open(&job.state_dir).map_err(|e| {
-        Error::target(
-            "cannot write the state file",
-            &State::path(&job.state_dir),
-            e,
-        )
-    })?;
-    let ctx = exec::Context {
-        target: &job.target,
-        state_dir: &job.state_dir,
-        recorder: &recorder,
-        root: &root,
-        offset: remote.offset,
-        partials: &partials,
-        state: &state,
-        limiter: limiter.as_ref(),
-        listed_with: remote.best_command().or(state.listed_with),
-        space: &space,
+        None => {
+            // 0 is no cap, as for wget and rclone: a job can lift the defaults' cap.
+            let limiter = job
+                .limit_rate
+                .filter(|rate| rate.0 > 0)
+                .map(|rate| Limiter::new(rate.0));
+            let mode = match (out.quiet, std::io::stderr().is_terminal()) {
+                (true, _) => Mode::Quiet,
+                (false, true) => Mode::Bars,
+                (false, false) => Mode::Lines,
+            };
+            let progress = Progress::new(mode, pool.workers());
+            let ctx = exec::Context {
+                target,
+                store: &store,
+                root: &root,
+                limiter: limiter.as_ref(),
+                space: &space,
+                progress: &progress,
+            };
+            let march = March {
+                job,
+                root: &root,
+                store: &store,
+                scope,
+                sink: Sink::Carry(&ctx),
+            };
+            let marched = march::run(&mut pool, &march);
+            progress.finish();
+            marched
+        }
     };
-    let mut outcome = execute(job, &mut pool, ctx, &remote, &mut plan, out);
     pool.close();
-    outcome.incomplete = incomplete;
-    Ok(outcome)
+    let marched = marched.map_err(|root| Error::SourceUnlisted(root.message))?;
+    *unchanged = marched.unchanged;
+    Ok(marched.outcome)
 }
 
 /// The line that names a job of `run` before its plan; nothing for `mirror`, whose one plan
@@ -351,118 +332,18 @@ fn job_header(job: &Job) -> String {
     }
 }
 
-/// Carries out the plan with progress shown as the output allows.
-fn execute(
-    job: &Job,
-    pool: &mut Pool,
-    ctx: exec::Context,
-    remote: &RemoteTree,
-    plan: &mut Plan,
-    out: Output,
-) -> Outcome {
-    for skip in &plan.skipped {
-        log::warn!("skipping {}: {}", skip.path, skip.reason);
-    }
-    let mode = match (out.quiet, std::io::stderr().is_terminal()) {
-        (true, _) => Mode::Quiet,
-        (false, true) => Mode::Bars,
-        (false, false) => Mode::Lines,
-    };
-    let progress = Progress::new(
-        mode,
-        plan.fetches.len(),
-        plan.totals().bytes,
-        job.connections,
-    );
-    let mut outcome = exec::execute(plan, pool, &ctx, &progress);
-    progress.finish();
-    let mut failed = listing_failures(remote);
-    if let Some(withheld) = plan.withheld {
-        let message = format!(
-            "{} deletions planned, over --max-delete {}: none done",
-            withheld.deletes, withheld.limit
-        );
-        log::error!("{message}");
-        failed.job_failure(FailureKind::MaxDelete, message);
-    }
-    failed.errors.append(&mut outcome.errors);
-    failed.failures.append(&mut outcome.failures);
-    outcome.errors = failed.errors;
-    outcome.failures = failed.failures;
-    outcome
-}
-
-/// The directories not fully listed, as failures (their messages were logged as they came).
-fn listing_failures(remote: &RemoteTree) -> Outcome {
-    let mut outcome = Outcome::default();
-    for gap in remote.incomplete.values() {
-        outcome.errors.push(gap.message.clone());
-        let failure = Failure::of(&gap.path, FailureKind::Listing, gap.message.clone());
-        outcome.failures.push(failure);
-    }
-    outcome
-}
-
-/// Plans; where the listing could not decide, probes (one MDTM or HEAD per such file) and
-/// plans again with what the probes told.
-fn make_plan(
-    pool: &mut Pool,
-    job: &Job,
-    root: &str,
-    remote: &RemoteTree,
-    local: &BTreeMap<RelPath, LocalEntry>,
-    state: &State,
-    dry_run: bool,
-) -> Plan {
-    // A conditional GET costs what a HEAD does and saves the second request for a changed file;
-    // a dry run must not fetch, so it probes instead.
-    let revalidate = !dry_run && job.connector.revalidates();
-    let files = local
-        .values()
-        .filter(|e| e.kind == local::LocalKind::File)
-        .count();
-    let diff = |entries| {
-        plan::diff(&Inputs {
-            remote: entries,
-            incomplete: &remote.incomplete,
-            unread: &remote.unread,
-            offset: remote.offset,
-            local,
-            state,
-            filter: &job.filter,
-            last: job.last.as_ref(),
-            delete: job.delete,
-            max_delete: job.max_delete.map(|m| m.limit(files)),
-            allow_empty: job.allow_empty,
-            list_keeps: dry_run,
-            revalidate,
-            max_size: job.max_size,
-        })
-    };
-    let plan = diff(&remote.entries);
-    if plan.probes.is_empty() {
-        return plan;
-    }
-    let mut entries = remote.entries.clone();
-    walk::probe(pool, root, &plan.probes, &mut entries);
-    diff(&entries)
-}
-
-/// Whether the plan fits on the target's filesystem above the reserve; else nothing is
-/// written. A file that cannot fit alone is left to the executor, which refuses it before its
-/// first byte and fetches the rest. A rounded size (`20K`) counts as the most it can stand for.
-fn fit(plan: &Plan, space: &Space, target: &Path) -> Result<(), Error> {
-    let room = space
-        .room()
-        .map_err(|e| Error::target("cannot read the free space of", target, e))?;
-    let sizes = plan.fetches.iter().filter_map(|f| f.size_at_most());
-    let need = (sizes.filter(|&size| size <= room)).fold(0u64, u64::saturating_add);
+/// Whether a dry run's plan fits on the target's filesystem above the reserve. A real run
+/// fetches what fits (each file claims its room before its first byte) and says what did not;
+/// a file that cannot fit alone is left out of the sum, as the real run refuses only it. A
+/// rounded size (`20K`) counts as the most it can stand for.
+fn fits(printer: &Printer, space: &Space, target: &Path) -> Result<(), Error> {
+    let (need, room) = printer.need();
     if need <= room {
         return Ok(());
     }
     Err(Error::NoRoom(format!(
         "the plan writes {} but the filesystem of {} has {} free above the {} kept free \
-         (--min-free): nothing written",
+         (--min-free): a run would fetch what fits and stop",
         human_bytes(need),
         target.display(),
         human_bytes(room),

@@ -1,56 +1,62 @@
-//! Carrying out a plan: replaced directories, then new directories, then files in parallel
-//! over the pool's sessions, then links, then deletions (only when every transfer succeeded),
-//! then directory times and the state file. The executor decides nothing: every choice is in the
-//! plan. [`commit`] is the protocol-free half of a download, [`progress`] what a run shows,
-//! [`rate`] the shared bandwidth cap.
+//! Carrying out the plans: [`march`] walks the tree and carries out each directory's plan as
+//! it comes (replaced directories, new directories, links, then its files in parallel over the
+//! pool's sessions), then the deletions (only when every transfer succeeded), directory times
+//! and the state. Here are the steps it takes for one file or one path; none decides anything:
+//! every choice is in the plan. [`commit`] is the protocol-free half of a download, [`progress`]
+//! what a run shows, [`rate`] the shared bandwidth cap.
 //!
 //! Invariant: it names no protocol; a crash never leaves a partial file under a final name; no
 //! deletion unless every transfer succeeded.
 
 pub mod commit;
 pub mod failure;
+pub mod march;
 pub mod progress;
 pub mod rate;
 
 use crate::local::partial_link;
 use crate::local::space::{Shortage, Space};
-use crate::local::state::{Recorder, State};
+use crate::local::state::Store;
 use crate::plan::render::human_bytes;
 use crate::plan::time::Offset;
-use crate::plan::{LocalObject, Plan, Reason};
-use crate::remote::pool::{Pool, Queue};
+use crate::plan::{Delete, Fetch, Link, LocalObject, Reason};
+use crate::remote::pool::Worker;
 use crate::remote::tree::RelPath;
 use crate::remote::{Kind, Want};
+use chrono::NaiveDateTime;
 use failure::{Failure, Kind as FailureKind};
 use progress::Progress;
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, UNIX_EPOCH};
 
-/// What the executor needs besides the plan.
+/// What a real run needs besides the plans.
 pub struct Context<'a> {
     pub target: &'a Path,
-    /// Where the state file goes.
-    pub state_dir: &'a Path,
     /// Each file's record, written as the file is in place.
-    pub recorder: &'a Recorder,
+    pub store: &'a Store,
     /// The remote root, an absolute FTP path.
     pub root: &'a str,
-    pub offset: Offset,
-    /// Temp files found by the local scan.
-    pub partials: &'a [RelPath],
-    /// The state as loaded: records of files whose fetch fails stay as they were.
-    pub state: &'a State,
     /// The shared bandwidth budget, with `--limit-rate`.
     pub limiter: Option<&'a rate::Limiter>,
-    /// The strongest FTP listing command this run used, for the next run to compare with.
-    pub listed_with: Option<crate::remote::ListedWith>,
     /// The target's filesystem.
     pub space: &'a Space,
+    pub progress: &'a Progress,
+}
+
+impl<'a> Context<'a> {
+    /// Where one fetch goes.
+    fn job(&self, f: &'a Fetch, since: Option<NaiveDateTime>, offset: Offset) -> commit::Job<'a> {
+        commit::Job {
+            fetch: f,
+            space: self.space,
+            remote_path: f.path.remote(self.root),
+            local_path: f.path.under(self.target),
+            offset,
+            since,
+        }
+    }
 }
 
 /// What a run did.
@@ -70,58 +76,6 @@ pub struct Outcome {
     pub incomplete: Vec<crate::remote::walk::Incomplete>,
 }
 
-/// Carries out `plan`; its `carried` records become the new state's start.
-pub fn execute(plan: &mut Plan, pool: &mut Pool, ctx: &Context, progress: &Progress) -> Outcome {
-    let mut outcome = Outcome::default();
-    let mut state = State {
-        files: std::mem::take(&mut plan.carried),
-        listed_with: ctx.listed_with,
-    };
-    let plan = &*plan;
-    prepare_dirs(plan, ctx, &mut outcome, progress);
-    fetch_all(plan, false, pool, ctx, progress, &mut outcome, &mut state);
-    make_links(plan, ctx, &mut outcome, progress);
-    // Index files (`last`) only once everything they may name is here; deletions after them,
-    // so a reader of the mirror never sees an index naming a missing file.
-    let last = plan.fetches.iter().filter(|f| f.last).count();
-    match outcome.errors.is_empty() {
-        true => fetch_all(plan, true, pool, ctx, progress, &mut outcome, &mut state),
-        false if last > 0 => outcome.job_failure(
-            FailureKind::LastNotFetched,
-            format!("{last} files marked last not fetched, since other transfers failed"),
-        ),
-        false => {}
-    }
-    match outcome.errors.is_empty() {
-        true => {
-            delete_all(plan, ctx, &mut outcome, progress);
-            remove_stale_partials(ctx);
-        }
-        false if !plan.deletes.is_empty() => outcome.job_failure(
-            FailureKind::DeletionsNotDone,
-            format!(
-                "{} deletions not done, since some transfers failed",
-                plan.deletes.len()
-            ),
-        ),
-        false => {}
-    }
-    for (dir, mtime) in &plan.dir_times {
-        let time = crate::plan::time::to_utc(mtime, ctx.offset).max(0) as u64;
-        let _ = commit::set_mtime(
-            &dir.under(ctx.target),
-            UNIX_EPOCH + Duration::from_secs(time),
-        );
-    }
-    if let Err(e) = state.save_changes(ctx.state_dir, ctx.state) {
-        let path = State::path(ctx.state_dir);
-        let message = format!("saving the state file {}: {e}", path.display());
-        log::error!("{message}");
-        outcome.job_failure(FailureKind::State, message);
-    }
-    outcome
-}
-
 impl Outcome {
     /// A job that failed as a whole, its message already logged.
     pub fn failed(kind: FailureKind, message: String) -> Outcome {
@@ -134,6 +88,18 @@ impl Outcome {
     pub fn job_failure(&mut self, kind: FailureKind, message: String) {
         self.errors.push(message.clone());
         self.failures.push(Failure::job(kind, message));
+    }
+
+    /// Adds what `other` counted and failed.
+    pub fn append(&mut self, mut other: Outcome) {
+        self.fetched += other.fetched;
+        self.bytes += other.bytes;
+        self.made += other.made;
+        self.deleted += other.deleted;
+        self.revalidated += other.revalidated;
+        self.errors.append(&mut other.errors);
+        self.failures.append(&mut other.failures);
+        self.incomplete.append(&mut other.incomplete);
     }
 }
 
@@ -150,36 +116,15 @@ fn fail(
     outcome.failures.push(Failure::of(path, kind, message));
 }
 
-/// Removes directories that files or links replace, and makes the new directories (removing a
-/// file or link that is in the way of one).
-fn prepare_dirs(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
-    for dir in &plan.replaced_dirs {
-        if let Err(e) = remove_any(&dir.under(ctx.target)) {
-            fail(
-                outcome,
-                dir,
-                FailureKind::Local,
-                "removing the local directory",
-                e,
-            );
-        }
-    }
-    for dir in &plan.mkdirs {
-        let path = dir.under(ctx.target);
-        let made = check_parents(ctx.target, dir).and_then(|()| {
-            match fs::symlink_metadata(&path) {
-                Ok(meta) if !meta.is_dir() => fs::remove_file(&path)?,
-                _ => {}
-            }
-            fs::create_dir(&path)
-        });
-        match made {
-            Ok(()) => {
-                outcome.made += 1;
-                progress.say(&format!("+ {dir}/"));
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => fail(outcome, dir, FailureKind::Local, "making the directory", e),
+/// Removes local directories that files or links replace (only with `--delete`: the planner
+/// decided so).
+fn replace_dirs(dirs: &[RelPath], ctx: &Context, outcome: &mut Outcome) {
+    for dir in dirs {
+        let removed =
+            check_parents(ctx.target, dir).and_then(|()| remove_any(&dir.under(ctx.target)));
+        if let Err(e) = removed {
+            let what = "removing the local directory";
+            fail(outcome, dir, FailureKind::Local, what, e);
         }
     }
 }
@@ -200,113 +145,30 @@ fn check_parents(target: &Path, path: &RelPath) -> io::Result<()> {
     Ok(())
 }
 
-/// Fetches the files of the plan that are `last` (or not), in parallel.
-#[allow(clippy::too_many_arguments)]
-fn fetch_all(
-    plan: &Plan,
-    last: bool,
-    pool: &mut Pool,
+/// Fetches one file on the worker's session (with the pool's retries), records it in the
+/// state the moment it is in place, and says so.
+fn fetch_one(
+    worker: &mut Worker,
+    job: &commit::Job,
+    want: &Want,
     ctx: &Context,
-    progress: &Progress,
-    outcome: &mut Outcome,
-    state: &mut State,
-) {
-    let files = (plan.fetches.iter().enumerate())
-        .filter(|(_, f)| f.last == last)
-        .map(|(i, f)| (i, f.size_at_most()));
-    let queue = Queue::new(batches(files, pool.workers(), MAX_PIPELINE));
-    let done = AtomicUsize::new(0);
-    let total = plan.fetches.len();
-    let results = pool.run(&queue, &|worker, batch: Vec<usize>| {
-        let jobs: Vec<_> = batch.iter().map(|&i| job(plan, i, ctx)).collect();
-        let wants: Vec<_> = (jobs.iter().zip(&batch))
-            .map(|(job, &index)| job.want(index))
-            .collect();
-        let mut results = Vec::new();
-        for (k, (job, index)) in jobs.iter().zip(batch).enumerate() {
-            if let Some(session) = worker.current() {
-                session.ahead(&wants, k);
-            }
-            let f = job.fetch;
-            if ctx.space.is_full() {
-                results.push((index, Err(commit::Error::NotStarted)));
-                continue;
-            }
-            progress.start(worker.index, f.path.as_str(), f.size_at_most());
-            let result = check_parents(ctx.target, &f.path)
-                .map_err(|e| commit::Error::Local("checking the directories".into(), e))
-                .and_then(|()| fetch_with_retry(worker, job, &wants[k], ctx, progress));
-            let mark = if f.reason == Reason::New { '+' } else { '*' };
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
-                ctx.recorder.record(&f.path, &fetched.record);
-                progress.done(
-                    n,
-                    total,
-                    &format!(
-                        "{mark} {}  ({})",
-                        f.path,
-                        human_bytes(fetched.record.local.size)
-                    ),
-                );
-            }
-            results.push((index, result));
-        }
-        results
-    });
-    let results = results.into_iter().flatten();
-    let mut unfit = Unfit::default();
-    for index in queue.drain().into_iter().flatten() {
-        unfit.late.push(plan.fetches[index].path.clone());
+) -> Result<commit::Fetched, commit::Error> {
+    let f = job.fetch;
+    if ctx.space.is_full() {
+        return Err(commit::Error::NotStarted);
     }
-    let late = pool.out_of_time();
-    let unconfirmed: BTreeMap<usize, String> = (pool.take_unconfirmed().into_iter())
-        .map(|u| (u.id, u.why))
-        .collect();
-    for (index, result) in results {
-        let f = &plan.fetches[index];
-        if let Err(e) = &result {
-            if unfit.take(&f.path, e, late) {
-                if let Some(old) = ctx.state.files.get(&f.path) {
-                    state.files.insert(f.path.clone(), old.clone());
-                }
-                continue;
-            }
-        }
-        match result {
-            Ok(_) if unconfirmed.contains_key(&index) => {
-                // Whole by its size, but the server did not stand by it: not kept.
-                let why = &unconfirmed[&index];
-                let _ = fs::remove_file(f.path.under(ctx.target));
-                ctx.recorder.forget(&f.path);
-                fail(
-                    outcome,
-                    &f.path,
-                    FailureKind::Unconfirmed,
-                    "fetch failed: the server did not confirm it",
-                    why,
-                );
-            }
-            Ok(fetched) if fetched.not_modified => {
-                outcome.revalidated += 1;
-                if let Some(old) = ctx.state.files.get(&f.path) {
-                    state.files.insert(f.path.clone(), old.clone());
-                }
-            }
-            Ok(fetched) => {
-                outcome.fetched += 1;
-                outcome.bytes += fetched.bytes;
-                state.files.insert(f.path.clone(), fetched.record);
-            }
-            Err(e) => {
-                fail(outcome, &f.path, e.kind(), "fetch failed", e);
-                if let Some(old) = ctx.state.files.get(&f.path) {
-                    state.files.insert(f.path.clone(), old.clone());
-                }
-            }
-        }
+    ctx.progress
+        .start(worker.index, f.path.as_str(), f.size_at_most());
+    let result = check_parents(ctx.target, &f.path)
+        .map_err(|e| commit::Error::Local("checking the directories".into(), e))
+        .and_then(|()| fetch_with_retry(worker, job, want, ctx));
+    if let Some(fetched) = result.as_ref().ok().filter(|f| !f.not_modified) {
+        ctx.store.record(&f.path, &fetched.record);
+        let mark = if f.reason == Reason::New { '+' } else { '*' };
+        let size = human_bytes(fetched.record.local.size);
+        ctx.progress.done(&format!("{mark} {}  ({size})", f.path));
     }
-    unfit.report(ctx, outcome);
+    result
 }
 
 /// Files not fetched for want of room or of time: said once for each cause, not once per file
@@ -324,6 +186,11 @@ struct Unfit {
 }
 
 impl Unfit {
+    /// Whether nothing was left unfetched.
+    fn is_empty(&self) -> bool {
+        self.no_room.is_empty() && self.stopped.is_empty() && self.late.is_empty()
+    }
+
     /// Whether `e` is a shortage of room or of time (`late`: the job's time is up), now recorded.
     fn take(&mut self, path: &RelPath, e: &commit::Error, late: bool) -> bool {
         match e {
@@ -412,11 +279,11 @@ const MAX_PIPELINE: usize = 16;
 /// Files up to this size are pipelined; a larger one would hold up the files queued behind it.
 const PIPELINED_SIZE: u64 = 1024 * 1024;
 
-/// The order the workers take the files in (given as plan index and size, or the most a rounded
-/// size can stand for), as batches fetched on one session. The largest files go first, so that
-/// no worker is left with a long file at the end; files known to be small follow in the plan's
-/// order, up to `depth` to a batch, but never so many that a worker would have fewer than four
-/// batches.
+/// The order the workers take one directory's files in (given as index and size, or the most a
+/// rounded size can stand for), as batches fetched on one session. The largest files go first,
+/// each alone, so that no worker is left with a long file at the end; files known to be small
+/// follow in the listing's order, up to `depth` to a batch, spread so that every worker gets
+/// one when the directory has enough of them.
 fn batches(
     files: impl Iterator<Item = (usize, Option<u64>)>,
     workers: usize,
@@ -425,10 +292,7 @@ fn batches(
     let (small, mut large): (Vec<_>, Vec<_>) =
         files.partition(|(_, size)| size.is_some_and(|s| s <= PIPELINED_SIZE));
     large.sort_by_key(|(_, size)| std::cmp::Reverse(size.unwrap_or(u64::MAX)));
-    let size = small
-        .len()
-        .div_ceil(workers.max(1) * 4)
-        .clamp(1, depth.max(1));
+    let size = small.len().div_ceil(workers.max(1)).clamp(1, depth.max(1));
     let mut order: Vec<Vec<usize>> = large.into_iter().map(|(i, _)| vec![i]).collect();
     order.extend(
         small
@@ -438,31 +302,15 @@ fn batches(
     order
 }
 
-fn job<'a>(plan: &'a Plan, index: usize, ctx: &Context<'a>) -> commit::Job<'a> {
-    let f = &plan.fetches[index];
-    let since = match f.reason {
-        Reason::Revalidate => ctx.state.files.get(&f.path).and_then(|r| r.remote.mtime),
-        _ => None,
-    };
-    commit::Job {
-        fetch: f,
-        space: ctx.space,
-        remote_path: f.path.remote(ctx.root),
-        local_path: f.path.under(ctx.target),
-        offset: ctx.offset,
-        since: since.map(|m| m.time),
-    }
-}
-
 /// One fetch with the pool's retries: transient server errors reconnect and try again, resuming
 /// from what the failed attempt wrote.
 fn fetch_with_retry(
-    worker: &mut crate::remote::pool::Worker,
+    worker: &mut Worker,
     job: &commit::Job,
     want: &Want,
     ctx: &Context,
-    progress: &Progress,
 ) -> Result<commit::Fetched, commit::Error> {
+    let progress = ctx.progress;
     let worker_index = worker.index;
     // Bytes of this file shown so far. An attempt starts from what its temp file holds: bytes
     // an earlier run left (shown as done), the bytes a failed attempt counted, or none when
@@ -501,8 +349,9 @@ fn fetch_with_retry(
     }
 }
 
-fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
-    for link in &plan.links {
+/// Makes symbolic links, each beside its place under a temp name and renamed over it.
+fn make_links(links: &[Link], ctx: &Context, outcome: &mut Outcome) {
+    for link in links {
         let path = link.path.under(ctx.target);
         let temp = path.with_file_name(partial_link(link.path.name(), &link.target));
         let made = check_parents(ctx.target, &link.path)
@@ -514,7 +363,8 @@ fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Prog
         match made {
             Ok(()) => {
                 outcome.made += 1;
-                progress.say(&format!("+ {} -> {}", link.path, link.target));
+                ctx.progress
+                    .say(&format!("+ {} -> {}", link.path, link.target));
             }
             Err(e) => fail(
                 outcome,
@@ -527,8 +377,9 @@ fn make_links(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Prog
     }
 }
 
-fn delete_all(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Progress) {
-    for delete in &plan.deletes {
+/// Deletes the paths, children before their parents.
+fn delete_all(deletes: &[Delete], ctx: &Context, outcome: &mut Outcome) {
+    for delete in deletes {
         let path = delete.path.under(ctx.target);
         let removed = check_parents(ctx.target, &delete.path).and_then(|()| match delete.kind {
             LocalObject::Directory => fs::remove_dir(&path),
@@ -537,7 +388,7 @@ fn delete_all(plan: &Plan, ctx: &Context, outcome: &mut Outcome, progress: &Prog
         match removed {
             Ok(()) => {
                 outcome.deleted += 1;
-                progress.say(&format!("- {}", delete.path));
+                ctx.progress.say(&format!("- {}", delete.path));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => fail(outcome, &delete.path, FailureKind::Local, "deleting", e),
@@ -553,14 +404,6 @@ fn remove_any(path: &Path) -> io::Result<()> {
     }
 }
 
-/// After a run where every fetch succeeded, a temp file still there belongs to a version that is
-/// gone (a successful fetch renamed its own). After failures they stay, to be resumed.
-fn remove_stale_partials(ctx: &Context) {
-    for partial in ctx.partials {
-        let _ = fs::remove_file(partial.under(ctx.target));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,10 +415,13 @@ mod tests {
         files.extend((3..40).map(|i| (i, Some(100))));
         let order = batches(files.into_iter(), 2, 16);
         assert_eq!(order[..3], [vec![1], vec![0], vec![2]]);
-        // 37 small files, 2 workers: batches of 5, so that each worker gets at least four.
-        assert_eq!(order[3], (3..8).collect::<Vec<_>>());
-        assert_eq!(order.len(), 3 + 8);
+        // 37 small files, 2 workers: batches of 16 at most.
+        assert_eq!(order[3], (3..19).collect::<Vec<_>>());
+        assert_eq!(order.len(), 3 + 3);
         assert_eq!(order.concat().len(), 40);
+        // 5 small files, 4 workers: one batch each as far as they go.
+        let few = batches((0..5).map(|i| (i, Some(10))), 4, 16);
+        assert_eq!(few, [vec![0, 1], vec![2, 3], vec![4]]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! through the logger to stderr).
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Files from this size get a byte count of their own on their worker's line.
 const LARGE_FILE: u64 = 4 << 20;
@@ -17,6 +18,10 @@ pub enum Mode {
 
 pub struct Progress {
     mode: Mode,
+    /// Files planned so far: the march plans as it lists, so the total grows.
+    files: AtomicUsize,
+    /// Files done so far.
+    finished: AtomicUsize,
     total: ProgressBar,
     workers: Vec<ProgressBar>,
     _multi: Option<MultiProgress>,
@@ -27,29 +32,45 @@ fn style(template: &str) -> ProgressStyle {
 }
 
 impl Progress {
-    pub fn new(mode: Mode, files: usize, bytes: u64, workers: usize) -> Progress {
+    /// Nothing planned yet: [`Progress::planned`] adds what the march plans.
+    pub fn new(mode: Mode, workers: usize) -> Progress {
+        let (files, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
         if mode != Mode::Bars {
             return Progress {
                 mode,
+                files,
+                finished,
                 total: ProgressBar::hidden(),
                 workers: Vec::new(),
                 _multi: None,
             };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let total = multi.add(ProgressBar::new(bytes));
+        let total = multi.add(ProgressBar::new(0));
         total.set_style(style(
             "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
         ));
-        total.set_message(format!("0/{files} files"));
+        total.set_message("0/0 files");
         let workers = (0..workers)
             .map(|_| multi.add(ProgressBar::new_spinner()))
             .collect();
         Progress {
             mode,
+            files,
+            finished,
             total,
             workers,
             _multi: Some(multi),
+        }
+    }
+
+    /// The march planned `files` more files of `bytes` bytes in all.
+    pub fn planned(&self, files: usize, bytes: u64) {
+        let files = self.files.fetch_add(files, Ordering::Relaxed) + files;
+        self.total.inc_length(bytes);
+        if self.mode == Mode::Bars {
+            let done = self.finished.load(Ordering::Relaxed);
+            self.total.set_message(format!("{done}/{files} files"));
         }
     }
 
@@ -94,9 +115,11 @@ impl Progress {
         }
     }
 
-    /// A file or other change is done: `line` is its report line (`+ path`, `- path`, ...).
-    pub fn done(&self, files_done: usize, files: usize, line: &str) {
+    /// A file is done: `line` is its report line (`+ path  (size)`).
+    pub fn done(&self, line: &str) {
         crate::app::logger::note(line);
+        let files_done = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
+        let files = self.files.load(Ordering::Relaxed);
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => println!("{}{line}", crate::app::logger::console_tag()),
@@ -130,7 +153,8 @@ mod tests {
     use super::*;
 
     fn bars() -> Progress {
-        let progress = Progress::new(Mode::Bars, 2, 1000, 1);
+        let progress = Progress::new(Mode::Bars, 1);
+        progress.planned(2, 1000);
         progress.total.set_draw_target(ProgressDrawTarget::hidden());
         progress
     }

@@ -22,8 +22,8 @@
 //!   │          │   (A)   └──────────┘         │          │
 //!   │          │              │ (X)           │          │
 //!   │ Lockstep │              ▼               │          │
-//!   │          │   (F)   ┌───────────┐        │          │
-//!   │          │◄────────│ OutOfStep │        │          │
+//!   │          │         ┌───────────┐        │          │
+//!   │          │         │ OutOfStep │        │          │
 //!   │          │         └───────────┘        │          │
 //!   │          │◄──────────── (R) ────────────│          │
 //!   │          │   (L)   ┌──────────┐   (S)   │          │
@@ -46,7 +46,9 @@
 //! (L) a prepared channel given back unused (its CWD sent along was refused)
 //! (X) the data failed with a command behind; a first reply out of step, or one refusing what
 //!     was sent ahead; a refused command sent along whose transfer could not be dropped
-//! (F) the next write fails as Stale, once; the mirror's pool then drops the session
+//!     OutOfStep is final: every later write fails as Stale, so a caller that goes on after
+//!     the first refusal (reading the confirmations owed) never reads a stale reply as its
+//!     own; the mirror's pool drops the session
 //!
 //! Overlap, per server, shared by a run's sessions, only ever rises:
 //!     Unknown ──NOOP's 200 read in its turn──► Queued
@@ -262,9 +264,11 @@ impl Pipeline {
                     _ => None,
                 },
             },
+            // Out of step for good: every later command is refused the same way, so that a caller
+            // that did not drop the session on the first refusal cannot read stale replies.
             (Link::OutOfStep(why), Event::Settle) => {
-                let why = format!("no final reply: {}", Error::Stale(why));
-                self.go(Link::Lockstep, "reported", Next::Fail(Error::Stale(why)))
+                let why = format!("no final reply: {}", Error::Stale(why.clone()));
+                Next::Fail(Error::Stale(why))
             }
             (Link::Owing(due), Event::Owed(answer)) => self.owed(due, answer),
             (Link::Owing(due), Event::OwedFailed(e)) => self.owed_failed(due, &e),
@@ -763,12 +767,14 @@ mod tests {
     }
 
     #[test]
-    fn out_of_step_fails_the_next_write_once() {
+    fn out_of_step_fails_every_later_write() {
         let mut pipe = at(Link::OutOfStep("why".into()));
         assert!(matches!(pipe.step(Event::Disarm), Next::Go));
-        let why = stale(pipe.step(Event::Settle));
-        assert_eq!(why, "no final reply: session out of step: why");
-        assert_eq!(pipe.link(), &Link::Lockstep);
+        for _ in 0..2 {
+            let why = stale(pipe.step(Event::Settle));
+            assert_eq!(why, "no final reply: session out of step: why");
+        }
+        assert_eq!(pipe.link(), &Link::OutOfStep("why".into()));
     }
 
     #[test]

@@ -72,22 +72,24 @@ pub struct LocalTree {
     pub skipped: Vec<String>,
 }
 
-/// Scans `root` without following symlinks (lstat). A missing root is an empty tree (Ok).
-/// The top-level [`STATE_DIR`] is never entered nor listed. Errors reading a subdirectory are
-/// recorded in `skipped` and the scan goes on; only a failure to read `root` itself is Err.
-pub fn scan(root: &Path) -> io::Result<LocalTree> {
+/// Scans the subtree `under` of the target `target` without following symlinks (lstat); the
+/// entries' paths are `under`'s joined with the names below it. A missing directory is an
+/// empty tree (Ok). A [`STATE_DIR`] is never entered nor listed. Errors reading a subdirectory
+/// are recorded in `skipped` and the scan goes on; only a failure to read `under` itself is Err.
+pub fn scan_tree(target: &Path, under: &RelPath) -> io::Result<LocalTree> {
     let mut tree = LocalTree::default();
-    if !root_is_dir(root)? {
+    let root = under.under(target);
+    if !root_is_dir(&root)? {
         return Ok(tree);
     }
     // parents[d] is the RelPath of the directory being walked at depth d, so each entry costs
     // one join instead of re-checking every component of its path.
-    let mut parents = vec![RelPath::root()];
-    let mut walk = WalkDir::new(root).into_iter();
+    let mut parents = vec![under.clone()];
+    let mut walk = WalkDir::new(&root).into_iter();
     while let Some(item) = walk.next() {
         let dent = match item {
             Ok(dent) => dent,
-            Err(e) if e.depth() == 0 || e.path() == Some(root) => {
+            Err(e) if e.depth() == 0 || e.path() == Some(root.as_path()) => {
                 return Err(e
                     .into_io_error()
                     .unwrap_or_else(|| io::Error::other("walk failed")));
@@ -101,13 +103,46 @@ pub fn scan(root: &Path) -> io::Result<LocalTree> {
             continue;
         }
         parents.truncate(dent.depth());
-        let descend = visit(&mut tree, &parents[dent.depth() - 1], &dent);
-        match descend {
+        let meta = dent.metadata().map_err(io::Error::other);
+        let parent = &parents[dent.depth() - 1];
+        match visit(&mut tree, parent, dent.file_name(), dent.path(), meta) {
             Some(path) => parents.push(path),
             // skip_current_dir skips the last yielded directory, so call it only for one.
             None if dent.file_type().is_dir() => walk.skip_current_dir(),
             None => {}
         }
+    }
+    Ok(tree)
+}
+
+/// The names directly in the target's directory `dir`, as [`scan_tree`] records them: what the
+/// march compares one remote directory with. A missing directory, or a non-directory at its
+/// path, is empty (the parent's scan has what is there).
+pub fn scan_dir(target: &Path, dir: &RelPath) -> io::Result<LocalTree> {
+    let mut tree = LocalTree::default();
+    let full = dir.under(target);
+    let names = match fs::read_dir(&full) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(tree)
+        }
+        result => result?,
+    };
+    for dent in names {
+        let dent = match dent {
+            Ok(dent) => dent,
+            Err(e) => {
+                tree.skipped.push(format!("{}: {e}", full.display()));
+                continue;
+            }
+        };
+        // DirEntry::metadata does not follow a symlink.
+        let meta = dent.metadata();
+        visit(&mut tree, dir, &dent.file_name(), &dent.path(), meta);
     }
     Ok(tree)
 }
@@ -126,12 +161,18 @@ fn root_is_dir(root: &Path) -> io::Result<bool> {
     }
 }
 
-/// Records one walked name in `tree`. Returns the directory's path when the walk should go
-/// into it, `None` otherwise.
-fn visit(tree: &mut LocalTree, parent: &RelPath, dent: &walkdir::DirEntry) -> Option<RelPath> {
-    let Some(name) = dent.file_name().to_str() else {
-        let shown = dent.path().display();
-        tree.skipped.push(format!("{shown}: name is not UTF-8"));
+/// Records one name in `tree`. Returns the directory's path when a walk should go into it,
+/// `None` otherwise.
+fn visit(
+    tree: &mut LocalTree,
+    parent: &RelPath,
+    name: &std::ffi::OsStr,
+    full: &Path,
+    meta: io::Result<Metadata>,
+) -> Option<RelPath> {
+    let Some(name) = name.to_str() else {
+        tree.skipped
+            .push(format!("{}: name is not UTF-8", full.display()));
         return None;
     };
     if name == STATE_DIR {
@@ -140,12 +181,11 @@ fn visit(tree: &mut LocalTree, parent: &RelPath, dent: &walkdir::DirEntry) -> Op
     let path = match parent.join(name) {
         Ok(path) => path,
         Err(why) => {
-            tree.skipped
-                .push(format!("{}: {why}", dent.path().display()));
+            tree.skipped.push(format!("{}: {why}", full.display()));
             return None;
         }
     };
-    let meta = match dent.metadata() {
+    let meta = match meta {
         Ok(meta) => meta,
         // Removed between readdir and lstat, or no permission: not ours to judge.
         Err(e) => {
@@ -163,7 +203,7 @@ fn visit(tree: &mut LocalTree, parent: &RelPath, dent: &walkdir::DirEntry) -> Op
         }
         return None;
     }
-    let entry = local_entry(tree, dent.path(), &meta);
+    let entry = local_entry(tree, full, &meta);
     let is_dir = entry.kind == LocalKind::Dir;
     tree.entries.insert(path.clone(), entry);
     is_dir.then_some(path)
@@ -293,7 +333,7 @@ mod tests {
     #[test]
     fn missing_root_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        let tree = scan(&dir.path().join("nope")).unwrap();
+        let tree = scan_tree(&dir.path().join("nope"), &RelPath::root()).unwrap();
         assert!(tree.entries.is_empty() && tree.partials.is_empty() && tree.skipped.is_empty());
     }
 
@@ -302,7 +342,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("f");
         fs::write(&file, b"x").unwrap();
-        assert!(scan(&file).is_err());
+        assert!(scan_tree(&file, &RelPath::root()).is_err());
+    }
+
+    #[test]
+    fn one_directory_or_one_subtree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b/.ftpmirror")).unwrap();
+        fs::write(root.join("a/b/x"), b"x").unwrap();
+        fs::write(root.join("a/y"), b"y").unwrap();
+        fs::write(root.join(format!("a/{PARTIAL_PREFIX}0")), b"").unwrap();
+        let names = |tree: &LocalTree| {
+            tree.entries
+                .keys()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+        };
+        let one = scan_dir(root, &rel("a")).unwrap();
+        assert_eq!(names(&one), ["a/b", "a/y"]);
+        assert_eq!(one.partials, [rel(&format!("a/{PARTIAL_PREFIX}0"))]);
+        assert_eq!(names(&scan_tree(root, &rel("a/b")).unwrap()), ["a/b/x"]);
+        assert!(scan_dir(root, &rel("a/y")).unwrap().entries.is_empty());
+        assert!(scan_dir(root, &rel("none")).unwrap().entries.is_empty());
     }
 
     #[test]
@@ -320,7 +382,7 @@ mod tests {
             .set_modified(when)
             .unwrap();
 
-        let tree = scan(root).unwrap();
+        let tree = scan_tree(root, &RelPath::root()).unwrap();
         let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
         assert_eq!(names, ["a", "a/b", "a/b/x.iso", "top"]);
         let file = &tree.entries[&rel("a/b/x.iso")];
@@ -345,7 +407,7 @@ mod tests {
         fs::write(root.join("sub").join(&temp), b"part").unwrap();
         fs::create_dir(root.join(PARTIAL_PREFIX.to_string() + "dir")).unwrap();
 
-        let tree = scan(root).unwrap();
+        let tree = scan_tree(root, &RelPath::root()).unwrap();
         let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
         assert_eq!(names, ["sub"]);
         assert_eq!(tree.partials, [rel("sub").join(&temp).unwrap()]);
@@ -363,7 +425,7 @@ mod tests {
         symlink(outside.path(), root.join("out")).unwrap();
         symlink("missing", root.join("dangling")).unwrap();
 
-        let tree = scan(root).unwrap();
+        let tree = scan_tree(root, &RelPath::root()).unwrap();
         let target = outside.path().to_str().unwrap().to_string();
         assert_eq!(
             tree.entries[&rel("out")].kind,
@@ -375,7 +437,7 @@ mod tests {
         assert_eq!(tree.entries[&rel("dangling")].kind, dangling);
         assert_eq!(tree.entries.len(), 2);
         // A root that is itself a link is followed: only links below it are not.
-        let through = scan(&root.join("out")).unwrap();
+        let through = scan_tree(&root.join("out"), &RelPath::root()).unwrap();
         assert_eq!(through.entries.keys().collect::<Vec<_>>(), [&rel("secret")]);
     }
 
@@ -394,7 +456,7 @@ mod tests {
         fs::write(root.join("bell\x07"), b"").unwrap();
         symlink(OsStr::from_bytes(b"\xff"), root.join("odd-link")).unwrap();
 
-        let tree = scan(root).unwrap();
+        let tree = scan_tree(root, &RelPath::root()).unwrap();
         let names: Vec<&str> = tree.entries.keys().map(RelPath::as_str).collect();
         assert_eq!(names, ["odd-link"]);
         assert_eq!(tree.entries[&rel("odd-link")].kind, LocalKind::Other);

@@ -1,37 +1,43 @@
-//! The diff: one pass over the remote tree, one over the local tree, no I/O.
+//! The diff of one directory: its remote entries, its local entries and its state records in,
+//! what to do with each out, no I/O. The march ([`crate::exec::march`]) calls it once per
+//! directory as the directory's listing arrives.
 //!
 //! Per file, the question "does this need a transfer" is answered from the remote entry, the
 //! local entry and the state record alone ([`decide`]); everything else is bookkeeping of which
 //! set a path goes to.
 
 use super::time::{compare, same_listed, Offset, Order};
-use super::{Delete, Fetch, Link, Plan, Reason, Skip, Withheld};
+use super::{Delete, Fetch, Link, Plan, Reason, Skip};
 use crate::job::filter::Filter;
-use crate::local::state::{LocalMeta, Record, State};
+use crate::local::state::{LocalMeta, Record};
 use crate::local::{LocalEntry, LocalKind};
 use crate::remote::tree::RemoteVersion;
 use crate::remote::tree::{Entry, Kind, RelPath};
-use crate::remote::walk::Incomplete;
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
 
-/// What the planner looks at.
+/// What the planner looks at for one directory.
 pub struct Inputs<'a> {
+    /// The directory.
+    pub dir: &'a RelPath,
+    /// Its remote entries as listed, by path.
     pub remote: &'a BTreeMap<RelPath, Entry>,
-    /// Remote directories not fully listed (failed, cut short, read with a weaker command):
-    /// nothing below them is deleted, and one whose listing failed is not made.
-    pub incomplete: &'a BTreeMap<RelPath, Incomplete>,
-    /// Lines no parser read, by directory: a local file one of them may stand for is kept.
-    pub unread: &'a BTreeMap<RelPath, Vec<String>>,
+    /// Nothing here is a reason to delete: this listing, or one above it, was cut short or read
+    /// with a weaker command than another.
+    pub guarded: bool,
+    /// Lines of its listing no parser read: a local file one of them may stand for is kept.
+    pub unread: &'a [String],
     pub offset: Offset,
+    /// Its local entries; with `delete`, also everything below a local directory that the
+    /// listing does not show (all of it goes).
     pub local: &'a BTreeMap<RelPath, LocalEntry>,
-    pub state: &'a State,
+    /// The state's records of its files.
+    pub state: &'a BTreeMap<RelPath, Record>,
+    /// Whether the state records any file below it; asked only when it lists empty.
+    pub held_files: &'a dyn Fn() -> bool,
     pub filter: &'a Filter,
     /// Files to fetch after all others.
     pub last: Option<&'a Filter>,
     pub delete: bool,
-    /// The most deletions allowed; over it, none at all.
-    pub max_delete: Option<u64>,
     /// Let a directory that held files on the last run be emptied when it now lists empty.
     pub allow_empty: bool,
     /// Name every kept file in `Plan::keeps` (dry runs show them), not only count them.
@@ -51,47 +57,24 @@ enum Decision {
     Probe,
 }
 
+/// The plan of one directory. Its subdirectories are made and listed by the march, which
+/// hands each to this function in turn.
 pub fn diff(inputs: &Inputs) -> Plan {
     let mut plan = Plan::default();
-    let needed = needed_dirs(inputs);
     for (path, entry) in inputs.remote {
         if !inputs.filter.allows(path, entry.kind == Kind::Dir) {
             continue;
         }
         match &entry.kind {
-            Kind::Dir if needed.as_ref().is_some_and(|n| !n.contains(path)) => {}
-            Kind::Dir => plan_dir(&mut plan, inputs, path, entry),
+            Kind::Dir => {}
             Kind::File => plan_file(&mut plan, inputs, path, entry),
             Kind::Symlink { target } => plan_link(&mut plan, inputs, path, target.as_deref()),
             Kind::Other => skip(&mut plan, path, "not a file, directory or symbolic link"),
         }
     }
     plan_deletes(&mut plan, inputs);
-    carry_unlisted(&mut plan, inputs);
+    plan_gone(&mut plan, inputs);
     plan
-}
-
-/// With include patterns, the directories that lead to an included file or link; `None` when
-/// every directory is mirrored.
-fn needed_dirs(inputs: &Inputs) -> Option<BTreeSet<RelPath>> {
-    if !inputs.filter.selects() {
-        return None;
-    }
-    let mut needed = BTreeSet::new();
-    let included = inputs
-        .remote
-        .iter()
-        .filter(|(p, e)| e.kind != Kind::Dir && inputs.filter.allows(p, false));
-    for (path, _) in included {
-        let mut parent = path.parent();
-        while let Some(dir) = parent.filter(|d| !d.is_root()) {
-            if !needed.insert(dir.clone()) {
-                break;
-            }
-            parent = dir.parent();
-        }
-    }
-    Some(needed)
 }
 
 fn skip(plan: &mut Plan, path: &RelPath, reason: &str) {
@@ -99,22 +82,6 @@ fn skip(plan: &mut Plan, path: &RelPath, reason: &str) {
         path: path.to_string(),
         reason: reason.to_string(),
     });
-}
-
-fn plan_dir(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
-    // A directory nothing is known of is not made: an empty copy would read as "empty
-    // upstream". A local copy stays as it is, time included.
-    if inputs.incomplete.get(path).is_some_and(|i| !i.listed()) {
-        return;
-    }
-    match inputs.local.get(path).map(|l| &l.kind) {
-        Some(LocalKind::Dir) => {}
-        // A file or link in the way is removed by the executor just before the mkdir.
-        _ => plan.mkdirs.push(path.clone()),
-    }
-    if let Some(mtime) = entry.mtime {
-        plan.dir_times.push((path.clone(), mtime));
-    }
 }
 
 /// A local directory where the remote has something else goes only with `--delete`: removing it
@@ -162,8 +129,8 @@ fn plan_file(plan: &mut Plan, inputs: &Inputs, path: &RelPath, entry: &Entry) {
             }
             let local = local.expect("a kept file exists locally");
             keep(plan, inputs, path);
-            let old = inputs.state.files.get(path);
-            plan.carried.insert(path.clone(), record(entry, local, old));
+            let old = inputs.state.get(path);
+            plan.records.push((path.clone(), record(entry, local, old)));
         }
     }
 }
@@ -192,7 +159,7 @@ fn record(entry: &Entry, local: &LocalEntry, old: Option<&Record>) -> Record {
 /// Does this remote file need fetching over the local file at its path?
 fn decide(inputs: &Inputs, path: &RelPath, remote: &Entry, local: &LocalEntry) -> Decision {
     let written = |r: &Record| r.local.size == local.size && r.local.mtime == local.mtime;
-    match inputs.state.files.get(path) {
+    match inputs.state.get(path) {
         Some(r)
             if tells_nothing(remote)
                 && inputs.revalidate
@@ -319,14 +286,17 @@ pub fn stays_inside(link: &RelPath, target: &str) -> bool {
 }
 
 fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
-    if !inputs.delete {
+    if !inputs.delete || inputs.guarded {
         return;
     }
-    let guarded = emptied_dirs(inputs);
-    for dir in &guarded {
-        let what = if dir.is_root() { "the source" } else { "it" };
+    if emptied(inputs) {
+        let what = if inputs.dir.is_root() {
+            "the source"
+        } else {
+            "it"
+        };
         let reason = format!("lists empty but held files on the last run; nothing below {what} is deleted (--allow-empty allows it)");
-        skip(plan, dir, &reason);
+        return skip(plan, inputs.dir, &reason);
     }
     let unreadable = unreadable_locals(inputs);
     for path in &unreadable {
@@ -337,9 +307,6 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
     for (path, local) in inputs.local {
         let is_dir = local.kind == LocalKind::Dir;
         if inputs.remote.contains_key(path)
-            || (!inputs.incomplete.is_empty()
-                && under_any(path, |d| inputs.incomplete.contains_key(d)))
-            || (!guarded.is_empty() && under_any(path, |d| guarded.contains(d)))
             || (!unreadable.is_empty()
                 && (unreadable.contains(path) || under_any(path, |d| unreadable.contains(d))))
             || replaced.iter().any(|r| path.starts_with(r))
@@ -352,97 +319,36 @@ fn plan_deletes(plan: &mut Plan, inputs: &Inputs) {
             kind: (&local.kind).into(),
         });
     }
-    plan.deletes.sort_by(|a, b| {
-        b.path
-            .depth()
-            .cmp(&a.path.depth())
-            .then(a.path.cmp(&b.path))
-    });
-    if let Some(limit) = inputs
-        .max_delete
-        .filter(|&limit| plan.deletes.len() as u64 > limit)
-    {
-        plan.withheld = Some(Withheld {
-            deletes: plan.deletes.len(),
-            limit,
-        });
-        plan.deletes.clear();
-    }
+    super::deepest_first(&mut plan.deletes);
 }
 
-/// Local entries of listed directories that a line no parser read may stand for: the line holds
+/// The local entries of the directory that a line no parser read may stand for: the line holds
 /// their name anywhere (last in MLSD, `ls -l` and MS-DOS lines, before a link's ` -> `, first
 /// in OpenVMS's with a `;version` after it). A server's odd line for a file is no reason to
 /// delete the local copy; one that names another file only keeps this one a run longer.
 fn unreadable_locals(inputs: &Inputs) -> BTreeSet<RelPath> {
-    let mut found = BTreeSet::new();
-    for (dir, lines) in inputs.unread {
-        let prefix = match dir.is_root() {
-            true => String::new(),
-            false => format!("{}/", dir.as_str()),
-        };
-        let below = inputs
-            .local
-            .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
-            .take_while(|(path, _)| path.as_str().starts_with(&prefix));
-        for (path, _) in below.filter(|(path, _)| path.depth() == dir.depth() + 1) {
-            let name = path.name();
-            if lines.iter().any(|line| line.contains(name)) {
-                found.insert(path.clone());
-            }
-        }
-    }
-    found
-}
-
-/// Remote directories (the root included) that list nothing now but held files on the last
-/// run: a broken or truncated listing must not wipe a mirror.
-fn emptied_dirs(inputs: &Inputs) -> BTreeSet<RelPath> {
-    if inputs.allow_empty {
-        return BTreeSet::new();
-    }
-    let parents: BTreeSet<RelPath> = inputs.remote.keys().filter_map(RelPath::parent).collect();
-    let dirs = inputs
-        .remote
-        .iter()
-        .filter(|(_, e)| e.kind == Kind::Dir)
-        .map(|(p, _)| p);
-    std::iter::once(&RelPath::root())
-        .chain(dirs)
-        .filter(|d| !parents.contains(*d) && !inputs.incomplete.contains_key(*d))
-        .filter(|d| held_files(inputs.state, d))
+    let depth = inputs.dir.depth() + 1;
+    let names = inputs.local.keys().filter(|path| path.depth() == depth);
+    names
+        .filter(|path| inputs.unread.iter().any(|line| line.contains(path.name())))
         .cloned()
         .collect()
 }
 
-/// Whether the state records a file below `dir`.
-fn held_files(state: &State, dir: &RelPath) -> bool {
-    if dir.is_root() {
-        return !state.files.is_empty();
-    }
-    let prefix = format!("{}/", dir.as_str());
-    let mut after = state
-        .files
-        .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded));
-    after
-        .next()
-        .is_some_and(|(path, _)| path.as_str().starts_with(&prefix))
+/// Whether the directory lists nothing now but held files on the last run: a broken or
+/// truncated listing must not wipe a mirror.
+fn emptied(inputs: &Inputs) -> bool {
+    !inputs.allow_empty && inputs.remote.is_empty() && (inputs.held_files)()
 }
 
-/// Files below a directory that was not fully listed keep their state: nothing is known of
-/// those the listing did not show. A file it did show has its record from the plan already.
-fn carry_unlisted(plan: &mut Plan, inputs: &Inputs) {
-    if inputs.incomplete.is_empty() {
-        return;
-    }
-    for (path, record) in &inputs.state.files {
-        if under_any(path, |d| inputs.incomplete.contains_key(d)) && inputs.local.contains_key(path)
-        {
-            plan.carried
-                .entry(path.clone())
-                .or_insert_with(|| record.clone());
-        }
-    }
+/// The state's records of files that are gone from the listing: forgotten, except for a file
+/// still here in a guarded directory (nothing is known of it, so its record stays true).
+fn plan_gone(plan: &mut Plan, inputs: &Inputs) {
+    let gone = inputs.state.keys().filter(|path| {
+        let unknown = inputs.guarded && inputs.local.contains_key(*path);
+        !(inputs.remote.contains_key(*path) || unknown)
+    });
+    plan.gone.extend(gone.cloned());
 }
 
 /// Whether `path` lies strictly below a directory for which `is_dir_of_interest` holds.
@@ -461,7 +367,6 @@ fn under_any(path: &RelPath, is_dir_of_interest: impl Fn(&RelPath) -> bool) -> b
 mod tests {
     use super::*;
     use crate::remote::tree::{Mtime, Precision, Zone};
-    use crate::remote::walk::Gap;
     use chrono::DateTime;
 
     fn p(s: &str) -> RelPath {
@@ -496,15 +401,16 @@ mod tests {
     }
 
     struct Case {
+        dir: RelPath,
         remote: BTreeMap<RelPath, Entry>,
         local: BTreeMap<RelPath, LocalEntry>,
-        state: State,
-        incomplete: BTreeMap<RelPath, Incomplete>,
-        unread: BTreeMap<RelPath, Vec<String>>,
+        state: BTreeMap<RelPath, Record>,
+        guarded: bool,
+        held: bool,
+        unread: Vec<String>,
         filter: Filter,
         last: Option<Filter>,
         delete: bool,
-        max_delete: Option<u64>,
         allow_empty: bool,
         revalidate: bool,
         offset: Offset,
@@ -514,15 +420,16 @@ mod tests {
     impl Case {
         fn new() -> Case {
             Case {
+                dir: RelPath::root(),
                 remote: BTreeMap::new(),
                 local: BTreeMap::new(),
-                state: State::default(),
-                incomplete: BTreeMap::new(),
-                unread: BTreeMap::new(),
+                state: BTreeMap::new(),
+                guarded: false,
+                held: false,
+                unread: Vec::new(),
                 filter: Filter::new(&[], &[]).unwrap(),
                 last: None,
                 delete: false,
-                max_delete: None,
                 allow_empty: false,
                 revalidate: false,
                 offset: None,
@@ -531,17 +438,19 @@ mod tests {
         }
 
         fn plan(&self) -> Plan {
+            let held = || self.held;
             diff(&Inputs {
+                dir: &self.dir,
                 remote: &self.remote,
-                incomplete: &self.incomplete,
+                guarded: self.guarded,
                 unread: &self.unread,
                 offset: self.offset,
                 local: &self.local,
                 state: &self.state,
+                held_files: &held,
                 filter: &self.filter,
                 last: self.last.as_ref(),
                 delete: self.delete,
-                max_delete: self.max_delete,
                 allow_empty: self.allow_empty,
                 list_keeps: true,
                 revalidate: self.revalidate,
@@ -549,21 +458,35 @@ mod tests {
             })
         }
 
-        /// Marks `dir` as not fully listed.
-        fn gap(&mut self, dir: &str, gap: Gap) {
-            let incomplete = Incomplete {
-                path: format!("/{dir}"),
-                gap,
-                message: String::new(),
-            };
-            self.incomplete.insert(p(dir), incomplete);
-        }
-
         /// The reason the one file `x` is fetched, or `None` when it is kept.
         fn reason(&self) -> Option<Reason> {
             let plan = self.plan();
             assert!(plan.probes.is_empty(), "unexpected probe");
             plan.fetches.first().map(|f| f.reason.clone())
+        }
+
+        fn deleted(&self) -> Vec<String> {
+            let plan = self.plan();
+            plan.deletes.iter().map(|d| d.path.to_string()).collect()
+        }
+    }
+
+    fn record(size: u64) -> Record {
+        Record {
+            remote: RemoteVersion {
+                size: Some(size),
+                mtime: None,
+                unique: None,
+            },
+            local: LocalMeta { size, mtime: T },
+        }
+    }
+
+    fn local_dir() -> LocalEntry {
+        LocalEntry {
+            kind: LocalKind::Dir,
+            size: 0,
+            mtime: T,
         }
     }
 
@@ -615,7 +538,7 @@ mod tests {
         let exact = Some(time(T, Precision::Second, Zone::Utc));
         let plan = one_file(file(5, exact), Some(local_file(5, T))).plan();
         assert_eq!(plan.keeps, [p("x")]);
-        let record = &plan.carried[&p("x")];
+        let record = &plan.records[0].1;
         assert_eq!((record.remote.size, record.remote.mtime), (Some(5), exact));
         assert_eq!((record.local.size, record.local.mtime), (5, T));
     }
@@ -663,7 +586,7 @@ mod tests {
                 mtime: written.mtime,
             },
         };
-        case.state.files.insert(p("x"), record);
+        case.state.insert(p("x"), record);
         case
     }
 
@@ -721,117 +644,61 @@ mod tests {
     }
 
     #[test]
-    fn deletes_are_opt_in_deepest_first_and_never_below_a_failed_listing() {
+    fn deletes_are_opt_in_deepest_first_and_never_in_a_guarded_directory() {
         let mut case = Case::new();
         case.remote.insert(p("keep"), Entry::new("keep", Kind::Dir));
-        case.remote
-            .insert(p("broken"), Entry::new("broken", Kind::Dir));
-        case.gap("broken", Gap::Failed);
-        let dir = LocalEntry {
-            kind: LocalKind::Dir,
-            size: 0,
-            mtime: T,
-        };
         for (path, entry) in [
-            ("keep", dir.clone()),
-            ("gone", dir.clone()),
+            ("keep", local_dir()),
+            ("gone", local_dir()),
             ("gone/f", local_file(1, T)),
-            ("broken", dir.clone()),
-            ("broken/f", local_file(1, T)),
             ("top", local_file(1, T)),
         ] {
             case.local.insert(p(path), entry);
         }
-        assert!(case.plan().deletes.is_empty(), "deletes without --delete");
+        assert!(case.deleted().is_empty(), "deletes without --delete");
         case.delete = true;
-        let deleted: Vec<String> = case
-            .plan()
-            .deletes
-            .iter()
-            .map(|d| d.path.to_string())
-            .collect();
-        assert_eq!(deleted, ["gone/f", "gone", "top"]);
+        assert_eq!(case.deleted(), ["gone/f", "gone", "top"]);
         case.filter = Filter::new(&[], &["gone/".to_string()]).unwrap();
-        let deleted: Vec<String> = case
-            .plan()
-            .deletes
-            .iter()
-            .map(|d| d.path.to_string())
-            .collect();
-        assert_eq!(deleted, ["top"], "excluded paths are never deleted");
+        assert_eq!(case.deleted(), ["top"], "excluded paths are never deleted");
+        case.guarded = true;
+        assert!(case.deleted().is_empty());
     }
 
     #[test]
     fn deletes_over_the_limit_are_all_withheld() {
-        let mut case = Case::new();
-        case.delete = true;
-        for name in ["a", "b", "c"] {
-            case.local.insert(p(name), local_file(1, T));
-        }
-        case.remote.insert(p("keep"), file(1, None));
-        case.allow_empty = true;
-        case.max_delete = Some(2);
-        let plan = case.plan();
-        assert!(plan.deletes.is_empty());
+        let delete = |name: &str| Delete {
+            path: p(name),
+            kind: crate::plan::LocalObject::File,
+        };
+        let mut deletes = vec![delete("a"), delete("b"), delete("c")];
+        assert_eq!(crate::plan::withhold(&mut deletes, Some(3)), None);
+        assert_eq!(deletes.len(), 3);
+        let withheld = crate::plan::withhold(&mut deletes, Some(2));
         assert_eq!(
-            plan.withheld,
-            Some(Withheld {
+            withheld,
+            Some(crate::plan::Withheld {
                 deletes: 3,
                 limit: 2
             })
         );
-        case.max_delete = Some(3);
-        assert_eq!(case.plan().deletes.len(), 3);
+        assert!(deletes.is_empty());
     }
 
     #[test]
     fn a_directory_that_now_lists_empty_is_not_emptied() {
         let mut case = Case::new();
         case.delete = true;
-        case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
-        case.remote.insert(p("e"), Entry::new("e", Kind::Dir));
-        case.remote.insert(p("e/kept"), file(1, None));
-        let dir = LocalEntry {
-            kind: LocalKind::Dir,
-            size: 0,
-            mtime: T,
-        };
-        for (path, entry) in [
-            ("d", dir.clone()),
-            ("d/f", local_file(1, T)),
-            ("e", dir),
-            ("e/gone", local_file(1, T)),
-            ("e/kept", local_file(1, T)),
-        ] {
-            case.local.insert(p(path), entry);
-        }
-        let record = Record {
-            remote: RemoteVersion {
-                size: Some(1),
-                mtime: None,
-                unique: None,
-            },
-            local: LocalMeta { size: 1, mtime: T },
-        };
-        case.state.files.insert(p("d/f"), record.clone());
-        case.state.files.insert(p("d b"), record.clone());
-        case.state.files.insert(p("e/gone"), record);
-        let deleted: Vec<String> = case
-            .plan()
-            .deletes
-            .iter()
-            .map(|d| d.path.to_string())
-            .collect();
-        assert_eq!(deleted, ["e/gone"]);
+        case.dir = p("d");
+        case.local.insert(p("d/f"), local_file(1, T));
+        case.held = true;
+        assert!(case.deleted().is_empty());
         assert_eq!(case.plan().skipped[0].path, "d");
         case.allow_empty = true;
-        let deleted: Vec<String> = case
-            .plan()
-            .deletes
-            .iter()
-            .map(|d| d.path.to_string())
-            .collect();
-        assert_eq!(deleted, ["d/f", "e/gone"]);
+        assert_eq!(case.deleted(), ["d/f"]);
+        // A directory that lists something is compared as usual.
+        case.allow_empty = false;
+        case.remote.insert(p("d/kept"), file(1, None));
+        assert_eq!(case.deleted(), ["d/f"]);
     }
 
     #[test]
@@ -839,32 +706,11 @@ mod tests {
         let mut case = Case::new();
         case.delete = true;
         case.local.insert(p("f"), local_file(1, T));
-        let record = Record {
-            remote: RemoteVersion {
-                size: Some(1),
-                mtime: None,
-                unique: None,
-            },
-            local: LocalMeta { size: 1, mtime: T },
-        };
-        case.state.files.insert(p("f"), record);
-        assert!(case.plan().deletes.is_empty());
-        case.state = State::default();
-        assert_eq!(case.plan().deletes.len(), 1, "no state: nothing was held");
-    }
-
-    #[test]
-    fn with_includes_only_directories_leading_to_included_files_are_made() {
-        let mut case = Case::new();
-        for dir in ["a", "a/b", "c"] {
-            case.remote.insert(p(dir), Entry::new(dir, Kind::Dir));
-        }
-        case.remote.insert(p("a/b/x.iso"), file(1, None));
-        case.remote.insert(p("c/y.txt"), file(1, None));
-        case.filter = Filter::new(&["*.iso".to_string()], &[]).unwrap();
-        let plan = case.plan();
-        assert_eq!(plan.mkdirs, [p("a"), p("a/b")]);
-        assert_eq!(plan.fetches.len(), 1);
+        case.held = true;
+        assert!(case.deleted().is_empty());
+        assert!(case.plan().skipped[0].reason.contains("below the source"));
+        case.held = false;
+        assert_eq!(case.deleted().len(), 1, "no state: nothing was held");
     }
 
     #[test]
@@ -885,93 +731,54 @@ mod tests {
     }
 
     #[test]
-    fn files_below_a_failed_listing_keep_their_state() {
+    fn records_of_files_gone_from_the_listing_go_unless_nothing_is_known() {
         let mut case = Case::new();
-        case.gap("", Gap::Failed);
         case.local.insert(p("f"), local_file(1, T));
-        let record = Record {
-            remote: RemoteVersion {
-                size: Some(1),
-                mtime: None,
-                unique: None,
-            },
-            local: LocalMeta { size: 1, mtime: T },
-        };
-        case.state.files.insert(p("f"), record.clone());
-        case.delete = true;
-        let plan = case.plan();
-        assert!(plan.deletes.is_empty());
-        assert_eq!(plan.carried.get(&p("f")), Some(&record));
+        case.state.insert(p("f"), record(1));
+        case.state.insert(p("g"), record(1));
+        assert_eq!(case.plan().gone, [p("f"), p("g")]);
+        // In a guarded listing a file still here keeps its record.
+        case.guarded = true;
+        assert_eq!(case.plan().gone, [p("g")]);
     }
 
     #[test]
-    fn a_cut_listing_fetches_what_it_shows_and_deletes_nothing_below_it() {
+    fn a_cut_listing_fetches_what_it_shows_and_deletes_nothing() {
         let mut case = Case::new();
         case.delete = true;
-        case.remote.insert(p("big"), Entry::new("big", Kind::Dir));
+        case.guarded = true;
+        case.dir = p("big");
         case.remote.insert(p("big/a"), file(1, None));
         case.remote.insert(p("big/b"), file(1, None));
         case.local.insert(p("big/b"), local_file(1, T));
         case.local.insert(p("big/z"), local_file(1, T));
-        case.local.insert(p("big/sub/y"), local_file(1, T));
-        case.local.insert(p("gone"), local_file(1, T));
-        let record = |size| Record {
-            remote: RemoteVersion {
-                size: Some(size),
-                mtime: None,
-                unique: None,
-            },
-            local: LocalMeta { size, mtime: T },
-        };
-        case.state.files.insert(p("big/b"), record(1));
-        case.state.files.insert(p("big/z"), record(1));
-        for gap in [Gap::Truncated, Gap::Weaker] {
-            case.gap("big", gap);
-            let plan = case.plan();
-            assert_eq!(plan.mkdirs, [p("big")], "{gap:?}");
-            let fetched: Vec<_> = plan.fetches.iter().map(|f| f.path.as_str()).collect();
-            assert_eq!(fetched, ["big/a"], "{gap:?}");
-            let deleted: Vec<_> = plan.deletes.iter().map(|d| d.path.as_str()).collect();
-            assert_eq!(deleted, ["gone"], "{gap:?}");
-            // The unlisted file keeps its record; the listed one has the plan's.
-            assert_eq!(plan.carried.get(&p("big/z")), Some(&record(1)));
-            assert!(plan.carried.contains_key(&p("big/b")));
-        }
+        case.state.insert(p("big/b"), record(1));
+        case.state.insert(p("big/z"), record(1));
+        let plan = case.plan();
+        let fetched: Vec<_> = plan.fetches.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(fetched, ["big/a"]);
+        assert!(plan.deletes.is_empty() && plan.gone.is_empty());
+        assert_eq!(plan.records[0].0, p("big/b"));
     }
 
     #[test]
     fn a_local_file_whose_remote_line_could_not_be_read_is_kept() {
         let mut case = Case::new();
         case.delete = true;
-        case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
-        for path in [
-            "d/report.txt",
-            "d/gone.txt",
-            "d/sub/x",
-            "d/SECRET.DAT",
-            "top.txt",
-        ] {
+        case.dir = p("d");
+        case.remote.insert(p("d/listed"), file(1, None));
+        for path in ["d/report.txt", "d/gone.txt", "d/sub/x", "d/SECRET.DAT"] {
             case.local.insert(p(path), local_file(1, T));
         }
-        case.local.insert(
-            p("d/sub"),
-            LocalEntry {
-                kind: LocalKind::Dir,
-                size: 0,
-                mtime: T,
-            },
-        );
-        case.unread.insert(
-            p("d"),
-            vec![
-                "type=file;size=abc; report.txt".into(),
-                "drwxr-xr-x 2 u g 4096 Feb 31 2020 sub".into(),
-                "SECRET.DAT;1        %RMS-E-PRV, insufficient privilege".into(),
-            ],
-        );
+        case.local.insert(p("d/sub"), local_dir());
+        case.unread = vec![
+            "type=file;size=abc; report.txt".into(),
+            "drwxr-xr-x 2 u g 4096 Feb 31 2020 sub".into(),
+            "SECRET.DAT;1        %RMS-E-PRV, insufficient privilege".into(),
+        ];
         let plan = case.plan();
         let deleted: Vec<_> = plan.deletes.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(deleted, ["d/gone.txt", "top.txt"]);
+        assert_eq!(deleted, ["d/gone.txt"]);
         let kept: Vec<_> = plan.skipped.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(kept, ["d/SECRET.DAT", "d/report.txt", "d/sub"]);
     }
@@ -998,7 +805,7 @@ mod tests {
         );
         // With state: the size it was fetched at must still be in the range.
         let mut case = one_file(rounded(1945, 2150), Some(local_file(1500, T)));
-        let record = Record {
+        let rec = Record {
             remote: RemoteVersion {
                 size: Some(1500),
                 mtime: None,
@@ -1009,7 +816,7 @@ mod tests {
                 mtime: T,
             },
         };
-        case.state.files.insert(p("x"), record);
+        case.state.insert(p("x"), rec);
         assert!(matches!(case.reason(), Some(Reason::RemoteChanged { .. })));
         case.remote.insert(p("x"), rounded(1433, 1638));
         assert_eq!(case.reason(), None);
@@ -1031,34 +838,6 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_whose_listing_failed_is_not_made() {
-        let mut case = Case::new();
-        let listed_time = Some(time(T, Precision::Second, Zone::Utc));
-        case.remote.insert(
-            p("locked"),
-            Entry {
-                mtime: listed_time,
-                ..Entry::new("locked", Kind::Dir)
-            },
-        );
-        for gap in [Gap::Failed, Gap::NotListed] {
-            case.gap("locked", gap);
-            let plan = case.plan();
-            assert!(plan.mkdirs.is_empty(), "{gap:?}");
-            assert!(plan.dir_times.is_empty(), "{gap:?}");
-        }
-        // A local copy stays, its time untouched.
-        let dir = LocalEntry {
-            kind: LocalKind::Dir,
-            size: 0,
-            mtime: T,
-        };
-        case.local.insert(p("locked"), dir);
-        let plan = case.plan();
-        assert!(plan.is_empty() && plan.dir_times.is_empty());
-    }
-
-    #[test]
     fn links_are_made_only_inside_the_mirror() {
         let mut case = Case::new();
         let link = |t: &str| {
@@ -1069,7 +848,7 @@ mod tests {
                 },
             )
         };
-        case.remote.insert(p("d"), Entry::new("d", Kind::Dir));
+        case.dir = p("d");
         case.remote.insert(p("d/in"), link("../f"));
         case.remote.insert(p("d/out"), link("../../etc"));
         case.remote.insert(p("d/abs"), link("/etc/passwd"));
@@ -1077,14 +856,6 @@ mod tests {
         case.remote.insert(
             p("d/unknown"),
             Entry::new("u", Kind::Symlink { target: None }),
-        );
-        case.local.insert(
-            p("d"),
-            LocalEntry {
-                kind: LocalKind::Dir,
-                size: 0,
-                mtime: T,
-            },
         );
         case.local.insert(
             p("d/same"),

@@ -1,10 +1,10 @@
-//! The plan: what a run will do, decided from the remote tree, the local tree and the state,
-//! without any I/O.
+//! The plan: what a run will do in one directory, decided from its listing, its local entries
+//! and its state records, without any I/O ([`diff`]).
 //!
 //! Named sets, as lftp's mirror keeps them: directories to make, files to fetch (each with its
 //! reason), symbolic links to make, paths to delete (deepest first), files kept as they are, and
-//! entries skipped with a warning. `--dry-run` renders this value and stops; the executor carries
-//! it out and nothing else.
+//! entries skipped with a warning. The march plans each directory as its listing arrives;
+//! `--dry-run` renders the plans ([`render`]), a real run carries them out and nothing else.
 //!
 //! Invariant: no I/O; the same inputs give the same plan.
 
@@ -13,13 +13,11 @@ pub mod render;
 pub mod time;
 
 pub use diff::{diff, Inputs};
-pub use render::{render_json, render_text};
 
 use crate::local::state::Record;
 use crate::remote::tree::RemoteVersion;
 use crate::remote::tree::{Mtime, Precision, RelPath, SizeRange};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Why a file is fetched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -168,13 +166,33 @@ pub struct Plan {
     /// one MDTM each, then plan again.
     #[serde(skip)]
     pub probes: Vec<RelPath>,
-    /// State records that stay true whatever the run does: kept files, and files under
-    /// directories that could not be listed.
+    /// The records of kept files, as the listing describes them now.
     #[serde(skip)]
-    pub carried: BTreeMap<RelPath, Record>,
-    /// Remote directory times, set after everything inside them is written.
+    pub records: Vec<(RelPath, Record)>,
+    /// Files the state records that are gone: their records go.
     #[serde(skip)]
-    pub dir_times: Vec<(RelPath, Mtime)>,
+    pub gone: Vec<RelPath>,
+}
+
+/// Orders deletions children before their parents.
+pub fn deepest_first(deletes: &mut [Delete]) {
+    deletes.sort_by(|a, b| {
+        b.path
+            .depth()
+            .cmp(&a.path.depth())
+            .then(a.path.cmp(&b.path))
+    });
+}
+
+/// `--max-delete` is all or nothing over the whole run: over the limit, no deletion is done.
+pub fn withhold(deletes: &mut Vec<Delete>, limit: Option<u64>) -> Option<Withheld> {
+    let limit = limit.filter(|&limit| deletes.len() as u64 > limit)?;
+    let withheld = Withheld {
+        deletes: deletes.len(),
+        limit,
+    };
+    deletes.clear();
+    Some(withheld)
 }
 
 /// Totals for the report.
@@ -188,6 +206,20 @@ pub struct Totals {
     pub links: usize,
     pub deletes: usize,
     pub skipped: usize,
+}
+
+impl Totals {
+    /// Adds another directory's totals.
+    pub fn add(&mut self, other: &Totals) {
+        self.new += other.new;
+        self.changed += other.changed;
+        self.unchanged += other.unchanged;
+        self.bytes += other.bytes;
+        self.mkdirs += other.mkdirs;
+        self.links += other.links;
+        self.deletes += other.deletes;
+        self.skipped += other.skipped;
+    }
 }
 
 impl Plan {
@@ -207,14 +239,5 @@ impl Plan {
             deletes: self.deletes.len(),
             skipped: self.skipped.len(),
         }
-    }
-
-    /// Whether the run changes nothing on disk.
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.mkdirs.is_empty()
-            && self.fetches.is_empty()
-            && self.links.is_empty()
-            && self.deletes.is_empty()
     }
 }

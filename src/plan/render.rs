@@ -1,12 +1,17 @@
 //! The plan as a person reads it (one line per action with a one-character mark, then totals)
-//! and as a program reads it (one JSON document; schema in `man/ftpmirror.1`).
+//! and as a program reads it (one JSON document; schema in `man/ftpmirror.1`), written as the
+//! march plans each directory ([`Printer`]).
 
 use super::time::{human_duration, seconds};
-use super::{Plan, Reason, Totals};
+use super::{Delete, Plan, Reason, Totals, Withheld};
+use crate::job::cli::Format;
 use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
+use std::sync::Mutex;
 
 /// One line per action, sorted by path: `+` new, `*` changed, `-` deleted, `!` skipped, and with
-/// `verbose` `=` unchanged; then the totals.
+/// `verbose` `=` unchanged.
 pub fn render_text(plan: &Plan, verbose: bool) -> String {
     let mut lines: Vec<(String, String)> = Vec::new();
     let mut add = |path: String, line: String| lines.push((path, line));
@@ -48,9 +53,7 @@ pub fn render_text(plan: &Plan, verbose: bool) -> String {
         }
     }
     lines.sort();
-    let mut out: String = lines.into_iter().map(|(_, line)| line + "\n").collect();
-    out += &totals_text(&plan.totals());
-    out
+    lines.into_iter().map(|(_, line)| line + "\n").collect()
 }
 
 pub fn totals_text(t: &Totals) -> String {
@@ -89,23 +92,180 @@ pub fn reason_text(reason: &Reason) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    /// The job's name (`mirror` for the command), so that each plan of `run -n` says whose.
-    job: &'a str,
-    #[serde(flatten)]
-    plan: &'a Plan,
-    totals: Totals,
+/// A dry run's plan, written as the march plans each directory: text at once, one directory's
+/// lines together; JSON spilled per set to temp files (a plan of millions of entries is not
+/// held in memory) and put together as one document at the end.
+pub struct Printer {
+    verbose: bool,
+    job: String,
+    state: Mutex<Printed>,
 }
 
-/// The plan of job `job` and its totals as one JSON document.
-pub fn render_json(job: &str, plan: &Plan) -> String {
-    let doc = Document {
-        job,
-        plan,
-        totals: plan.totals(),
-    };
-    serde_json::to_string_pretty(&doc).expect("plain data serializes")
+struct Printed {
+    totals: Totals,
+    /// What the fetches that fit at all take, against `room`.
+    need: u64,
+    room: u64,
+    /// JSON's sets: mkdirs, fetches, links, keeps, skipped, replaced_dirs.
+    sets: Option<[Spill; 6]>,
+}
+
+/// One JSON array's items, in a temp file removed as soon as it is made.
+struct Spill {
+    file: BufWriter<File>,
+    items: usize,
+}
+
+impl Spill {
+    fn new() -> io::Result<Spill> {
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let path = std::env::temp_dir().join(format!("ftpmirror-plan-{}-{n}", std::process::id()));
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        std::fs::remove_file(&path)?;
+        Ok(Spill {
+            file: BufWriter::new(file),
+            items: 0,
+        })
+    }
+
+    fn add(&mut self, item: &impl Serialize) -> io::Result<()> {
+        let sep = if self.items == 0 { "\n" } else { ",\n" };
+        self.items += 1;
+        write!(self.file, "{sep}    ")?;
+        serde_json::to_writer(&mut self.file, item).map_err(io::Error::other)
+    }
+
+    /// The array, written to `out`.
+    fn copy(self, out: &mut impl Write) -> io::Result<()> {
+        let empty = self.items == 0;
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        out.write_all(b"[")?;
+        io::copy(&mut file, out)?;
+        out.write_all(if empty { b"]" } else { b"\n  ]" })
+    }
+}
+
+impl Printer {
+    /// The printer of job `job`'s plan in `format` (`verbose`: text names unchanged files too);
+    /// `room` is what the target's filesystem has above the reserve. A text plan starts with
+    /// `header` at once.
+    pub fn new(
+        format: Format,
+        job: &str,
+        header: &str,
+        verbose: bool,
+        room: u64,
+    ) -> io::Result<Printer> {
+        let sets = match format {
+            Format::Text => {
+                print!("{header}");
+                None
+            }
+            Format::Json => Some([
+                Spill::new()?,
+                Spill::new()?,
+                Spill::new()?,
+                Spill::new()?,
+                Spill::new()?,
+                Spill::new()?,
+            ]),
+        };
+        let state = Printed {
+            totals: Totals::default(),
+            need: 0,
+            room,
+            sets,
+        };
+        Ok(Printer {
+            verbose,
+            job: job.to_string(),
+            state: Mutex::new(state),
+        })
+    }
+
+    /// One directory's plan (its deletions come at the end, with everyone's).
+    pub fn dir(&self, plan: &Plan) {
+        let mut state = self.state.lock().expect("printer lock");
+        let room = state.room;
+        let sizes = plan.fetches.iter().filter_map(|f| f.size_at_most());
+        let need = sizes
+            .filter(|&size| size <= room)
+            .fold(0, u64::saturating_add);
+        state.need = state.need.saturating_add(need);
+        state.totals.add(&plan.totals());
+        let written = match &mut state.sets {
+            None => io::stdout().write_all(render_text(plan, self.verbose).as_bytes()),
+            Some([mkdirs, fetches, links, keeps, skipped, replaced]) => (|| {
+                plan.mkdirs.iter().try_for_each(|d| mkdirs.add(d))?;
+                plan.fetches.iter().try_for_each(|f| fetches.add(f))?;
+                plan.links.iter().try_for_each(|l| links.add(l))?;
+                plan.keeps.iter().try_for_each(|k| keeps.add(k))?;
+                plan.skipped.iter().try_for_each(|s| skipped.add(s))?;
+                plan.replaced_dirs.iter().try_for_each(|r| replaced.add(r))
+            })(),
+        };
+        if let Err(e) = written {
+            log::error!("writing the plan: {e}");
+        }
+    }
+
+    /// The deletions and the totals; for JSON, the whole document.
+    pub fn finish(&self, deletes: &[Delete], withheld: Option<Withheld>) {
+        let mut state = self.state.lock().expect("printer lock");
+        state.totals.deletes = deletes.len();
+        let totals = state.totals.clone();
+        let mut out = io::stdout().lock();
+        let written = match state.sets.take() {
+            None => {
+                let plan = Plan {
+                    deletes: deletes.to_vec(),
+                    ..Plan::default()
+                };
+                out.write_all(render_text(&plan, false).as_bytes())
+                    .and_then(|()| out.write_all(totals_text(&totals).as_bytes()))
+            }
+            Some([mkdirs, fetches, links, keeps, skipped, replaced]) => (|| {
+                write!(out, "{{\n  \"job\": {},\n  \"mkdirs\": ", json(&self.job))?;
+                mkdirs.copy(&mut out)?;
+                write!(out, ",\n  \"fetches\": ")?;
+                fetches.copy(&mut out)?;
+                write!(out, ",\n  \"links\": ")?;
+                links.copy(&mut out)?;
+                write!(out, ",\n  \"deletes\": {}", json(&deletes))?;
+                write!(out, ",\n  \"keeps\": ")?;
+                keeps.copy(&mut out)?;
+                write!(out, ",\n  \"skipped\": ")?;
+                skipped.copy(&mut out)?;
+                write!(out, ",\n  \"replaced_dirs\": ")?;
+                replaced.copy(&mut out)?;
+                write!(out, ",\n  \"withheld\": {}", json(&withheld))?;
+                writeln!(out, ",\n  \"totals\": {}\n}}", json(&totals))
+            })(),
+        };
+        if let Err(e) = written.and_then(|()| out.flush()) {
+            log::error!("writing the plan: {e}");
+        }
+    }
+
+    /// What the plan's fetches take of the target's filesystem (those that fit at all), and
+    /// the room there is above the reserve.
+    pub fn need(&self) -> (u64, u64) {
+        let state = self.state.lock().expect("printer lock");
+        (state.need, state.room)
+    }
+}
+
+/// A value as compact JSON.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("plain data serializes")
 }
 
 /// `1536` -> `1.5 KiB`.

@@ -36,43 +36,79 @@ impl Retry {
     }
 }
 
-/// Work that workers take one item at a time, and may add to (the walk finds directories). It
-/// ends when it is empty and no worker is busy, since only a busy worker can add more.
+/// Work that workers take one item at a time, and may add to (the march finds directories and
+/// files). It ends when it is empty and no worker is busy, since only a busy worker can add
+/// more.
+///
+/// Two lanes: urgent items ([`Queue::push_first`], last in first out: the march's listings,
+/// so that the walk goes deep first and keeps few directories waiting) are taken before the
+/// others ([`Queue::push`], first in first out), unless more than `backlog` of the others wait:
+/// then those go first, so that what waits stays bounded.
 pub struct Queue<T> {
-    state: Mutex<(VecDeque<T>, usize)>,
+    state: Mutex<Lanes<T>>,
     changed: Condvar,
+    backlog: usize,
+}
+
+struct Lanes<T> {
+    first: Vec<T>,
+    rest: VecDeque<T>,
+    busy: usize,
+}
+
+impl<T> Lanes<T> {
+    fn take(&mut self, backlog: usize) -> Option<T> {
+        let item = match self.rest.len() > backlog {
+            true => self.rest.pop_front(),
+            false => self.first.pop().or_else(|| self.rest.pop_front()),
+        }?;
+        self.busy += 1;
+        Some(item)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_empty() && self.rest.is_empty()
+    }
 }
 
 impl<T> Queue<T> {
     pub fn new(items: impl IntoIterator<Item = T>) -> Queue<T> {
+        Queue::with_backlog(items, usize::MAX)
+    }
+
+    /// A queue whose urgent lane waits while more than `backlog` other items do.
+    pub fn with_backlog(items: impl IntoIterator<Item = T>, backlog: usize) -> Queue<T> {
+        let lanes = Lanes {
+            first: Vec::new(),
+            rest: items.into_iter().collect(),
+            busy: 0,
+        };
         Queue {
-            state: Mutex::new((items.into_iter().collect(), 0)),
+            state: Mutex::new(lanes),
             changed: Condvar::new(),
+            backlog,
         }
     }
 
     pub fn push(&self, item: T) {
-        self.state.lock().expect("queue lock").0.push_back(item);
+        self.state.lock().expect("queue lock").rest.push_back(item);
         self.changed.notify_one();
     }
 
-    /// The next item if one is there now.
-    fn try_pop(&self) -> Option<T> {
-        let mut state = self.state.lock().expect("queue lock");
-        let item = state.0.pop_front()?;
-        state.1 += 1;
-        Some(item)
+    /// Adds an urgent item: taken before the others (the last one added first).
+    pub fn push_first(&self, item: T) {
+        self.state.lock().expect("queue lock").first.push(item);
+        self.changed.notify_one();
     }
 
     /// The next item, waiting while other workers may still add some; `None` when all is done.
     fn pop(&self) -> Option<T> {
         let mut state = self.state.lock().expect("queue lock");
         loop {
-            if let Some(item) = state.0.pop_front() {
-                state.1 += 1;
+            if let Some(item) = state.take(self.backlog) {
                 return Some(item);
             }
-            if state.1 == 0 {
+            if state.busy == 0 {
                 self.changed.notify_all();
                 return None;
             }
@@ -82,13 +118,16 @@ impl<T> Queue<T> {
 
     /// The items no worker took (the job ran out of time).
     pub fn drain(&self) -> Vec<T> {
-        self.state.lock().expect("queue lock").0.drain(..).collect()
+        let mut state = self.state.lock().expect("queue lock");
+        let mut items: Vec<T> = state.first.drain(..).collect();
+        items.extend(state.rest.drain(..));
+        items
     }
 
     fn done(&self) {
         let mut state = self.state.lock().expect("queue lock");
-        state.1 -= 1;
-        if state.1 == 0 && state.0.is_empty() {
+        state.busy -= 1;
+        if state.busy == 0 && state.is_empty() {
             self.changed.notify_all();
         }
     }
@@ -104,8 +143,6 @@ pub struct Pool {
     login_dir: String,
     /// No worker takes a new item after this (`--job-timeout`, a stopping signal).
     deadline: JobEnd,
-    /// Fetches whose server never confirmed them.
-    unconfirmed: Mutex<Vec<Unconfirmed>>,
 }
 
 impl Pool {
@@ -150,22 +187,11 @@ impl Pool {
             sessions,
             login_dir,
             deadline: JobEnd::default(),
-            unconfirmed: Mutex::new(Vec::new()),
         })
-    }
-
-    /// Fetches found unconfirmed since the last call.
-    pub fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
-        std::mem::take(self.unconfirmed.get_mut().expect("unconfirmed lock"))
     }
 
     pub fn set_deadline(&mut self, deadline: JobEnd) {
         self.deadline = deadline;
-    }
-
-    /// Whether the job's time is up.
-    pub fn out_of_time(&self) -> bool {
-        self.deadline.over()
     }
 
     /// Workers that run: sessions not refused.
@@ -187,7 +213,6 @@ impl Pool {
     ) -> Vec<R> {
         let results = Mutex::new(Vec::new());
         let (connector, retry, deadline) = (&self.connector, self.retry, self.deadline);
-        let unconfirmed = &self.unconfirmed;
         let in_time = move || !deadline.over();
         std::thread::scope(|scope| {
             for (index, (slot, refused)) in
@@ -203,7 +228,7 @@ impl Pool {
                         connector,
                         retry,
                         index,
-                        unconfirmed,
+                        unconfirmed: Vec::new(),
                         deadline,
                     };
                     // The first worker stays to the end, so every item gets an answer even when
@@ -221,20 +246,13 @@ impl Pool {
                         return;
                     }
                     while in_time() {
-                        // Before waiting for more work, the confirmations owed for finished
-                        // transfers are read: the wait may outlast the job's time, and a
-                        // confirmation read too late leaves a whole file unconfirmed.
-                        let Some(item) = queue.try_pop().or_else(|| {
-                            worker.collect();
-                            queue.pop()
-                        }) else {
+                        let Some(item) = queue.pop() else {
                             break;
                         };
                         let result = work(&mut worker, item);
                         results.lock().expect("results lock").push(result);
                         queue.done();
                     }
-                    worker.collect();
                 });
             }
         });
@@ -255,7 +273,8 @@ pub struct Worker<'a> {
     connector: &'a Connector,
     retry: Retry,
     pub index: usize,
-    unconfirmed: &'a Mutex<Vec<Unconfirmed>>,
+    /// Transfers of sessions this worker dropped that their server never confirmed.
+    unconfirmed: Vec<Unconfirmed>,
     /// No retry waits past this (`--job-timeout`, a stopping signal).
     deadline: JobEnd,
 }
@@ -263,22 +282,28 @@ pub struct Worker<'a> {
 impl Worker<'_> {
     /// Keeps what the session knows of unconfirmed transfers, then drops it.
     fn drop_session(&mut self) {
-        self.collect();
+        if let Some(session) = self.slot.as_mut() {
+            self.unconfirmed.extend(session.take_unconfirmed());
+        }
         *self.slot = None;
     }
 
-    fn collect(&mut self) {
+    /// The transfers found unconfirmed since the last call, the confirmations owed for this
+    /// worker's finished transfers read first (one reply each, already on its way).
+    pub fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
         if let Some(session) = self.slot.as_mut() {
-            let found = session.take_unconfirmed();
-            self.unconfirmed
-                .lock()
-                .expect("unconfirmed lock")
-                .extend(found);
+            self.unconfirmed.extend(session.take_unconfirmed());
         }
+        std::mem::take(&mut self.unconfirmed)
     }
 
     fn in_time(&self) -> bool {
         !self.deadline.over()
+    }
+
+    /// Whether the job's time is up.
+    pub fn out_of_time(&self) -> bool {
+        self.deadline.over()
     }
 
     /// This worker's session as it is, if it has one open: no connecting, no retries.
@@ -367,6 +392,19 @@ mod tests {
             }
         });
         assert_eq!(seen.into_inner().unwrap().len(), 15);
+    }
+
+    #[test]
+    fn urgent_items_go_first_unless_the_others_pile_up() {
+        let queue = Queue::with_backlog([1, 2], 2);
+        queue.push_first(10);
+        queue.push_first(11);
+        let mut lanes = queue.state.lock().unwrap();
+        assert_eq!(lanes.take(2), Some(11));
+        lanes.rest.push_back(3);
+        assert_eq!(lanes.take(2), Some(1), "three wait: over the backlog");
+        assert_eq!(lanes.take(2), Some(10));
+        assert_eq!([lanes.take(2), lanes.take(2)], [Some(2), Some(3)]);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! A run never fills the disk: a plan that does not fit writes nothing, a file that cannot fit
-//! alone is refused before its first byte, a body of unknown length stops at `--max-size`, and
+//! A run never fills the disk: a dry run says when the plan does not fit, a run fetches only
+//! what fits (each file refused before its first byte when it does not), a body of unknown length stops at `--max-size`, and
 //! a disk that fills up during the run (ENOSPC from a real tmpfs) stops new transfers at once,
 //! keeps what was done, and is said once.
 
@@ -48,7 +48,7 @@ fn chunked(body: &[u8]) -> Reply {
 }
 
 #[test]
-fn a_plan_that_does_not_fit_writes_nothing() {
+fn a_plan_that_does_not_fit_is_said_and_a_run_fetches_only_what_fits() {
     let disk = Tmpfs::mount("2m");
     let served = served_dir();
     for name in ["a.bin", "b.bin", "c.bin"] {
@@ -56,23 +56,27 @@ fn a_plan_that_does_not_fit_writes_nothing() {
     }
     let server = Nginx::start(served.path());
     let target = disk.path().join("target");
-    for dry in [true, false] {
-        let extra: &[&str] = if dry { &["-n"] } else { &[] };
-        let ran = bounded_mirror(
-            &server.url(),
-            &target,
-            &[extra, &["--min-free", "0"]].concat(),
-        );
-        ran.assert_code(5);
-        ran.assert_warned(&["the plan writes 3.0 MiB", "nothing written"]);
-        assert!(server.file_gets().is_empty(), "a file was fetched");
-    }
+    // A dry run sees the whole plan: it says it does not fit.
+    let dry = bounded_mirror(&server.url(), &target, &["-n", "--min-free", "0"]);
+    dry.assert_code(5);
+    dry.assert_warned(&["the plan writes 3.0 MiB", "a run would fetch what fits"]);
+    assert!(server.file_gets().is_empty(), "a dry run fetched a file");
+    // A run fetches as it lists: each file claims its room before its first byte, so what
+    // fits is fetched whole and the rest is refused, said once.
+    let ran = bounded_mirror(&server.url(), &target, &["--min-free", "0"]);
+    ran.assert_code(1);
+    ran.assert_warned(&["files not fetched", "do not fit"]);
     let content: Vec<_> = fs::read_dir(&target)
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n != ".ftpmirror")
         .collect();
-    assert!(content.is_empty(), "{content:?}");
+    assert!(!content.is_empty() && content.len() < 3, "{content:?}");
+    for name in &content {
+        let whole = fs::read(served.path().join(name)).unwrap();
+        assert_eq!(fs::read(target.join(name)).unwrap(), whole, "{name}");
+    }
+    assert!(temp_files(&target).is_empty());
 }
 
 #[test]

@@ -80,7 +80,11 @@ pub fn state_paths(dir: &std::path::Path) -> Vec<String> {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .expect("open the state database");
-    let mut query = db.prepare("SELECT path FROM files ORDER BY path").unwrap();
+    let mut query = db
+        .prepare("SELECT CASE dir WHEN '' THEN name ELSE dir || '/' || name END FROM files")
+        .unwrap();
     let rows = query.query_map([], |row| row.get(0)).unwrap();
-    rows.map(Result::unwrap).collect()
+    let mut paths: Vec<String> = rows.map(Result::unwrap).collect();
+    paths.sort();
+    paths
 }
