@@ -335,9 +335,10 @@ impl Run<'_> {
         // With include patterns a directory is made only when something is put in it.
         if !job.filter.selects() || !plan.fetches.is_empty() || !plan.links.is_empty() {
             plan.mkdirs = self.ensure(&dir.path);
-            if let Some(mtime) = dir.mtime {
-                self.tally().dir_times.push((dir.path.clone(), mtime));
-            }
+        }
+        // Set at the end on the directory if it is there by then (made for a file below it).
+        if let Some(mtime) = dir.mtime {
+            self.tally().dir_times.push((dir.path.clone(), mtime));
         }
         match m.sink {
             Sink::Print(printer) => printer.dir(&plan),
@@ -346,22 +347,20 @@ impl Run<'_> {
     }
 
     /// Makes `dir` and any parent of it that is missing; returns those it made (for a dry run,
-    /// those it would make). A file or link in the way of one is replaced.
+    /// those it would make). A file or link in the way of one is replaced. The tally stays
+    /// locked throughout, so that two workers never both make (and count) one directory.
     fn ensure(&self, dir: &RelPath) -> Vec<RelPath> {
+        let mut tally = self.tally();
         let mut missing = Vec::new();
-        {
-            let tally = self.tally();
-            let mut at = Some(dir.clone()).filter(|d| !d.is_root());
-            while let Some(d) = at.filter(|d| !d.is_root() && !tally.known.contains(d)) {
-                at = d.parent();
-                missing.push(d);
-            }
+        let mut at = Some(dir.clone());
+        while let Some(d) = at.filter(|d| !d.is_root() && !tally.known.contains(d)) {
+            at = d.parent();
+            missing.push(d);
         }
         let target = self.m.job.target.as_path();
         let mut made = Vec::new();
         for d in missing.into_iter().rev() {
-            let path = d.under(target);
-            let there = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+            let there = std::fs::symlink_metadata(d.under(target)).is_ok_and(|m| m.is_dir());
             if !there {
                 if let Sink::Carry(ctx) = self.m.sink {
                     if let Err(e) = make_dir(target, &d) {
@@ -374,7 +373,7 @@ impl Run<'_> {
                 }
                 made.push(d.clone());
             }
-            self.tally().known.insert(d);
+            tally.known.insert(d);
         }
         made
     }

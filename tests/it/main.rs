@@ -35,4 +35,5 @@ mod passive;
 mod progress;
 mod signals;
 mod state_dir;
+mod streaming;
 mod truncated;
