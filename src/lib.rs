@@ -8,15 +8,17 @@
 //!
 //! 1. `job/`: flags and `mirror.toml` are resolved once into a job; nothing later reads a flag.
 //! 2. `remote/`: a pool of sessions, one per worker, each behind one interface whatever the
-//!    protocol (list a directory, probe a file, fetch it into a temp file); the walk lists the
-//!    tree over them into entries keyed by checked paths. Each protocol plugs in from its own
+//!    protocol (list a directory, probe a file, fetch it into a temp file); one directory is
+//!    listed at a time into entries keyed by checked paths. Each protocol plugs in from its own
 //!    folder (`ftp/`, `http/`).
-//! 3. `local/`: the target as it is: its scan, the state of what each file was fetched from,
-//!    partial files, free space, the lock.
-//! 4. `plan/`: the pure decision for every path (fetch, keep, make, link, delete, skip);
-//!    `--dry-run` renders it and stops.
-//! 5. `exec/`: carries the plan out: batches over the sessions, each download into a temp
-//!    file, checked, timed and renamed; deletions last, and only when all else succeeded.
+//! 3. `local/`: the target as it is: one directory's scan, the state of what each file was
+//!    fetched from (read one directory at a time), partial files, free space, the lock.
+//! 4. `plan/`: the pure decision for every path of one directory (fetch, keep, link, delete,
+//!    skip); `--dry-run` renders each as it comes.
+//! 5. `exec/`: the march, which drives the three steps above one directory at a time as the
+//!    listings arrive and carries each plan out: batches over the sessions, each download into
+//!    a temp file, checked, timed and renamed; deletions last, and only when all else
+//!    succeeded.
 //! 6. `app/`: the commands, the report, the exit code, the log.
 //!
 //! Under them, `net/` (TLS, the job's pace and end) and the two clients.

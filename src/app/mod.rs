@@ -260,6 +260,17 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
         filter: &job.filter,
         settled: &settled,
     };
+    let workers = pool.workers();
+    let mut march = |sink: Sink| {
+        let march = March {
+            job,
+            root: &root,
+            store: &store,
+            scope,
+            sink,
+        };
+        march::run(&mut pool, &march).map_err(|root| Error::SourceUnlisted(root.message))
+    };
     let marched = match job.dry_run {
         Some(format) => {
             let room = space
@@ -272,18 +283,8 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
                     source,
                 },
             )?;
-            let march = March {
-                job,
-                root: &root,
-                store: &store,
-                scope,
-                sink: Sink::Print(&printer),
-            };
-            let marched = march::run(&mut pool, &march);
-            if marched.is_ok() {
-                fits(&printer, &space, target)?;
-            }
-            marched
+            let marched = march(Sink::Print(&printer));
+            marched.and_then(|marched| fits(&printer, &space, target).map(|()| marched))
         }
         None => {
             // 0 is no cap, as for wget and rclone: a job can lift the defaults' cap.
@@ -296,7 +297,7 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
                 (false, true) => Mode::Bars,
                 (false, false) => Mode::Lines,
             };
-            let progress = Progress::new(mode, pool.workers());
+            let progress = Progress::new(mode, workers);
             let ctx = exec::Context {
                 target,
                 store: &store,
@@ -305,20 +306,13 @@ fn mirror_job(job: &Job, out: Output, unchanged: &mut usize) -> Result<Outcome, 
                 space: &space,
                 progress: &progress,
             };
-            let march = March {
-                job,
-                root: &root,
-                store: &store,
-                scope,
-                sink: Sink::Carry(&ctx),
-            };
-            let marched = march::run(&mut pool, &march);
+            let marched = march(Sink::Carry(&ctx));
             progress.finish();
             marched
         }
     };
     pool.close();
-    let marched = marched.map_err(|root| Error::SourceUnlisted(root.message))?;
+    let marched = marched?;
     *unchanged = marched.unchanged;
     Ok(marched.outcome)
 }

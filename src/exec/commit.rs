@@ -38,7 +38,7 @@ pub struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
-    /// The file as a session is asked for it; `id` names it back (its index in the plan).
+    /// The file as a session is asked for it; `id` names it back (see [`remote::Want::id`]).
     pub fn want(&self, id: usize) -> remote::Want<'_> {
         let f = self.fetch;
         remote::Want {

@@ -233,19 +233,23 @@ impl Printer {
                     .and_then(|()| out.write_all(totals_text(&totals).as_bytes()))
             }
             Some([mkdirs, fetches, links, keeps, skipped, replaced]) => (|| {
-                write!(out, "{{\n  \"job\": {},\n  \"mkdirs\": ", json(&self.job))?;
-                mkdirs.copy(&mut out)?;
-                write!(out, ",\n  \"fetches\": ")?;
-                fetches.copy(&mut out)?;
-                write!(out, ",\n  \"links\": ")?;
-                links.copy(&mut out)?;
+                write!(out, "{{\n  \"job\": {}", json(&self.job))?;
+                // The sets in the order of `Plan`'s fields, the deletions (held whole) among them.
+                let before = [("mkdirs", mkdirs), ("fetches", fetches), ("links", links)];
+                let after = [
+                    ("keeps", keeps),
+                    ("skipped", skipped),
+                    ("replaced_dirs", replaced),
+                ];
+                for (name, set) in before {
+                    write!(out, ",\n  \"{name}\": ")?;
+                    set.copy(&mut out)?;
+                }
                 write!(out, ",\n  \"deletes\": {}", json(&deletes))?;
-                write!(out, ",\n  \"keeps\": ")?;
-                keeps.copy(&mut out)?;
-                write!(out, ",\n  \"skipped\": ")?;
-                skipped.copy(&mut out)?;
-                write!(out, ",\n  \"replaced_dirs\": ")?;
-                replaced.copy(&mut out)?;
+                for (name, set) in after {
+                    write!(out, ",\n  \"{name}\": ")?;
+                    set.copy(&mut out)?;
+                }
                 write!(out, ",\n  \"withheld\": {}", json(&withheld))?;
                 writeln!(out, ",\n  \"totals\": {}\n}}", json(&totals))
             })(),

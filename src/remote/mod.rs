@@ -1,12 +1,12 @@
 //! The seam between the mirror and the protocols: one logged-in connection to the source behind
-//! one interface, whatever the protocol. The walk, the probes and the executor see only what
+//! one interface, whatever the protocol. The march (listings, probes, fetches) sees only what
 //! the protocols share: list a directory, tell a file's exact time, fetch a file into the temp
 //! file the executor hands over, and send what a batch will need ahead of its turn. Each
 //! protocol implements it beside its client (`ftp/adapter.rs`, `http/adapter.rs`); nothing here
 //! or in its callers names a protocol but [`ListedWith`], the listing vocabulary the state keeps.
 //!
 //! Beside the seam: the source URL ([`source`]), the pool of sessions and its workers' retries
-//! ([`pool`]), the walk of the remote tree and the probes ([`walk`]), and the entry model a
+//! ([`pool`]), one step of the walk of the remote tree and the probes ([`walk`]), and the entry model a
 //! listing becomes ([`tree`]).
 //!
 //! Invariant: outside `ftp/` and `http/`, only `job::connector` picks a protocol; a remote
@@ -131,7 +131,7 @@ pub struct Probe {
 /// One file to fetch, as the executor hands it to a session.
 #[derive(Debug, Clone)]
 pub struct Want<'a> {
-    /// The executor's name for it (its index in the plan): how an unconfirmed transfer is
+    /// The march's number for it, unique in the run: how an unconfirmed transfer is
     /// named back ([`Unconfirmed`]).
     pub id: usize,
     /// The absolute remote path.

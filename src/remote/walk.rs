@@ -66,6 +66,7 @@ impl Incomplete {
 }
 
 /// What a walk lists, and what it knows already.
+#[derive(Clone, Copy)]
 pub struct Scope<'a> {
     /// The absolute remote path of the mirror's root.
     pub root: &'a str,
