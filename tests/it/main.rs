@@ -29,6 +29,7 @@ mod listing_trust;
 mod logs;
 mod ls;
 mod manual;
+mod march;
 mod mirror;
 mod other_servers;
 mod passive;

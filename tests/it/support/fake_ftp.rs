@@ -72,6 +72,17 @@ pub enum During {
     Ending,
 }
 
+/// A transfer starting or its data connection closing, as the server saw it:
+/// [`FakeFtp::transfers`] keeps them in one order across all connections, so a test can tell
+/// which transfers ended before another one did, without measuring time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// The data for this path (a file, or a directory listed) starts on its data connection.
+    Opened(String),
+    /// It is closed: every byte sent, the client gone, or the transfer cut.
+    Closed(String),
+}
+
 /// A fault for transfers of one path (or of every path, `"*"`), for its first `times` transfers
 /// (`None`: all of them).
 #[derive(Clone, Debug)]
@@ -295,6 +306,8 @@ struct Shared {
     connections: Mutex<usize>,
     /// Data connections accepted, on all control connections.
     data_connections: AtomicUsize,
+    /// Data connections opened and closed, in order.
+    transfers: Mutex<Vec<Transfer>>,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -318,6 +331,7 @@ impl FakeFtp {
             early_closes: AtomicUsize::new(0),
             connections: Mutex::new(0),
             data_connections: AtomicUsize::new(0),
+            transfers: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
         });
@@ -388,6 +402,11 @@ impl FakeFtp {
     /// How many data connections were accepted, on all control connections.
     pub fn data_connections(&self) -> usize {
         self.shared.data_connections.load(Ordering::SeqCst)
+    }
+
+    /// Every data connection opened and closed so far, in the order the server saw it.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        self.shared.transfers.lock().unwrap().clone()
     }
 
     /// Changes the site between (or during) runs.
@@ -805,9 +824,13 @@ impl Conn {
         let sent = Arc::new(AtomicBool::new(false));
         let early = waits.then(|| self.shared.clone());
         let (stop, flag, sent_flag) = (self.shared.clone(), abort.clone(), sent.clone());
+        let opened = Transfer::Opened(path.to_string());
+        self.shared.transfers.lock().unwrap().push(opened);
+        let closed = Transfer::Closed(path.to_string());
         let sender = std::thread::spawn(move || {
             let closes = early.as_ref().map(|s| &s.early_closes);
-            send_data(data, payload, fault, &flag, &sent_flag, closes, &stop.stop)
+            send_data(data, payload, fault, &flag, &sent_flag, closes, &stop.stop);
+            stop.transfers.lock().unwrap().push(closed);
         });
         // While the data flows, the client may send ABOR (or give up and leave).
         let mut aborted = false;
