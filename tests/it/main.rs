@@ -25,6 +25,7 @@ mod http_dirs;
 mod http_faults;
 mod http_pipeline;
 mod http_styles;
+mod kill_restart;
 mod listing_trust;
 mod logs;
 mod ls;

@@ -129,6 +129,43 @@ impl Nginx {
     pub fn pid(&self) -> u32 {
         self.process.pid()
     }
+
+    /// Every request logged so far, with the connection it came on and how much of its body
+    /// went out (a second access log, `connections.log`, beside the one [`WebServer::requests`]
+    /// reads).
+    pub fn connection_log(&self) -> Vec<Logged> {
+        read_lossy(&self.dir.path().join("connections.log"))
+            .lines()
+            .filter_map(|line| {
+                let mut f = line.split(' ');
+                Some(Logged {
+                    connection: f.next()?.parse().ok()?,
+                    method: f.next()?.to_string(),
+                    path: decode(f.next()?),
+                    status: f.next()?.parse().ok()?,
+                    body_bytes: f.next()?.parse().ok()?,
+                    complete: f.next() == Some("OK"),
+                })
+            })
+            .collect()
+    }
+}
+
+/// One request in nginx's `connections.log` (see [`Nginx::connection_log`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// nginx's serial number of the connection (`$connection`): with `master_process off`,
+    /// one process numbers connections in the order it accepts them, so a connection opened
+    /// after another has a higher number, whenever each request is logged.
+    pub connection: u64,
+    pub method: String,
+    /// Decoded.
+    pub path: String,
+    pub status: u16,
+    /// Body bytes sent (`$body_bytes_sent`).
+    pub body_bytes: u64,
+    /// The whole response was sent (`$request_completion`).
+    pub complete: bool,
 }
 
 impl WebServer for Nginx {
@@ -183,7 +220,9 @@ fn config(root: &Path, dir: &Path, port: u16, options: &NginxOptions) -> String 
         "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
          events {{ worker_connections 256; }}\n\
          http {{\n    log_format mirror '$request_method $request_uri $status $pipe $http_range';\n\
-         access_log {d}/access.log mirror;\n    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n\
+         access_log {d}/access.log mirror;\n    log_format connections '$connection $request_method \
+         $request_uri $status $body_bytes_sent $request_completion';\n    \
+         access_log {d}/connections.log connections;\n    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n\
          fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n    scgi_temp_path {d}/scgi;\n\
          server {{\n        listen 127.0.0.1:{port}{tls};\n        root {root};\n        autoindex on;\n\
          autoindex_exact_size {exact};\n        limit_rate {rate};\n        {auth}\n    }}\n}}\n",
