@@ -42,8 +42,10 @@ pub fn summary(outcome: &Outcome, unchanged: usize, elapsed: Duration) -> String
         outcome.deleted,
         elapsed.as_secs_f64()
     );
-    if !outcome.errors.is_empty() {
-        line += &format!("; {} errors", outcome.errors.len());
+    match outcome.errors.len() {
+        0 => {}
+        1 => line += "; 1 error",
+        n => line += &format!("; {n} errors"),
     }
     line
 }

@@ -386,10 +386,7 @@ impl Run<'_> {
         for skip in &plan.skipped {
             log::warn!("skipping {}: {}", skip.path, skip.reason);
         }
-        let changed: Vec<(RelPath, Record)> = (plan.records.into_iter())
-            .filter(|(path, record)| state.get(path) != Some(record))
-            .collect();
-        if let Err(e) = self.m.store.update(&changed, &plan.gone) {
+        if let Err(e) = self.m.store.update(&plan.records, &plan.gone) {
             log::warn!("updating the state: {e}");
         }
         self.outcome().append(outcome);

@@ -166,7 +166,7 @@ pub struct Plan {
     /// one MDTM each, then plan again.
     #[serde(skip)]
     pub probes: Vec<RelPath>,
-    /// The records of kept files, as the listing describes them now.
+    /// The records of kept files whose listing says more, or other, than the state did.
     #[serde(skip)]
     pub records: Vec<(RelPath, Record)>,
     /// Files the state records that are gone: their records go.
