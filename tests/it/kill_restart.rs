@@ -94,10 +94,9 @@ fn recorded(target: &Path) -> BTreeSet<String> {
             fs::copy(own.join(name), copy.path().join(name)).unwrap();
         }
     }
-    let db = rusqlite::Connection::open(copy.path().join("state.db")).expect("open the copy");
-    let mut query = db.prepare("SELECT path FROM files").unwrap();
-    let rows = query.query_map([], |row| row.get(0)).unwrap();
-    rows.map(Result::unwrap).collect()
+    crate::support::state_paths(copy.path())
+        .into_iter()
+        .collect()
 }
 
 /// A request of the test's own, on a connection of its own, logged by nginx: its connection
