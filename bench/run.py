@@ -4,7 +4,7 @@
     python3 bench/run.py [--servers pyftpd vsftpd nginx] [--tools ftpmirror lftp rclone wget]
                          [--rtt-ms 0 50] [-j 8] [--repeat 3] [--out FILE]
                          [--small N --big M --big-size BYTES --dirs D --seed S]
-                         [--ftpmirror target/release/ftpmirror]
+                         [--ftpmirror target/release/ftpmirror] [--first-byte]
 
 For each server (pyftpdlib: MLSD; vsftpd: LIST only; nginx: HTTP autoindex pages with exact
 sizes), each RTT (0 = direct; otherwise through bench/latency_proxy.py, which delays control and
@@ -19,9 +19,17 @@ without the dot-files, which nginx never lists). The server's log gives the numb
 run fetched (RETR; HTTP: GETs of files answered 200/206) and of logins (sessions; HTTP: TCP
 connections); nginx's access log also gives every run's requests by method and status.
 
+With --first-byte, ftpmirror's first runs get -vv, and its protocol trace (stderr, read line by
+line by a thread that stamps each line with time.monotonic() as it arrives) gives two times from
+the start of the process: login (FTP: the first `230` reply on any connection; HTTP: the first
+response of any kind) and the first byte of file data (FTP: the `150`/`125` reply to a RETR;
+HTTP: the first 200/206 response to a GET of a path not ending in `/`), replies matched to
+commands in order per connection. Only those times are kept; the trace goes to the run's log.
+
 Writes one markdown report (stdout, or --out): the command line, the date, versions, the table
 (median and min-max over the repeats), ratios of ftpmirror to the faster correct peer (lftp and
-rclone; on HTTP wget too), and the correctness details. Servers and proxies are child processes,
+rclone; on HTTP wget too), ftpmirror's first file byte (with --first-byte), and the
+correctness details. Servers and proxies are child processes,
 stopped by PID at the end, on Ctrl-C and on errors. Everything binds 127.0.0.1.
 """
 
@@ -35,6 +43,7 @@ import json
 import os
 import platform
 import random
+import re
 import shlex
 import shutil
 import signal
@@ -43,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -572,8 +582,13 @@ def http_tool_command(tool, args, port, target, rclone_conf):
     raise ValueError(tool)
 
 
-def run_tool(cmd, timeout, logpath):
-    """Runs one tool; returns (seconds, exit status or 'timeout', output tail)."""
+def run_tool(cmd, timeout, logpath, trace=None):
+    """Runs one tool; returns (seconds, exit status or 'timeout', output tail). With `trace` (a
+    FirstByte), stderr goes through a pipe to a thread that writes it to the log line by line
+    as it comes and hands each line, stamped with its arrival, to `trace`; stdout goes to the
+    log as always. Apart, because ftpmirror writes a stderr line in several writes (its stderr
+    is unbuffered) and a stdout line sharing the pipe could land inside it. The tail is then the
+    last lines of the log that are not trace lines."""
     env = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8")
     with open(logpath, "w") as log:
         log.write("$ " + shlex.join(cmd) + "\n")
@@ -581,9 +596,16 @@ def run_tool(cmd, timeout, logpath):
         start = time.monotonic()
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                    stderr=subprocess.PIPE if trace else subprocess.STDOUT,
+                                    env=env, start_new_session=True)
         except OSError as e:
             return None, "failed", f"{e}"
+        reader = None
+        if trace:
+            reader = threading.Thread(target=read_stderr,
+                                      args=(proc.stderr, log.fileno(), start, trace),
+                                      daemon=True)
+            reader.start()
         try:
             status = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -594,10 +616,132 @@ def run_tool(cmd, timeout, logpath):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             raise
+        finally:
+            if reader:
+                reader.join(timeout=10)
+                proc.stderr.close()
         secs = time.monotonic() - start
-    out = read_text(logpath).splitlines()[1:]
-    out = [l.strip() for l in out if l.strip()]
+    if trace:  # the end of the log only: the trace can be large
+        with open(logpath, "rb") as f:
+            f.seek(max(0, os.path.getsize(logpath) - 65536))
+            out = f.read().decode("utf-8", "replace").splitlines()[1:]
+        out = [l.strip() for l in out if l.strip() and not l.startswith("[c")]
+    else:
+        out = read_text(logpath).splitlines()[1:]
+        out = [l.strip() for l in out if l.strip()]
     return secs, status, " ⏎ ".join(out[-4:])[-300:]
+
+
+def read_stderr(pipe, log_fd, start, trace):
+    """The reader thread of run_tool: each stderr line to the log (one write, so lines of the
+    tool's stdout, written to the same file, stay whole around it), its arrival time and text
+    to `trace`."""
+    for raw in pipe:
+        secs = time.monotonic() - start
+        os.write(log_fd, raw)
+        trace.feed(raw.decode("utf-8", "replace").rstrip("\r\n"), secs)
+
+
+class FirstByte:
+    """Login and first file byte from ftpmirror's -vv trace, fed line by line with each line's
+    arrival time (seconds after the process started). Trace lines are `[cN] > COMMAND` and
+    `[cN] < REPLY` per connection `cN`. Replies are matched to commands in order per connection
+    (commands are pipelined, and a final reply owed for an earlier command can be logged after
+    a later command was sent):
+    - FTP: a connection's first reply is its greeting; a 1xx reply belongs to the oldest
+      command still waiting, which a final (2xx-5xx) reply completes. Login = the first 230 on
+      any connection; first file byte = the first 150/125 to a RETR (not to MLSD/LIST/NLST).
+    - HTTP: each `< HTTP/1.x NNN` status line (1xx aside) answers the oldest request line still
+      waiting on its connection. Login = the first response of any kind; first file byte = the
+      first 200/206 to a GET whose path (query aside) does not end in `/` (index pages do).
+    Keeps only the two times, the two matched lines and counts: never the trace."""
+
+    FTP_REPLY = re.compile(r"(\d{3})([ -]|$)")
+    HTTP_REQUEST = re.compile(r"([A-Z]+) (\S+) HTTP/\d\.\d")
+    HTTP_STATUS = re.compile(r"HTTP/\d(?:\.\d)? (\d{3})(?: |$)")
+
+    def __init__(self, http):
+        self.http = http
+        self.login = self.first_file = None
+        self.login_line = self.first_file_line = None
+        self.lines = 0  # protocol lines (`[cN] >` or `[cN] <`)
+        self.unmatched = 0  # replies with no command waiting for them (should stay 0)
+        self.conns = {}
+
+    def done(self):
+        return self.login is not None and self.first_file is not None
+
+    def feed(self, line, secs):
+        """Takes one line of output; returns whether it is a trace line (`[cN] ...`)."""
+        if not line.startswith("[c"):
+            return False
+        tag, sep, rest = line.partition("] ")
+        if not sep or rest[:2] not in ("> ", "< "):
+            return True
+        self.lines += 1
+        if self.done():
+            return True
+        conn = self.conns.get(tag)
+        if conn is None:
+            conn = self.conns[tag] = {"waiting": collections.deque(), "greeted": self.http,
+                                      "multi": None}
+        (self.http_line if self.http else self.ftp_line)(conn, rest[0], rest[2:], line, secs)
+        return True
+
+    def ftp_line(self, conn, way, text, line, secs):
+        if way == ">":
+            conn["waiting"].append(text.split(" ", 1)[0].upper())
+            return
+        if conn["multi"]:  # inside `NNN-...`, until `NNN ...`
+            if not text.startswith(conn["multi"] + " ") and text != conn["multi"]:
+                return
+            code, conn["multi"] = conn["multi"], None
+        else:
+            m = self.FTP_REPLY.match(text)
+            if not m:
+                return
+            code = m.group(1)
+            if m.group(2) == "-":
+                conn["multi"] = code
+                return
+        if not conn["greeted"]:
+            conn["greeted"] = code[0] != "1"  # 120 then 220
+            return
+        waiting = conn["waiting"]
+        if code[0] == "1":
+            if (waiting and waiting[0] == "RETR" and code in ("150", "125")
+                    and self.first_file is None):
+                self.first_file, self.first_file_line = secs, f"{line}  (to RETR)"
+            elif not waiting:
+                self.unmatched += 1
+            return
+        if waiting:
+            waiting.popleft()
+        else:
+            self.unmatched += 1
+        if code == "230" and self.login is None:
+            self.login, self.login_line = secs, line
+
+    def http_line(self, conn, way, text, line, secs):
+        if way == ">":
+            m = self.HTTP_REQUEST.fullmatch(text)
+            if m:
+                conn["waiting"].append((m.group(1), m.group(2)))
+            return
+        m = self.HTTP_STATUS.match(text)
+        if not m or m.group(1)[0] == "1":
+            return
+        status = m.group(1)
+        if conn["waiting"]:
+            method, path = conn["waiting"].popleft()
+        else:
+            method, path = None, ""
+            self.unmatched += 1
+        if self.login is None:
+            self.login, self.login_line = secs, f"{line}  (to {method} {path})"
+        if (method == "GET" and status in ("200", "206")
+                and not path.split("?", 1)[0].endswith("/") and self.first_file is None):
+            self.first_file, self.first_file_line = secs, f"{line}  (to {method} {path})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -680,18 +824,35 @@ def one_run(args, ctx, tool, kind, target, expected, results):
     cmd = tool_command(tool, args, ctx["server_kind"], ctx["port"], target, ctx["obscured"],
                        ctx["rclone_conf"])
     results["commands"].setdefault(f"{tool}, {SERVER_LABEL[ctx['server_kind']]}", shlex.join(cmd))
+    trace = None
+    if args.first_byte and tool == "ftpmirror" and kind == "first":
+        trace = FirstByte(ctx["server_kind"] in HTTP_SERVERS)
+        cmd = cmd + ["-vv"]
     logpath = os.path.join(ctx["work"], "logs",
                            f"{ctx['server_kind']}-{ctx['rtt']}ms-{tool}-{kind}-{ctx['rep']}.log")
     offset = ctx["server"].log_offset()
-    secs, status, tail = run_tool(cmd, args.timeout, logpath)
+    secs, status, tail = run_tool(cmd, args.timeout, logpath, trace)
     fetched, logins, verbs = ctx["server"].counts_since(offset)
     ok, summary, details = check(expected, target, tool, ctx["server_kind"])
-    cell.append({"secs": secs, "status": status, "tail": tail, "ok": ok, "summary": summary,
-                 "details": details, "fetched": fetched, "logins": logins,
-                 "verbs": dict(verbs) if verbs is not None else None})
+    run = {"secs": secs, "status": status, "tail": tail, "ok": ok, "summary": summary,
+           "details": details, "fetched": fetched, "logins": logins,
+           "verbs": dict(verbs) if verbs is not None else None}
+    if trace:
+        run.update(login_s=trace.login, first_file_s=trace.first_file,
+                   login_line=trace.login_line, first_file_line=trace.first_file_line,
+                   trace_lines=trace.lines, trace_unmatched=trace.unmatched)
+    cell.append(run)
     shown = f"{secs:.2f} s" if secs is not None else "-"
     say(f"{ctx['server_kind']} {ctx['rtt']} ms {tool} {kind} #{ctx['rep'] + 1}: {shown}, "
         f"exit {status}, fetched {fetched}, logins {logins}, {summary}")
+    if trace:
+        say(f"  trace: {trace.lines} protocol lines, {trace.unmatched} replies unmatched; "
+            f"login {fmt_opt(trace.login)} s: {trace.login_line!r}; first file byte "
+            f"{fmt_opt(trace.first_file)} s: {trace.first_file_line!r}")
+
+
+def fmt_opt(secs):
+    return "–" if secs is None else f"{secs:.3f}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -859,6 +1020,8 @@ def report(args, results, started, argv):
                         f"| {f'{best[0]:.2f} ({best[1]})' if best else '–'} | {ratio} "
                         f"| {wrong} |")
         lines.append("")
+    if args.first_byte and "ftpmirror" in args.tools:
+        lines.extend(first_byte_table(args, cells))
     # Details
     detail_lines = []
     for key, runs in cells.items():
@@ -908,6 +1071,46 @@ def report(args, results, started, argv):
     return "\n".join(lines)
 
 
+def first_byte_table(args, cells):
+    lines = ["ftpmirror: first file byte (first runs, run with -vv added to the command given "
+             "below, times from its trace as run.py read it; seconds from the start of the "
+             "process, median and min–max over the repeats; *login*: the first `230` reply "
+             "(FTP), the first response of any kind (HTTP); *first file byte*: the `150`/`125` "
+             "reply to a RETR (FTP), the first 200/206 response to a GET of a file (HTTP); "
+             "*after login*: the difference, per run; *wall*: the first run's time, as in the "
+             "table above, -vv included):", "",
+             "| server | RTT | login (s) | first file byte (s) | min–max | after login (s) "
+             "| min–max | ≤ 1 s after login | wall (s) | unmatched replies |",
+             "| --- | --- | ---: | ---: | --- | ---: | --- | --- | ---: | ---: |"]
+
+    def med(vals):
+        if not vals:
+            return "–", ""
+        spread = f"{min(vals):.2f}–{max(vals):.2f}" if len(vals) > 1 else ""
+        return f"{statistics.median(vals):.2f}", spread
+
+    for server in args.servers:
+        for rtt in args.rtt_ms:
+            runs = [r for r in cells.get((server, rtt, "ftpmirror", "first")) or []
+                    if r["status"] == 0 and "first_file_s" in r]
+            if not runs:
+                continue
+            logins = [r["login_s"] for r in runs if r["login_s"] is not None]
+            firsts = [r["first_file_s"] for r in runs if r["first_file_s"] is not None]
+            after = [r["first_file_s"] - r["login_s"] for r in runs
+                     if r["first_file_s"] is not None and r["login_s"] is not None]
+            within = sum(1 for a in after if a <= 1.0)
+            first, first_spread = med(firsts)
+            aft, aft_spread = med(after)
+            wall, _ = fmt_time(runs)
+            lines.append(
+                f"| {SERVER_LABEL[server]} | {rtt} ms | {med(logins)[0]} | {first} "
+                f"| {first_spread} | {aft} | {aft_spread} | {within} of {len(runs)} | {wall} "
+                f"| {sum(r['trace_unmatched'] for r in runs)} |")
+    lines.append("")
+    return lines
+
+
 def all_ok(runs):
     return bool(runs) and all(r["ok"] and r["status"] == 0 for r in runs)
 
@@ -944,6 +1147,9 @@ def parse_args(argv):
     p.add_argument("--trace", action="store_true",
                    help="log every FTP command at the servers and report the commands each run "
                         "sent (costs server time: not for timing)")
+    p.add_argument("--first-byte", action="store_true",
+                   help="run ftpmirror's first runs with -vv and report, from its trace, the "
+                        "seconds from its start to login and to the first byte of file data")
     p.add_argument("--small", type=int, default=1000)
     p.add_argument("--big", type=int, default=2)
     p.add_argument("--big-size", type=int, default=64 * 1024 * 1024)
