@@ -141,8 +141,6 @@ struct Run<'a> {
     outcome: Mutex<Outcome>,
     unfit: Mutex<Unfit>,
     ids: AtomicUsize,
-    /// Sessions at work, for the size of fetch batches.
-    workers: usize,
 }
 
 /// Marches over the tree below `m.root`. `Err` when the root itself could not be listed:
@@ -155,13 +153,14 @@ pub fn run(pool: &mut Pool, m: &March) -> Result<Marched, Incomplete> {
     };
     let run = Run {
         m,
-        queue: Queue::with_backlog([Work::List(root)], BACKLOG),
+        // While files wait, half the sessions list and the others fetch (a lone session lists
+        // only when no file waits).
+        queue: Queue::shared([Work::List(root)], pool.workers() / 2, BACKLOG),
         offset: OnceLock::new(),
         tally: Mutex::default(),
         outcome: Mutex::default(),
         unfit: Mutex::default(),
         ids: AtomicUsize::new(0),
-        workers: pool.workers(),
     };
     pool.run(&run.queue, &|worker, work| run.work(worker, work));
     run.drained();
@@ -407,7 +406,7 @@ impl Run<'_> {
         let bytes = now.iter().filter_map(|p| p.fetch.size).sum();
         ctx.progress.planned(now.len(), bytes);
         self.tally().last.extend(last);
-        for batch in into_batches(now, self.workers) {
+        for batch in into_batches(now) {
             self.queue.push(Work::Fetch(batch));
         }
     }
@@ -535,11 +534,7 @@ impl Run<'_> {
         }
         let bytes = last.iter().filter_map(|p| p.fetch.size).sum();
         ctx.progress.planned(last.len(), bytes);
-        let queue = Queue::new(
-            into_batches(last, self.workers)
-                .into_iter()
-                .map(Work::Fetch),
-        );
+        let queue = Queue::new(into_batches(last).into_iter().map(Work::Fetch));
         pool.run(&queue, &|worker, work| self.work(worker, work));
         let mut unfit = self.unfit.lock().expect("unfit lock");
         for work in queue.drain() {
@@ -651,13 +646,10 @@ fn make_dir(target: &std::path::Path, dir: &RelPath) -> std::io::Result<()> {
 }
 
 /// One directory's files as batches for the workers (see [`batches`]).
-fn into_batches(files: Vec<Planned>, workers: usize) -> Vec<Vec<Planned>> {
+fn into_batches(files: Vec<Planned>) -> Vec<Vec<Planned>> {
+    let sizes = files.iter().enumerate();
     let order = batches(
-        files
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, p.fetch.size_at_most())),
-        workers,
+        sizes.map(|(i, p)| (i, p.fetch.size_at_most())),
         MAX_PIPELINE,
     );
     let mut slots: Vec<Option<Planned>> = files.into_iter().map(Some).collect();

@@ -282,17 +282,14 @@ const PIPELINED_SIZE: u64 = 1024 * 1024;
 /// The order the workers take one directory's files in (given as index and size, or the most a
 /// rounded size can stand for), as batches fetched on one session. The largest files go first,
 /// each alone, so that no worker is left with a long file at the end; files known to be small
-/// follow in the listing's order, up to `depth` to a batch, spread so that every worker gets
-/// one when the directory has enough of them.
-fn batches(
-    files: impl Iterator<Item = (usize, Option<u64>)>,
-    workers: usize,
-    depth: usize,
-) -> Vec<Vec<usize>> {
+/// follow in the listing's order, `depth` to a batch: at a distance, a batch of small files
+/// costs one round trip whatever its length, and the other directories keep the other
+/// sessions busy.
+fn batches(files: impl Iterator<Item = (usize, Option<u64>)>, depth: usize) -> Vec<Vec<usize>> {
     let (small, mut large): (Vec<_>, Vec<_>) =
         files.partition(|(_, size)| size.is_some_and(|s| s <= PIPELINED_SIZE));
     large.sort_by_key(|(_, size)| std::cmp::Reverse(size.unwrap_or(u64::MAX)));
-    let size = small.len().div_ceil(workers.max(1)).clamp(1, depth.max(1));
+    let size = depth.max(1);
     let mut order: Vec<Vec<usize>> = large.into_iter().map(|(i, _)| vec![i]).collect();
     order.extend(
         small
@@ -413,23 +410,20 @@ mod tests {
         const MIB: u64 = 1024 * 1024;
         let mut files = vec![(0, Some(5 * MIB)), (1, None), (2, Some(2 * MIB))];
         files.extend((3..40).map(|i| (i, Some(100))));
-        let order = batches(files.into_iter(), 2, 16);
+        let order = batches(files.into_iter(), 16);
         assert_eq!(order[..3], [vec![1], vec![0], vec![2]]);
-        // 37 small files, 2 workers: batches of 16 at most.
+        // 37 small files: batches of 16.
         assert_eq!(order[3], (3..19).collect::<Vec<_>>());
         assert_eq!(order.len(), 3 + 3);
         assert_eq!(order.concat().len(), 40);
-        // 5 small files, 4 workers: one batch each as far as they go.
-        let few = batches((0..5).map(|i| (i, Some(10))), 4, 16);
-        assert_eq!(few, [vec![0, 1], vec![2, 3], vec![4]]);
     }
 
     #[test]
     fn batches_never_exceed_the_depth() {
         let files = (0..1000).map(|i| (i, Some(10)));
-        let order = batches(files, 8, 16);
+        let order = batches(files, 16);
         assert!(order.iter().all(|b| b.len() == 16 || b.len() == 1000 % 16));
-        let one = batches((0..1000).map(|i| (i, Some(10))), 8, 1);
+        let one = batches((0..1000).map(|i| (i, Some(10))), 1);
         assert_eq!(one.len(), 1000);
     }
 }

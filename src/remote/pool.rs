@@ -41,29 +41,49 @@ impl Retry {
 /// more.
 ///
 /// Two lanes: urgent items ([`Queue::push_first`], last in first out: the march's listings,
-/// so that the walk goes deep first and keeps few directories waiting) are taken before the
-/// others ([`Queue::push`], first in first out), unless more than `backlog` of the others wait:
-/// then those go first, so that what waits stays bounded.
+/// so that the walk goes deep first and keeps few directories waiting) and the others
+/// ([`Queue::push`], first in first out: the march's transfers). While both wait, up to `share`
+/// workers at once take urgent items and the others take the rest, so that transfers start
+/// with the first listing and listings keep coming; an idle worker takes whatever waits. When
+/// more than `backlog` of the others wait, they go first, so that what waits stays bounded.
 pub struct Queue<T> {
     state: Mutex<Lanes<T>>,
     changed: Condvar,
     backlog: usize,
+    share: usize,
+}
+
+/// Which lane an item was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    First,
+    Rest,
 }
 
 struct Lanes<T> {
     first: Vec<T>,
     rest: VecDeque<T>,
+    /// Items taken and not done, all lanes.
     busy: usize,
+    /// Of them, urgent ones.
+    busy_first: usize,
 }
 
 impl<T> Lanes<T> {
-    fn take(&mut self, backlog: usize) -> Option<T> {
-        let item = match self.rest.len() > backlog {
-            true => self.rest.pop_front(),
-            false => self.first.pop().or_else(|| self.rest.pop_front()),
-        }?;
+    fn take(&mut self, backlog: usize, share: usize) -> Option<(T, Lane)> {
+        let first = match (self.first.is_empty(), self.rest.is_empty()) {
+            (true, true) => return None,
+            (false, true) => true,
+            (true, false) => false,
+            (false, false) => self.rest.len() <= backlog && self.busy_first < share,
+        };
+        let (item, lane) = match first {
+            true => (self.first.pop()?, Lane::First),
+            false => (self.rest.pop_front()?, Lane::Rest),
+        };
         self.busy += 1;
-        Some(item)
+        self.busy_first += usize::from(lane == Lane::First);
+        Some((item, lane))
     }
 
     fn is_empty(&self) -> bool {
@@ -73,20 +93,23 @@ impl<T> Lanes<T> {
 
 impl<T> Queue<T> {
     pub fn new(items: impl IntoIterator<Item = T>) -> Queue<T> {
-        Queue::with_backlog(items, usize::MAX)
+        Queue::shared(items, usize::MAX, usize::MAX)
     }
 
-    /// A queue whose urgent lane waits while more than `backlog` other items do.
-    pub fn with_backlog(items: impl IntoIterator<Item = T>, backlog: usize) -> Queue<T> {
+    /// A queue whose urgent lane gets at most `share` workers while other items wait, and
+    /// none while more than `backlog` of them wait.
+    pub fn shared(items: impl IntoIterator<Item = T>, share: usize, backlog: usize) -> Queue<T> {
         let lanes = Lanes {
             first: Vec::new(),
             rest: items.into_iter().collect(),
             busy: 0,
+            busy_first: 0,
         };
         Queue {
             state: Mutex::new(lanes),
             changed: Condvar::new(),
             backlog,
+            share,
         }
     }
 
@@ -102,10 +125,10 @@ impl<T> Queue<T> {
     }
 
     /// The next item, waiting while other workers may still add some; `None` when all is done.
-    fn pop(&self) -> Option<T> {
+    fn pop(&self) -> Option<(T, Lane)> {
         let mut state = self.state.lock().expect("queue lock");
         loop {
-            if let Some(item) = state.take(self.backlog) {
+            if let Some(item) = state.take(self.backlog, self.share) {
                 return Some(item);
             }
             if state.busy == 0 {
@@ -124,9 +147,10 @@ impl<T> Queue<T> {
         items
     }
 
-    fn done(&self) {
+    fn done(&self, lane: Lane) {
         let mut state = self.state.lock().expect("queue lock");
         state.busy -= 1;
+        state.busy_first -= usize::from(lane == Lane::First);
         if state.busy == 0 && state.is_empty() {
             self.changed.notify_all();
         }
@@ -246,12 +270,13 @@ impl Pool {
                         return;
                     }
                     while in_time() {
-                        let Some(item) = queue.pop() else {
+                        let Some((item, lane)) = queue.pop() else {
                             break;
                         };
                         let result = work(&mut worker, item);
                         results.lock().expect("results lock").push(result);
-                        queue.done();
+                        // Another worker may take an urgent item now.
+                        queue.done(lane);
                     }
                 });
             }
@@ -380,13 +405,13 @@ mod tests {
         std::thread::scope(|s| {
             for _ in 0..3 {
                 s.spawn(|| {
-                    while let Some(n) = queue.pop() {
+                    while let Some((n, lane)) = queue.pop() {
                         if n > 0 {
                             queue.push(n - 1);
                             queue.push(n - 1);
                         }
                         seen.lock().unwrap().push(n);
-                        queue.done();
+                        queue.done(lane);
                     }
                 });
             }
@@ -395,16 +420,26 @@ mod tests {
     }
 
     #[test]
-    fn urgent_items_go_first_unless_the_others_pile_up() {
-        let queue = Queue::with_backlog([1, 2], 2);
+    fn urgent_items_get_their_share_of_workers_unless_the_others_pile_up() {
+        let queue = Queue::shared([1, 2, 3, 4], 1, 3);
         queue.push_first(10);
         queue.push_first(11);
         let mut lanes = queue.state.lock().unwrap();
-        assert_eq!(lanes.take(2), Some(11));
-        lanes.rest.push_back(3);
-        assert_eq!(lanes.take(2), Some(1), "three wait: over the backlog");
-        assert_eq!(lanes.take(2), Some(10));
-        assert_eq!([lanes.take(2), lanes.take(2)], [Some(2), Some(3)]);
+        let mut take = || lanes.take(3, 1).map(|(item, _)| item);
+        // Four others wait, over the backlog of three: one of them first.
+        assert_eq!(take(), Some(1));
+        // Then one worker on the urgent lane (the last pushed first), the next on the rest.
+        assert_eq!(take(), Some(11));
+        assert_eq!(take(), Some(2));
+        assert_eq!(take(), Some(3));
+        lanes.busy_first = 0;
+        let mut take = || lanes.take(3, 1).map(|(item, _)| item);
+        assert_eq!(
+            take(),
+            Some(10),
+            "its worker is done: the urgent lane's turn"
+        );
+        assert_eq!([take(), take()], [Some(4), None]);
     }
 
     #[test]
