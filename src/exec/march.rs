@@ -27,13 +27,17 @@ use crate::remote::tree::{Mtime, RelPath};
 use crate::remote::walk::{self, Gap, Incomplete, Listed, Scope};
 use crate::remote::ListedWith;
 use chrono::NaiveDateTime;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
 
 /// Fetch batches that may wait before workers take them ahead of listings.
 const BACKLOG: usize = 256;
+/// The files a worker put in place last, whose confirmation may still be owed: FTP's final
+/// reply to a transfer is read with its session's next command, so it is known by the time the
+/// worker has fetched a batch more (or settled its session before waiting, or at the end).
+const LANDED: usize = 2 * MAX_PIPELINE;
 
 /// One march: the job, where its root is, its state, and where each directory's plan goes.
 pub struct March<'a> {
@@ -81,6 +85,13 @@ struct Planned {
 enum Work {
     List(Dir),
     Fetch(Vec<Planned>),
+}
+
+/// A file put in place, until its confirmation can no longer be owed.
+struct Landed {
+    id: usize,
+    path: RelPath,
+    bytes: u64,
 }
 
 /// What the march gathers for the end of the run: a few things per directory, and the
@@ -141,6 +152,8 @@ struct Run<'a> {
     outcome: Mutex<Outcome>,
     unfit: Mutex<Unfit>,
     ids: AtomicUsize,
+    /// Per worker, the last files it put in place (at most [`LANDED`]).
+    landed: Mutex<Vec<VecDeque<Landed>>>,
 }
 
 /// Marches over the tree below `m.root`. `Err` when the root itself could not be listed:
@@ -161,8 +174,10 @@ pub fn run(pool: &mut Pool, m: &March) -> Result<Marched, Incomplete> {
         outcome: Mutex::default(),
         unfit: Mutex::default(),
         ids: AtomicUsize::new(0),
+        landed: Mutex::default(),
     };
     pool.run(&run.queue, &|worker, work| run.work(worker, work));
+    run.unconfirmed(pool.take_unconfirmed());
     run.drained();
     if let Some(root) = (run.tally().gaps.get(&RelPath::root())).filter(|gap| !gap.listed()) {
         return Err(root.clone());
@@ -429,52 +444,86 @@ impl Run<'_> {
         }
         // The confirmations owed for this batch are read now: a confirmation read later than
         // the job's time leaves a whole file unconfirmed.
-        let unconfirmed: BTreeMap<usize, String> = (worker.take_unconfirmed().into_iter())
-            .map(|u| (u.id, u.why))
-            .collect();
         let late = worker.out_of_time();
+        let mut landed = Vec::new();
         for ((planned, job), result) in batch.iter().zip(&jobs).zip(results) {
-            let why = unconfirmed.get(&planned.id);
-            self.settle(ctx, job, result, why, late);
+            if let Some(bytes) = self.settle(job, result, late) {
+                let (id, path) = (planned.id, planned.fetch.path.clone());
+                landed.push(Landed { id, path, bytes });
+            }
+        }
+        {
+            let mut rings = self.landed.lock().expect("landed lock");
+            if rings.len() <= worker.index {
+                rings.resize_with(worker.index + 1, VecDeque::new);
+            }
+            let ring = &mut rings[worker.index];
+            ring.extend(landed);
+            let over = ring.len().saturating_sub(LANDED);
+            ring.drain(..over);
+        }
+        self.unconfirmed(worker.take_unconfirmed());
+    }
+
+    /// Takes back the files whose server did not stand by them after all: whole by their size,
+    /// but not kept.
+    fn unconfirmed(&self, found: Vec<crate::remote::Unconfirmed>) {
+        let Sink::Carry(ctx) = self.m.sink else {
+            return;
+        };
+        for u in found {
+            let landed = {
+                let mut rings = self.landed.lock().expect("landed lock");
+                rings.iter_mut().find_map(|ring| {
+                    let at = ring.iter().position(|l| l.id == u.id)?;
+                    ring.remove(at)
+                })
+            };
+            let Some(landed) = landed else {
+                log::warn!("a transfer the server did not confirm: {}", u.why);
+                continue;
+            };
+            let _ = std::fs::remove_file(landed.path.under(ctx.target));
+            ctx.store.forget(&landed.path);
+            let mut outcome = self.outcome();
+            outcome.fetched -= 1;
+            outcome.bytes -= landed.bytes;
+            let what = "fetch failed: the server did not confirm it";
+            fail(
+                &mut outcome,
+                &landed.path,
+                FailureKind::Unconfirmed,
+                what,
+                u.why,
+            );
         }
     }
 
-    /// What one fetch came to, in the outcome and the state.
+    /// What one fetch came to, in the outcome; the bytes of a file put in place.
     fn settle(
         &self,
-        ctx: &Context,
         job: &commit::Job,
         result: Result<commit::Fetched, commit::Error>,
-        unconfirmed: Option<&String>,
         late: bool,
-    ) {
+    ) -> Option<u64> {
         let f = job.fetch;
         if let Err(e) = &result {
-            if self
-                .unfit
-                .lock()
-                .expect("unfit lock")
-                .take(&f.path, e, late)
-            {
-                return;
+            let mut unfit = self.unfit.lock().expect("unfit lock");
+            if unfit.take(&f.path, e, late) {
+                return None;
             }
         }
         let mut outcome = self.outcome();
-        match (result, unconfirmed) {
-            (Ok(_), Some(why)) => {
-                // Whole by its size, but the server did not stand by it: not kept.
-                let _ = std::fs::remove_file(&job.local_path);
-                ctx.store.forget(&f.path);
-                let what = "fetch failed: the server did not confirm it";
-                fail(&mut outcome, &f.path, FailureKind::Unconfirmed, what, why);
-            }
-            (Ok(fetched), None) if fetched.not_modified => outcome.revalidated += 1,
-            (Ok(fetched), None) => {
+        match result {
+            Ok(fetched) if fetched.not_modified => outcome.revalidated += 1,
+            Ok(fetched) => {
                 outcome.fetched += 1;
                 outcome.bytes += fetched.bytes;
+                return Some(fetched.bytes);
             }
-            (Err(e), _) => fail(&mut outcome, &f.path, e.kind(), "fetch failed", e),
+            Err(e) => fail(&mut outcome, &f.path, e.kind(), "fetch failed", e),
         }
+        None
     }
 
     /// Items no worker took: the job ran out of time.
@@ -536,6 +585,7 @@ impl Run<'_> {
         ctx.progress.planned(last.len(), bytes);
         let queue = Queue::new(into_batches(last).into_iter().map(Work::Fetch));
         pool.run(&queue, &|worker, work| self.work(worker, work));
+        self.unconfirmed(pool.take_unconfirmed());
         let mut unfit = self.unfit.lock().expect("unfit lock");
         for work in queue.drain() {
             if let Work::Fetch(batch) = work {
@@ -567,8 +617,12 @@ fn finish(m: &March, mut tally: Tally, offset: Offset, done: &mut Outcome, out: 
     let planned = tally.deletes.len();
     let withheld = plan::withhold(&mut tally.deletes, limit);
     if let Some(withheld) = withheld {
+        let none = match m.sink {
+            Sink::Print(_) => "a run would do none",
+            Sink::Carry(_) => "none done",
+        };
         let message = format!(
-            "{} deletions planned, over --max-delete {}: none done",
+            "{} deletions planned, over --max-delete {}: {none}",
             withheld.deletes, withheld.limit
         );
         log::error!("{message}");

@@ -105,11 +105,15 @@ impl remote::Session for Session {
     }
 
     fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
-        let _ = self.client.settle();
         let found = self.client.take_unconfirmed().into_iter();
         found
             .map(|(Tag(id), why)| Unconfirmed { id, why })
             .collect()
+    }
+
+    fn settle(&mut self) {
+        // A session that cannot settle is out of step for good: its next command says so.
+        let _ = self.client.settle();
     }
 
     fn quit(self: Box<Self>) {

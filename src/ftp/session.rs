@@ -138,7 +138,12 @@ impl Session {
             let command = self.list_command;
             let result = match command {
                 ListCommand::Mlsd => self.mlsd(path),
-                ListCommand::ListAll | ListCommand::List => self.list(path),
+                ListCommand::ListAll | ListCommand::List => match self.list(path) {
+                    // The `CWD` went in one write with LIST (a channel was open ahead) and was
+                    // refused as too long: now paths go one component at a time.
+                    Err(Failure::Path(e)) if self.refused_whole(&e) => self.list(path),
+                    result => result,
+                },
                 ListCommand::Nlst => self.nlst(path),
             };
             let e = match result {

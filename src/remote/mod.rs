@@ -252,10 +252,14 @@ pub trait Session: Send {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Got, Error>;
 
-    /// Fetches the server never confirmed; reads any confirmation still owed first.
+    /// Fetches found unconfirmed so far. A confirmation still owed is not waited for: it is
+    /// read with the next command, or by [`Session::settle`].
     fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
         Vec::new()
     }
+
+    /// Reads the confirmations still owed (a session about to wait, or to close).
+    fn settle(&mut self) {}
 
     /// Closes politely.
     fn quit(self: Box<Self>) {}

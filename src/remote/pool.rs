@@ -124,6 +124,12 @@ impl<T> Queue<T> {
         self.changed.notify_one();
     }
 
+    /// The next item if one is there now.
+    fn try_pop(&self) -> Option<(T, Lane)> {
+        let mut state = self.state.lock().expect("queue lock");
+        state.take(self.backlog, self.share)
+    }
+
     /// The next item, waiting while other workers may still add some; `None` when all is done.
     fn pop(&self) -> Option<(T, Lane)> {
         let mut state = self.state.lock().expect("queue lock");
@@ -167,6 +173,8 @@ pub struct Pool {
     login_dir: String,
     /// No worker takes a new item after this (`--job-timeout`, a stopping signal).
     deadline: JobEnd,
+    /// Fetches whose server never confirmed them, from every session.
+    unconfirmed: Mutex<Vec<Unconfirmed>>,
 }
 
 impl Pool {
@@ -211,11 +219,17 @@ impl Pool {
             sessions,
             login_dir,
             deadline: JobEnd::default(),
+            unconfirmed: Mutex::new(Vec::new()),
         })
     }
 
     pub fn set_deadline(&mut self, deadline: JobEnd) {
         self.deadline = deadline;
+    }
+
+    /// Fetches found unconfirmed and not taken by a worker yet.
+    pub fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
+        std::mem::take(self.unconfirmed.get_mut().expect("unconfirmed lock"))
     }
 
     /// Workers that run: sessions not refused.
@@ -237,6 +251,7 @@ impl Pool {
     ) -> Vec<R> {
         let results = Mutex::new(Vec::new());
         let (connector, retry, deadline) = (&self.connector, self.retry, self.deadline);
+        let unconfirmed = &self.unconfirmed;
         let in_time = move || !deadline.over();
         std::thread::scope(|scope| {
             for (index, (slot, refused)) in
@@ -252,7 +267,7 @@ impl Pool {
                         connector,
                         retry,
                         index,
-                        unconfirmed: Vec::new(),
+                        unconfirmed,
                         deadline,
                     };
                     // The first worker stays to the end, so every item gets an answer even when
@@ -270,7 +285,13 @@ impl Pool {
                         return;
                     }
                     while in_time() {
-                        let Some((item, lane)) = queue.pop() else {
+                        // Before waiting for more work, the confirmations owed for finished
+                        // transfers are read: the wait may outlast the job's time, and a
+                        // confirmation read too late leaves a whole file unconfirmed.
+                        let Some((item, lane)) = queue.try_pop().or_else(|| {
+                            worker.collect();
+                            queue.pop()
+                        }) else {
                             break;
                         };
                         let result = work(&mut worker, item);
@@ -278,6 +299,7 @@ impl Pool {
                         // Another worker may take an urgent item now.
                         queue.done(lane);
                     }
+                    worker.collect();
                 });
             }
         });
@@ -298,8 +320,8 @@ pub struct Worker<'a> {
     connector: &'a Connector,
     retry: Retry,
     pub index: usize,
-    /// Transfers of sessions this worker dropped that their server never confirmed.
-    unconfirmed: Vec<Unconfirmed>,
+    /// Fetches whose server never confirmed them, from every session.
+    unconfirmed: &'a Mutex<Vec<Unconfirmed>>,
     /// No retry waits past this (`--job-timeout`, a stopping signal).
     deadline: JobEnd,
 }
@@ -307,19 +329,32 @@ pub struct Worker<'a> {
 impl Worker<'_> {
     /// Keeps what the session knows of unconfirmed transfers, then drops it.
     fn drop_session(&mut self) {
-        if let Some(session) = self.slot.as_mut() {
-            self.unconfirmed.extend(session.take_unconfirmed());
-        }
+        self.collect();
         *self.slot = None;
     }
 
-    /// The transfers found unconfirmed since the last call, the confirmations owed for this
-    /// worker's finished transfers read first (one reply each, already on its way).
-    pub fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
+    /// Reads the confirmations this worker's session still owes, and keeps what it found.
+    fn collect(&mut self) {
         if let Some(session) = self.slot.as_mut() {
-            self.unconfirmed.extend(session.take_unconfirmed());
+            session.settle();
         }
-        std::mem::take(&mut self.unconfirmed)
+        self.gather();
+    }
+
+    fn gather(&mut self) {
+        if let Some(session) = self.slot.as_mut() {
+            let found = session.take_unconfirmed();
+            let mut unconfirmed = self.unconfirmed.lock().expect("unconfirmed lock");
+            unconfirmed.extend(found);
+        }
+    }
+
+    /// The fetches found unconfirmed so far by any session, taken. A confirmation still owed
+    /// is not waited for: it is read with the session's next command, which costs no round
+    /// trip, or before the session waits for work, or at its end.
+    pub fn take_unconfirmed(&mut self) -> Vec<Unconfirmed> {
+        self.gather();
+        std::mem::take(&mut *self.unconfirmed.lock().expect("unconfirmed lock"))
     }
 
     fn in_time(&self) -> bool {

@@ -88,7 +88,8 @@ fn a_z_os_data_set_prefix_is_mirrored_one_name_at_a_time() {
         .file("/PAYROLL.SRC/README", b"read me");
     let ftp = FakeFtp::start(site);
     let (_parent, target) = guarded_target();
-    let ran = bounded_mirror(&ftp.url(), &target, &[]);
+    // The data set is fetched last, after the members: the session goes back to the prefix.
+    let ran = bounded_mirror(&ftp.url(), &target, &["--last", "PAYROLL.DATA"]);
     ran.assert_code(0);
     assert_file(&target, "PAYROLL.DATA", b"payroll records");
     assert_file(

@@ -30,7 +30,15 @@ fn max_delete_counts_the_deletions_of_every_directory_together() {
     }
     let all = ["a/", "a/f", "b/", "b/f", "c/", "c/f"];
     let stale = ["a/stale", "b/stale", "c/stale"];
-    // One stale file per directory: three in all, over a limit of two, so none goes.
+    // One stale file per directory: three in all, over a limit of two, so none goes; a dry run
+    // says so too.
+    let dry = bounded_mirror(
+        &ftp.url(),
+        &target,
+        &["-n", "--delete", "--max-delete", "2"],
+    );
+    dry.assert_code(1);
+    dry.assert_warned(&["3 deletions planned, over --max-delete 2: a run would do none"]);
     let ran = bounded_mirror(
         &ftp.url(),
         &target,
