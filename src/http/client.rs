@@ -359,6 +359,22 @@ impl Client {
                 0
             }
             (_, 206) => check_range(&response.head, offset)?,
+            // The temp file of an interrupted download holds every byte already (a run killed
+            // between the last write and the rename): nothing is left to send.
+            (_, 416) if ends_at(&response.head, offset) => {
+                self.read_body(
+                    &response.head,
+                    "GET",
+                    &mut io::sink(),
+                    64 * 1024,
+                    &mut |_| {},
+                )?;
+                return Ok(Download {
+                    response,
+                    start: offset,
+                    bytes: 0,
+                });
+            }
             (_, 200) => {
                 log::info!("{}: range not honoured; fetching it whole", response.url);
                 0
@@ -680,6 +696,17 @@ fn status_error(response: &Answer) -> Error {
     }
 }
 
+/// Whether a `416` says the representation is `length` bytes long (RFC 9110 section 15.5.17:
+/// `Content-Range: bytes */length`). The request carried `If-Range`, so a changed validator gets
+/// the whole body (`200`) instead, and the temp file's name ties it to the listed size and time.
+fn ends_at(head: &Head, length: u64) -> bool {
+    let value = head.header("content-range").unwrap_or("");
+    let total = value
+        .strip_prefix("bytes */")
+        .and_then(|n| n.trim().parse().ok());
+    total == Some(length)
+}
+
 /// The `206` must start exactly where we asked.
 fn check_range(head: &Head, offset: u64) -> Result<u64> {
     let value = head.header("content-range").unwrap_or("");
@@ -787,5 +814,19 @@ mod tests {
         assert_eq!(check_range(&head("bytes 100-199/200"), 100).unwrap(), 100);
         assert!(check_range(&head("bytes 0-199/200"), 100).is_err());
         assert!(check_range(&head(""), 100).is_err());
+    }
+
+    #[test]
+    fn an_unsatisfiable_range_at_the_end_is_a_whole_file() {
+        let head = |cr: &str| Head {
+            version: 1,
+            status: 416,
+            reason: "Range Not Satisfiable".into(),
+            headers: vec![("Content-Range".into(), cr.into())],
+        };
+        assert!(ends_at(&head("bytes */200"), 200));
+        assert!(!ends_at(&head("bytes */300"), 200), "the file grew");
+        assert!(!ends_at(&head("bytes */100"), 200));
+        assert!(!ends_at(&head(""), 200));
     }
 }

@@ -266,3 +266,48 @@ fn kill_9_at_random_points_then_one_clean_run_leaves_an_exact_mirror() {
     );
     eprintln!("took {:?}", began.elapsed());
 }
+
+/// A run killed after a download's last write and before its rename leaves a temp file that
+/// holds every byte. The next run asks for the bytes after them (`Range: bytes=N-`, with
+/// `If-Range`), and nginx answers `416` with `Content-Range: bytes */N`: the file is whole, and
+/// is put in place (it was an error, "416 Requested Range Not Satisfiable", that the test above
+/// once hit when a kill fell in that moment).
+#[test]
+fn a_temp_file_that_holds_the_whole_file_is_put_in_place() {
+    let served = served_dir();
+    let content = pattern(7, 3 * 1024 * 1024);
+    fs::write(served.path().join("big.bin"), &content).unwrap();
+    let nginx = Nginx::start(served.path());
+    let target = temp_dir();
+    let mut child = ftpmirror()
+        .args(["mirror", &nginx.url()])
+        .arg(target.path())
+        .args(["--limit-rate", "256k", "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp =
+        crate::support::runs::wait_for_partial_of(Some(&mut child), target.path(), 256 * 1024);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // What a kill between the last write and the rename leaves: every byte, under the temp name.
+    let kept = fs::metadata(&temp).unwrap().len() as usize;
+    let mut file = fs::OpenOptions::new().append(true).open(&temp).unwrap();
+    file.write_all(&content[kept..]).unwrap();
+    drop(file);
+
+    assert_ok(&mirror(&nginx.url(), target.path(), &[]));
+    assert_eq!(fs::read(target.path().join("big.bin")).unwrap(), content);
+    assert!(!temp.exists());
+    // No byte was sent again: the second run's one request for the file was answered 416.
+    let gets: Vec<_> = (nginx.requests().into_iter())
+        .filter(|r| r.method == "GET" && r.path == "/big.bin")
+        .collect();
+    let last = gets.last().expect("a GET of the file");
+    assert_eq!(
+        (gets.len(), last.status, last.range.as_str()),
+        (2, 416, &*format!("bytes={}-", content.len())),
+        "{gets:?}"
+    );
+}
