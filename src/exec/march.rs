@@ -442,8 +442,7 @@ impl Run<'_> {
             }
             results.push(super::fetch_one(worker, job, &wants[k], ctx));
         }
-        // The confirmations owed for this batch are read now: a confirmation read later than
-        // the job's time leaves a whole file unconfirmed.
+        // A confirmation still owed comes with the session's next command (see `unconfirmed`).
         let late = worker.out_of_time();
         let mut landed = Vec::new();
         for ((planned, job), result) in batch.iter().zip(&jobs).zip(results) {
