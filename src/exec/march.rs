@@ -178,7 +178,7 @@ pub fn run(pool: &mut Pool, m: &March) -> Result<Marched, Incomplete> {
     };
     pool.run(&run.queue, &|worker, work| run.work(worker, work));
     run.unconfirmed(pool.take_unconfirmed());
-    run.drained();
+    run.drained(&run.queue);
     if let Some(root) = (run.tally().gaps.get(&RelPath::root())).filter(|gap| !gap.listed()) {
         return Err(root.clone());
     }
@@ -304,7 +304,8 @@ impl Run<'_> {
             log::warn!("{}: reading its state: {e}", dir.path);
             BTreeMap::new()
         });
-        if walk::needs_calibration(&listed.entries) {
+        // Once known, the offset is not looked for again in every listing.
+        if self.offset.get().is_none() && walk::needs_calibration(&listed.entries) {
             self.offset
                 .get_or_init(|| walk::calibrate(worker, m.root, &listed.entries));
         }
@@ -525,10 +526,10 @@ impl Run<'_> {
         None
     }
 
-    /// Items no worker took: the job ran out of time.
-    fn drained(&self) {
+    /// Items no worker took from `queue`: the job ran out of time.
+    fn drained(&self, queue: &Queue<Work>) {
         let mut unfit = self.unfit.lock().expect("unfit lock");
-        for work in self.queue.drain() {
+        for work in queue.drain() {
             match work {
                 Work::List(dir) => {
                     let path = dir.path.remote(self.m.root);
@@ -585,12 +586,7 @@ impl Run<'_> {
         let queue = Queue::new(into_batches(last).into_iter().map(Work::Fetch));
         pool.run(&queue, &|worker, work| self.work(worker, work));
         self.unconfirmed(pool.take_unconfirmed());
-        let mut unfit = self.unfit.lock().expect("unfit lock");
-        for work in queue.drain() {
-            if let Work::Fetch(batch) = work {
-                unfit.late.extend(batch.into_iter().map(|p| p.fetch.path));
-            }
-        }
+        self.drained(&queue);
     }
 }
 

@@ -214,13 +214,11 @@ impl Store {
         let mut found = BTreeMap::new();
         for row in rows {
             let (name, remote, size, mtime) = row.map_err(io::Error::other)?;
-            let (Ok(path), Ok(remote)) = (dir.join(&name), serde_json::from_str(&remote)) else {
+            let (Ok(path), Some(record)) = (dir.join(&name), record(&remote, size, mtime)) else {
                 log::warn!("state: ignoring the unreadable record of {dir}/{name:?}");
                 continue;
             };
-            let size = u64::try_from(size).unwrap_or(0);
-            let local = LocalMeta { size, mtime };
-            found.insert(path, Record { remote, local });
+            found.insert(path, record);
         }
         Ok(found)
     }
@@ -460,14 +458,22 @@ fn read_by_path(file: &Path) -> rusqlite::Result<Result<State, String>> {
         let Ok(path) = RelPath::parse(&path) else {
             return Ok(Err(format!("unsafe path {path:?}")));
         };
-        let Ok(remote) = serde_json::from_str(&remote) else {
+        let Some(record) = record(&remote, size, mtime) else {
             return Ok(Err(format!("{path}: unreadable remote version")));
         };
-        let size = u64::try_from(size).unwrap_or(0);
-        let local = LocalMeta { size, mtime };
-        files.insert(path, Record { remote, local });
+        files.insert(path, record);
     }
     Ok(Ok(State { files, listed_with }))
+}
+
+/// A row's record: the remote version as JSON, the local size and mtime.
+fn record(remote: &str, size: i64, mtime: i64) -> Option<Record> {
+    let remote = serde_json::from_str(remote).ok()?;
+    let size = u64::try_from(size).unwrap_or(0);
+    Some(Record {
+        remote,
+        local: LocalMeta { size, mtime },
+    })
 }
 
 fn insert(db: &Connection, path: &RelPath, record: &Record) -> rusqlite::Result<()> {
