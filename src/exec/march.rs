@@ -152,6 +152,9 @@ struct Run<'a> {
     outcome: Mutex<Outcome>,
     unfit: Mutex<Unfit>,
     ids: AtomicUsize,
+    /// Files queued and not taken yet.
+    waiting: AtomicUsize,
+    workers: usize,
     /// Per worker, the last files it put in place (at most [`LANDED`]).
     landed: Mutex<Vec<VecDeque<Landed>>>,
 }
@@ -174,9 +177,13 @@ pub fn run(pool: &mut Pool, m: &March) -> Result<Marched, Incomplete> {
         outcome: Mutex::default(),
         unfit: Mutex::default(),
         ids: AtomicUsize::new(0),
+        waiting: AtomicUsize::new(0),
+        workers: pool.workers(),
         landed: Mutex::default(),
     };
-    pool.run(&run.queue, &|worker, work| run.work(worker, work));
+    pool.run(&run.queue, &|worker, work| {
+        run.work(worker, run.share(work))
+    });
     run.unconfirmed(pool.take_unconfirmed());
     run.drained(&run.queue);
     if let Some(root) = (run.tally().gaps.get(&RelPath::root())).filter(|gap| !gap.listed()) {
@@ -423,8 +430,28 @@ impl Run<'_> {
         ctx.progress.planned(now.len(), bytes);
         self.tally().last.extend(last);
         for batch in into_batches(now) {
+            self.waiting.fetch_add(batch.len(), Ordering::Relaxed);
             self.queue.push(Work::Fetch(batch));
         }
+    }
+
+    /// The part of a batch a worker takes. Batches are made per directory as listings come,
+    /// so the sessions take their last ones out of step: each would end up to a full batch
+    /// apart. Once every directory is listed, no file comes but those waiting, and a worker
+    /// takes no more than its share of them (guided self-scheduling), so that the sessions end
+    /// together; the rest goes back to the queue.
+    fn share(&self, work: Work) -> Work {
+        let Work::Fetch(mut batch) = work else {
+            return work;
+        };
+        let waiting = self.waiting.fetch_sub(batch.len(), Ordering::Relaxed);
+        let share = share_of(waiting, self.workers);
+        if batch.len() > share && self.queue.urgent_done() {
+            let rest = batch.split_off(share);
+            self.waiting.fetch_add(rest.len(), Ordering::Relaxed);
+            self.queue.push(Work::Fetch(rest));
+        }
+        Work::Fetch(batch)
     }
 
     /// Fetches one batch of files on the worker's session.
@@ -694,6 +721,13 @@ fn make_dir(target: &std::path::Path, dir: &RelPath) -> std::io::Result<()> {
     }
 }
 
+/// The most files of `waiting` (all that wait, the batch taken among them) one of `workers`
+/// takes when no more will come: what is left shrinks by a share each time, so the last
+/// batches are short and the sessions end close together.
+fn share_of(waiting: usize, workers: usize) -> usize {
+    waiting.div_ceil(workers.max(1)).max(1)
+}
+
 /// One directory's files as batches for the workers (see [`batches`]).
 fn into_batches(files: Vec<Planned>) -> Vec<Vec<Planned>> {
     let sizes = files.iter().enumerate();
@@ -705,4 +739,45 @@ fn into_batches(files: Vec<Planned>) -> Vec<Vec<Planned>> {
     (order.into_iter())
         .map(|batch| batch.into_iter().filter_map(|i| slots[i].take()).collect())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_of;
+    use std::collections::VecDeque;
+
+    /// Workers that start at different times (as when some were listing) take batches of 16
+    /// from one queue, a file costing one tick: cut to their share, they end within two ticks
+    /// of one another; taken whole, up to a batch apart.
+    #[test]
+    fn shares_make_the_sessions_end_together() {
+        let ends = |cut: bool| {
+            let mut queue: VecDeque<usize> = std::iter::repeat(16).take(12).collect();
+            let mut free: Vec<usize> = (0..8).map(|w| w * 5).collect();
+            while let Some(mut batch) = queue.pop_front() {
+                let waiting = batch + queue.iter().sum::<usize>();
+                if cut && batch > share_of(waiting, 8) {
+                    queue.push_back(batch - share_of(waiting, 8));
+                    batch = share_of(waiting, 8);
+                }
+                let worker = (0..8).min_by_key(|&w| free[w]).unwrap();
+                free[worker] += batch;
+            }
+            free.iter().max().unwrap() - free.iter().min().unwrap()
+        };
+        assert!(
+            ends(false) >= 10,
+            "the whole batches end {} apart",
+            ends(false)
+        );
+        assert!(ends(true) <= 2, "the shares end {} apart", ends(true));
+    }
+
+    #[test]
+    fn a_share_is_never_empty() {
+        assert_eq!(share_of(200, 8), 25);
+        assert_eq!(share_of(20, 8), 3);
+        assert_eq!(share_of(1, 8), 1);
+        assert_eq!(share_of(0, 0), 1);
+    }
 }

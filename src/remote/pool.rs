@@ -145,6 +145,13 @@ impl<T> Queue<T> {
         }
     }
 
+    /// Whether no urgent item waits or is being worked on: the march has listed every
+    /// directory, so no more items come but those already waiting.
+    pub fn urgent_done(&self) -> bool {
+        let state = self.state.lock().expect("queue lock");
+        state.first.is_empty() && state.busy_first == 0
+    }
+
     /// The items no worker took (the job ran out of time).
     pub fn drain(&self) -> Vec<T> {
         let mut state = self.state.lock().expect("queue lock");
@@ -475,6 +482,20 @@ mod tests {
             "its worker is done: the urgent lane's turn"
         );
         assert_eq!([take(), take()], [Some(4), None]);
+    }
+
+    #[test]
+    fn urgent_work_is_done_only_when_none_waits_or_runs() {
+        let queue = Queue::shared([1], 1, 8);
+        assert!(queue.urgent_done());
+        queue.push_first(2);
+        assert!(!queue.urgent_done(), "one waits");
+        let mut lanes = queue.state.lock().unwrap();
+        assert_eq!(lanes.take(8, 1), Some((2, Lane::First)));
+        drop(lanes);
+        assert!(!queue.urgent_done(), "one runs");
+        queue.done(Lane::First);
+        assert!(queue.urgent_done());
     }
 
     #[test]
