@@ -752,7 +752,7 @@ mod tests {
     #[test]
     fn shares_make_the_sessions_end_together() {
         let ends = |cut: bool| {
-            let mut queue: VecDeque<usize> = std::iter::repeat(16).take(12).collect();
+            let mut queue: VecDeque<usize> = std::iter::repeat_n(16, 12).collect();
             let mut free: Vec<usize> = (0..8).map(|w| w * 5).collect();
             while let Some(mut batch) = queue.pop_front() {
                 let waiting = batch + queue.iter().sum::<usize>();
