@@ -435,18 +435,23 @@ impl Run<'_> {
         }
     }
 
-    /// The part of a batch a worker takes. Batches are made per directory as listings come,
-    /// so the sessions take their last ones out of step: each would end up to a full batch
-    /// apart. Once every directory is listed, no file comes but those waiting, and a worker
-    /// takes no more than its share of them (guided self-scheduling), so that the sessions end
-    /// together; the rest goes back to the queue.
+    /// The part of a batch a worker takes; the rest goes back to the queue. Batches are made
+    /// per directory as listings come, so the sessions take their last ones out of step: each
+    /// would end up to a full batch apart. Once every directory is listed, no file comes but
+    /// those waiting, and a worker takes no more than its share of them (guided
+    /// self-scheduling), so that the sessions end together. Before that, a batch is shared
+    /// with the workers that wait for work (they have nothing else to do: a run that fetches
+    /// a few files while it lists would otherwise fetch a directory's files one after another).
     fn share(&self, work: Work) -> Work {
         let Work::Fetch(mut batch) = work else {
             return work;
         };
         let waiting = self.waiting.fetch_sub(batch.len(), Ordering::Relaxed);
-        let share = share_of(waiting, self.workers);
-        if batch.len() > share && self.queue.urgent_done() {
+        let share = match self.queue.urgent_done() {
+            true => share_of(waiting, self.workers),
+            false => batch.len().div_ceil(self.queue.idle() + 1),
+        };
+        if batch.len() > share {
             let rest = batch.split_off(share);
             self.waiting.fetch_add(rest.len(), Ordering::Relaxed);
             self.queue.push(Work::Fetch(rest));

@@ -67,6 +67,8 @@ struct Lanes<T> {
     busy: usize,
     /// Of them, urgent ones.
     busy_first: usize,
+    /// Workers waiting for an item.
+    idle: usize,
 }
 
 impl<T> Lanes<T> {
@@ -104,6 +106,7 @@ impl<T> Queue<T> {
             rest: items.into_iter().collect(),
             busy: 0,
             busy_first: 0,
+            idle: 0,
         };
         Queue {
             state: Mutex::new(lanes),
@@ -141,7 +144,9 @@ impl<T> Queue<T> {
                 self.changed.notify_all();
                 return None;
             }
+            state.idle += 1;
             state = self.changed.wait(state).expect("queue lock");
+            state.idle -= 1;
         }
     }
 
@@ -150,6 +155,11 @@ impl<T> Queue<T> {
     pub fn urgent_done(&self) -> bool {
         let state = self.state.lock().expect("queue lock");
         state.first.is_empty() && state.busy_first == 0
+    }
+
+    /// Workers waiting for an item: one pushed now is taken at once.
+    pub fn idle(&self) -> usize {
+        self.state.lock().expect("queue lock").idle
     }
 
     /// The items no worker took (the job ran out of time).
@@ -496,6 +506,22 @@ mod tests {
         assert!(!queue.urgent_done(), "one runs");
         queue.done(Lane::First);
         assert!(queue.urgent_done());
+    }
+
+    #[test]
+    fn workers_waiting_for_an_item_are_idle() {
+        let queue = Queue::new([1]);
+        let (item, lane) = queue.pop().unwrap();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| queue.pop().map(|(n, _)| n));
+            while queue.idle() == 0 {
+                std::thread::yield_now();
+            }
+            queue.push(item + 1);
+            assert_eq!(waiter.join().unwrap(), Some(2));
+        });
+        assert_eq!(queue.idle(), 0);
+        queue.done(lane);
     }
 
     #[test]
