@@ -37,6 +37,7 @@ import argparse
 import collections
 import datetime
 import fnmatch
+import glob
 import hashlib
 import importlib.metadata
 import json
@@ -54,6 +55,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
@@ -894,16 +896,26 @@ def versions(args):
     if "wget" in args.tools:
         v["wget"] = first_line(["wget", "--version"])
     if "pyftpd" in args.servers:
-        try:
-            v["pyftpdlib"] = importlib.metadata.version("pyftpdlib")
-        except importlib.metadata.PackageNotFoundError:
-            v["pyftpdlib"] = "not found"
+        # The servers' own path first: the one bench/pyftpd_serve.py is started with.
+        found = importlib.metadata.distributions(name="pyftpdlib", path=[PYTHONPATH] + sys.path)
+        v["pyftpdlib"] = next((d.version for d in found), "not found")
     if "vsftpd" in args.servers:
-        v["vsftpd"] = first_line(["dpkg-query", "-W", "-f", "${Version}", "vsftpd"])
+        v["vsftpd"] = deb_version("vsftpd", VSFTPD) or first_line(
+            ["dpkg-query", "-W", "-f", "${Version}", "vsftpd"])
     if "nginx" in args.servers:
         v["nginx"] = first_line([NGINX, "-v"]).replace("nginx version: ", "")
     v["python"] = platform.python_version()
     return v
+
+
+def deb_version(package, program):
+    """The version of a server unpacked under SERVERS, from the name of the .deb it came from."""
+    if not program.startswith(SERVERS):
+        return None
+    debs = glob.glob(os.path.join(SERVERS, "debs", f"{package}_*.deb"))
+    if not debs:
+        return None
+    return urllib.parse.unquote(os.path.basename(debs[0]).split("_")[1]) + " (unpacked)"
 
 
 def md(s):
