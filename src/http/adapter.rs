@@ -124,12 +124,15 @@ impl remote::Session for HttpSession {
         Ok(redirected_to_dir(&url, &response.url) || is_index_page(&body, &url))
     }
 
-    /// At a batch's start, its GETs go out together, until one cannot.
+    /// A batch's GETs go out together, until one cannot. Pipelining waits for a connection
+    /// kept alive for one response: on a new one (a session's first batch, or after the server
+    /// closed the connection) the first GET goes alone and the rest go out once it is answered,
+    /// rather than each waiting for the one before.
     fn ahead(&mut self, batch: &[Want], at: usize) {
-        if at > 0 || batch.len() < 2 {
+        if batch.len().saturating_sub(at) < 2 || self.client.owed() {
             return;
         }
-        for want in batch {
+        for want in &batch[at..] {
             let (from, validator) = resume_from(&want.resume.validator, want.resume.kept);
             let url = self.url(want.path, false);
             let since = want.since.map(format_http_date);

@@ -315,6 +315,11 @@ impl Client {
         true
     }
 
+    /// Whether requests sent ahead (`download_ahead`) still wait for their answers.
+    pub(crate) fn owed(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| !c.inflight.is_empty())
+    }
+
     /// HEAD, following redirects.
     pub(crate) fn head(&mut self, url: &Url) -> Result<Answer> {
         let response = self.exchange("HEAD", url, &[])?;
