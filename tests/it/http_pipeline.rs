@@ -1,9 +1,13 @@
 //! Pipelined GETs of small files, against the scripted peer: the answers land in the right
 //! files in order, and a server that hangs up mid-pipeline, drops pipelined requests, or fails
-//! one of them costs time, never a file.
+//! one of them costs time, never a file; and Apache, which ends each connection after 100
+//! requests, gets every file asked once.
 
+use crate::support::apache::Apache;
 use crate::support::http_peer::{sized_index, HttpPeer, Reply, Request};
-use crate::support::{ftpmirror, temp_dir};
+use crate::support::runs::{assert_ok, assert_same, mirror};
+use crate::support::web::WebServer;
+use crate::support::{ftpmirror, served_dir, temp_dir};
 use std::fs;
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -168,4 +172,28 @@ fn a_failed_file_in_a_pipeline_fails_alone() {
     let requests = peer.requests();
     let failed = requests.iter().find(|r| r.path == "/f07").unwrap();
     assert!(failed.pipelined, "{requests:#?}");
+}
+
+#[test]
+fn apache_ending_kept_connections_costs_no_file_and_no_second_request() {
+    let served = served_dir();
+    for i in 0..250 {
+        fs::write(served.path().join(format!("f{i:03}")), body(i % FILES)).unwrap();
+    }
+    let server = Apache::start(served.path());
+    let target = temp_dir();
+    // One connection (Apache runs as one process here): every 100 requests it ends the kept
+    // connection with pipelined requests still unanswered, which go again on the next one.
+    assert_ok(&mirror(&server.url(), target.path(), &["-j", "1"]));
+    assert_same(served.path(), target.path());
+    assert!(server.connections() >= 3, "{:#?}", server.requests());
+    let mut gets: Vec<String> = (server.requests().into_iter())
+        .filter(|r| r.method == "GET" && r.path != "/")
+        .inspect(|r| assert_eq!(r.status, 200, "{r:?}"))
+        .map(|r| r.path)
+        .collect();
+    let asked = gets.len();
+    gets.sort();
+    gets.dedup();
+    assert_eq!((asked, gets.len()), (250, 250));
 }

@@ -1,7 +1,8 @@
 //! Apache httpd (Debian's `apache2-bin`, unpacked by tests/setup.sh) as a test source: its
 //! `mod_autoindex` page as Debian configures it (`FancyIndexing HTMLTable`), whose sizes are
 //! rounded (`1.5K`) and dates shown to the minute. Started with `-X` (one process, foreground),
-//! a config written here, every request logged as `METHOD URI STATUS`.
+//! a config written here, every request logged as `METHOD URI STATUS KEPT` (the requests its
+//! connection had served before it: Apache's own defaults end one after 100).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,7 +44,7 @@ impl Apache {
             "ServerRoot {d}\nServerName 127.0.0.1\nListen 127.0.0.1:{port}\nPidFile {d}/run/pid\n\
              Mutex file:{d}/run default\nDefaultRuntimeDir {d}/run\nErrorLog {d}/error.log\n\
              User nobody\nGroup nogroup\n{load}TypesConfig {d}/mime.types\n\
-             LogFormat \"%m %U %>s\" mirror\nCustomLog {d}/access.log mirror\n\
+             LogFormat \"%m %U %>s %k\" mirror\nCustomLog {d}/access.log mirror\n\
              DocumentRoot {root}\n<Directory {root}>\n  Options Indexes\n  Require all granted\n\
              </Directory>\nIndexOptions FancyIndexing HTMLTable VersionSort NameWidth=* Charset=UTF-8\n",
             d = d.display(),
@@ -67,6 +68,15 @@ impl Apache {
             log: d.join("access.log"),
             _dir: dir,
         }
+    }
+
+    /// Connections the requests came on, from the access log (`%k`, 0 for a connection's
+    /// first request).
+    pub fn connections(&self) -> usize {
+        read_lossy(&self.log)
+            .lines()
+            .filter(|line| line.split(' ').nth(3) == Some("0"))
+            .count()
     }
 }
 
