@@ -170,9 +170,22 @@ pub fn parse_index(html: &str, page: &Url, now: NaiveDateTime) -> Index {
         }
     }
     match style {
-        // Python's and Twisted's pages have no parent link, and always end a directory's link
-        // in `/`.
-        Style::Python | Style::Twisted => list.index.marks_dirs = true,
+        // These end every directory's link in `/`, one through a symbolic link too (each
+        // capture in tests/fixtures/index shows it). Their pages need not show it: Python's
+        // and Twisted's have no parent link, nor has `tree -H`'s, nor have Apache's, Caddy's and
+        // lighttpd's of a server's root, and rclone's `..` has no `/`; a flat root would cost a
+        // HEAD per file. (A directory taken for a file all the same is refused by its download:
+        // the server redirects it to its `/`.)
+        Style::Python
+        | Style::Twisted
+        | Style::Apache
+        | Style::Nginx
+        | Style::Fancyindex
+        | Style::Lighttpd
+        | Style::Caddy
+        | Style::Rclone
+        | Style::Webfs
+        | Style::Tree => list.index.marks_dirs = true,
         Style::Go => list.index.marks_dirs = false,
         _ => {}
     }

@@ -8,7 +8,7 @@ use crate::support::caddy::{Caddy, RcloneHttp};
 use crate::support::lighttpd::Lighttpd;
 use crate::support::runs::{assert_ok, assert_quiet, assert_same, mirror};
 use crate::support::tree::{bulk_tree, sized_content};
-use crate::support::web::WebServer;
+use crate::support::web::{Nginx, WebServer};
 use crate::support::{served_dir, temp_dir};
 use std::fs;
 use std::path::Path;
@@ -105,4 +105,34 @@ fn lighttpd_local_times_are_calibrated_with_one_head() {
         .count();
     assert_eq!((heads, files), (1, 0), "{again:#?}");
     assert_same(served.path(), target.path());
+}
+
+/// A flat root (files, no subdirectory, and a root has no parent link) still tells files from
+/// directories by the server's style: no HEAD per file to ask (one HEAD at most, to learn a
+/// server's clock).
+#[test]
+fn a_flat_root_costs_no_head_per_file() {
+    let served = served_dir();
+    for i in 0..6 {
+        fs::write(
+            served.path().join(format!("f{i}.txt")),
+            sized_content(100 + i),
+        )
+        .unwrap();
+    }
+    let servers: Vec<(&str, Box<dyn WebServer>)> = vec![
+        ("apache", Box::new(Apache::start(served.path()))),
+        ("caddy", Box::new(Caddy::start(served.path()))),
+        ("rclone", Box::new(RcloneHttp::start(served.path()))),
+        ("lighttpd", Box::new(Lighttpd::start(served.path(), "UTC"))),
+        ("nginx", Box::new(Nginx::start(served.path()))),
+    ];
+    for (name, server) in servers {
+        let target = temp_dir();
+        assert_ok(&mirror(&server.url(), target.path(), &["-j", "1"]));
+        assert_same(served.path(), target.path());
+        let requests = server.requests();
+        let heads = requests.iter().filter(|r| r.method == "HEAD").count();
+        assert!(heads <= 1, "{name}: {requests:#?}");
+    }
 }

@@ -12,8 +12,9 @@
 use super::fields::{self, Meta, Size};
 use super::layout::{Page, Row};
 
-/// The template's parent link (`<span class="goup">`, `"go-up"` from 2.7) and its footer's link
-/// to `https://caddyserver.com` ("Served with Caddy").
+/// The template's footer link to `https://caddyserver.com` ("Served with Caddy"), with its
+/// parent link (`<span class="goup">`, `"go-up"` from 2.7) or, on a server's root page, which
+/// has none, its `<time datetime>` cells.
 pub(super) fn recognize(page: &Page) -> bool {
     let served_with = |href: &str| {
         let rest = href
@@ -21,7 +22,8 @@ pub(super) fn recognize(page: &Page) -> bool {
             .or(href.strip_prefix("http://"));
         rest.is_some_and(|host| host.trim_end_matches('/') == "caddyserver.com")
     };
-    page.go_up
+    let timed = page.rows.iter().any(|row| row.datetime.is_some());
+    (page.go_up || timed)
         && page
             .rows
             .iter()

@@ -487,15 +487,15 @@ fn pages_that_mark_directories_say_so_when_empty_too() {
         page!("nginx-autoindex-empty.html"),
         page!("lighttpd-empty.html"),
         page!("webfs-empty.html"),
+        // No parent link, but tree marks every directory (its full page shows it).
+        page!("tree-H-empty.html"),
     ];
     for html in marked {
         assert!(parse(html, EMPTY).marks_dirs, "{html:.300}");
     }
-    // Caddy and rclone link the parent as `..`, but their breadcrumbs as `../`. tree has no
-    // parent link: its empty page cannot tell, nor can mini_httpd's.
-    for html in [page!("tree-H-empty.html"), page!("mini_httpd-empty.html")] {
-        assert!(!parse(html, EMPTY).marks_dirs, "{html:.300}");
-    }
+    // mini_httpd does not mark a directory reached through a symbolic link (its full page
+    // shows `link-to-subdir` without `/`): a link without one may be either.
+    assert!(!parse(page!("mini_httpd-empty.html"), EMPTY).marks_dirs);
 }
 
 #[test]
@@ -560,4 +560,29 @@ fn recent_ls_dates_get_their_year_from_now() {
     assert_eq!(year(at(2026, 11, 4, 0, 0, 0)), Some(2025));
     // Clock skew: a day ahead of now is still this year.
     assert_eq!(year(at(2026, 12, 2, 9, 0, 0)), Some(2026));
+}
+
+/// A server's root page has no parent link (rclone's `..` has no `/`): with nothing but files
+/// on it, only the style tells that a link without `/` is a file.
+#[test]
+fn server_roots_mark_directories_by_their_style() {
+    let roots = [
+        (page!("apache-htmltable-root.html"), Style::Apache),
+        (page!("caddy-root.html"), Style::Caddy),
+        (page!("rclone-root.html"), Style::Rclone),
+    ];
+    for (html, style) in roots {
+        let index = parse(html, "http://127.0.0.1:18091/");
+        assert_eq!(
+            (index.style, index.marks_dirs),
+            (style, true),
+            "{html:.300}"
+        );
+        let names: Vec<_> = index
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.kind.clone()))
+            .collect();
+        assert_eq!(names, [("f.txt", Kind::File)], "{html:.300}");
+    }
 }
