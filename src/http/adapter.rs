@@ -179,10 +179,20 @@ impl remote::Session for HttpSession {
             );
             return Err(Error::Refused(why).into());
         }
-        let exact = (download.response.head)
-            .header("last-modified")
-            .and_then(http_date)
-            .map(|t| t.and_utc().timestamp());
+        let last_modified = |head: &Head| {
+            (head.header("last-modified").and_then(http_date)).map(|t| t.and_utc().timestamp())
+        };
+        let mut exact = last_modified(&download.response.head);
+        // A temp file found whole is put in place on a `416`, which carries no Last-Modified
+        // (nginx): the file's time, to the second, comes from a HEAD (the index may show
+        // minutes only).
+        if download.response.head.status == 416 && exact.is_none() {
+            exact = self
+                .client
+                .head(&url)
+                .ok()
+                .and_then(|a| last_modified(&a.head));
+        }
         Ok(Got::Body {
             start: download.start,
             end: download.start + download.bytes,

@@ -277,6 +277,10 @@ fn a_temp_file_that_holds_the_whole_file_is_put_in_place() {
     let served = served_dir();
     let content = pattern(7, 3 * 1024 * 1024);
     fs::write(served.path().join("big.bin"), &content).unwrap();
+    // Seconds past the minute, which nginx's index does not show: only a Last-Modified has them.
+    let mtime = UNIX_EPOCH + Duration::from_secs(1_577_895_693);
+    let served_file = fs::File::open(served.path().join("big.bin")).unwrap();
+    served_file.set_modified(mtime).unwrap();
     let nginx = Nginx::start(served.path());
     let target = temp_dir();
     let mut child = ftpmirror()
@@ -300,6 +304,7 @@ fn a_temp_file_that_holds_the_whole_file_is_put_in_place() {
     assert_ok(&mirror(&nginx.url(), target.path(), &[]));
     assert_eq!(fs::read(target.path().join("big.bin")).unwrap(), content);
     assert!(!temp.exists());
+    assert_same(served.path(), target.path());
     // No byte was sent again: the second run's one request for the file was answered 416.
     let gets: Vec<_> = (nginx.requests().into_iter())
         .filter(|r| r.method == "GET" && r.path == "/big.bin")
