@@ -14,6 +14,8 @@ use chrono::{DateTime, NaiveDateTime};
 use std::io::{self, Write};
 use url::Url;
 
+/// The most HEADs sent ahead of their turn by [`HttpSession::kinds_ahead`].
+const KINDS_AHEAD: usize = 16;
 /// Largest index page we read.
 pub const MAX_INDEX: u64 = 64 * 1024 * 1024;
 
@@ -103,6 +105,16 @@ impl remote::Session for HttpSession {
     /// Go's FileServer do), or answered with an index page of a known style for it.
     fn is_dir(&mut self, path: &str) -> Result<bool, remote::Error> {
         let url = self.url(path, false);
+        // Most answers tell at once; a redirect to the `/` is not followed, so that the HEADs
+        // sent ahead behind this one stay in order on the connection.
+        let first = self.client.head_unfollowed(&url)?;
+        let to = first.header("location").and_then(|l| url.join(l).ok());
+        let to_dir = to.is_some_and(|to| redirected_to_dir(&url, &to));
+        match first.status {
+            301 | 302 | 303 | 307 | 308 if to_dir => return Ok(true),
+            200..=299 if !is_html(&first) => return Ok(false),
+            _ => {}
+        }
         let head = match self.client.head(&url) {
             Ok(head) => head,
             // Redirected to the same path with a `/` and refused there (a 403 index): a
@@ -122,6 +134,21 @@ impl remote::Session for HttpSession {
         }
         let (response, body) = self.client.page(&url, MAX_INDEX)?;
         Ok(redirected_to_dir(&url, &response.url) || is_index_page(&body, &url))
+    }
+
+    /// The HEADs that tell whether links without `/` are directories go out together, a window
+    /// at a time (a page of a thousand files would otherwise cost a thousand round trips). On
+    /// a server that closes every connection (mini_httpd) nothing can go ahead.
+    fn kinds_ahead(&mut self, paths: &[String], at: usize) {
+        if self.client.owed() {
+            return;
+        }
+        for path in paths.iter().skip(at).take(KINDS_AHEAD) {
+            let url = self.url(path, false);
+            if !self.client.head_ahead(&url) {
+                break;
+            }
+        }
     }
 
     /// A batch's GETs go out together, until one cannot. Pipelining waits for a connection

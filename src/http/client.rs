@@ -293,6 +293,16 @@ impl Client {
         validator: Option<&str>,
         since: Option<&str>,
     ) -> bool {
+        let headers = download_headers(offset, validator, since);
+        self.send_ahead("GET", url, &borrowed(&headers))
+    }
+
+    /// Queues the HEAD that `head` will make for `url`, as `download_ahead` does a GET.
+    pub(crate) fn head_ahead(&mut self, url: &Url) -> bool {
+        self.send_ahead("HEAD", url, &[])
+    }
+
+    fn send_ahead(&mut self, method: &str, url: &Url, headers: &[(&str, &str)]) -> bool {
         let Ok(origin) = origin(url) else {
             return false;
         };
@@ -304,9 +314,7 @@ impl Client {
             return false;
         }
         let proxy = self.options.proxies.for_url(url).cloned();
-        let headers = download_headers(offset, validator, since);
-        let Ok(request) = self.request_bytes("GET", url, &borrowed(&headers), proxy.as_ref())
-        else {
+        let Ok(request) = self.request_bytes(method, url, headers, proxy.as_ref()) else {
             return false;
         };
         let conn = self.conn.as_mut().expect("ready: connected");
@@ -315,14 +323,25 @@ impl Client {
         true
     }
 
-    /// Whether requests sent ahead (`download_ahead`) still wait for their answers.
+    /// Whether requests sent ahead (`download_ahead`, `head_ahead`) still wait for their
+    /// answers.
     pub(crate) fn owed(&self) -> bool {
         self.conn.as_ref().is_some_and(|c| !c.inflight.is_empty())
+    }
+
+    /// HEAD of `url` itself: a redirect is answered, not followed.
+    pub(crate) fn head_unfollowed(&mut self, url: &Url) -> Result<Head> {
+        let head = self.ask("HEAD", url, &[])?;
+        self.read_body(&head, "HEAD", &mut io::sink(), 0, &mut |_| {})?;
+        Ok(head)
     }
 
     /// HEAD, following redirects.
     pub(crate) fn head(&mut self, url: &Url) -> Result<Answer> {
         let response = self.exchange("HEAD", url, &[])?;
+        // No body follows (RFC 9110 section 9.3.2): done with, the connection counts as kept,
+        // so that requests may be pipelined on one that carried only HEADs.
+        self.read_body(&response.head, "HEAD", &mut io::sink(), 0, &mut |_| {})?;
         self.ok_status(&response, "HEAD")?;
         Ok(response)
     }

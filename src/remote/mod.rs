@@ -240,6 +240,10 @@ pub trait Session: Send {
         Ok(false)
     }
 
+    /// Before the `at`-th of `paths` is asked with [`Session::is_dir`] on this session: the
+    /// later ones' questions may go out ahead of their turn. A hint, as [`Session::ahead`].
+    fn kinds_ahead(&mut self, _paths: &[String], _at: usize) {}
+
     /// Before the `at`-th file of `batch` is fetched on this session: what later files of the
     /// batch need may go out ahead of their turn. A hint: what fails is done in turn instead.
     fn ahead(&mut self, _batch: &[Want], _at: usize) {}

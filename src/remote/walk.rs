@@ -127,20 +127,33 @@ pub fn list(worker: &mut Worker, scope: &Scope, dir: &RelPath) -> Result<Listed,
         let gap = Incomplete::new(remote.clone(), Gap::Truncated, message);
         listed.gaps.push((dir.clone(), gap));
     }
-    for mut entry in listing.entries {
+    let mut named = Vec::with_capacity(listing.entries.len());
+    for entry in listing.entries {
         if is_reserved(&entry.name) {
             listed.reserved.push(entry.name);
             continue;
         }
-        let path = match dir.join(&entry.name) {
-            Ok(path) => path,
-            Err(why) => {
-                log::warn!("{remote}: skipping remote name {why}");
-                continue;
+        match dir.join(&entry.name) {
+            Ok(path) => named.push((path, entry)),
+            Err(why) => log::warn!("{remote}: skipping remote name {why}"),
+        }
+    }
+    // Entries that may be directories linked like files, each asked in turn; the session may
+    // send the next ones' questions ahead.
+    let unsure: Vec<String> = (named.iter())
+        .filter(|(path, entry)| {
+            entry.kind == Kind::File && !listing.marks_dirs && !(scope.settled)(path)
+        })
+        .map(|(path, _)| path.remote(root))
+        .collect();
+    let mut asked = 0;
+    for (path, mut entry) in named {
+        if unsure.get(asked) == Some(&path.remote(root)) {
+            if let Some(session) = worker.current() {
+                session.kinds_ahead(&unsure, asked);
             }
-        };
-        if entry.kind == Kind::File && !listing.marks_dirs && !(scope.settled)(&path) {
-            entry.kind = kind_of(worker, &path.remote(root));
+            entry.kind = kind_of(worker, &unsure[asked]);
+            asked += 1;
         }
         if !filter.allows(&path, entry.kind == Kind::Dir) {
             continue;

@@ -8,7 +8,7 @@ use crate::support::http_peer::{index, ok, redirect, HttpPeer};
 use crate::support::runs::{assert_ok, assert_quiet, assert_same, mirror};
 use crate::support::sentinel::{assert_file, assert_tree, bounded_mirror, guarded_target};
 use crate::support::tree::make_world_readable;
-use crate::support::web::{MiniHttpd, WebServer};
+use crate::support::web::{MiniHttpd, Nginx, WebServer};
 use crate::support::{served_dir, temp_dir};
 use std::fs;
 
@@ -71,6 +71,48 @@ fn a_page_that_links_a_directory_as_a_file_never_makes_it_a_file() {
     // The unstyled page's entry is checked when listed: a directory.
     assert_tree(&target, &["odd/", "odd/plain/", "odd/plain/inner.txt"]);
     assert_file(&target, "odd/plain/inner.txt", &inner);
+}
+
+#[test]
+fn a_hand_made_page_asks_its_links_kinds_together() {
+    // nginx serves a hand-made `index.html` (no style, no link ending in `/`) that links 40
+    // files and a directory without its `/`: each link's kind is asked with HEAD, and on a
+    // kept connection those HEADs go out together, a window at a time.
+    let served = served_dir();
+    let s = served.path();
+    let mut page = String::from("<html><body><ul>\n<li><a href=\"sub\">sub</a></li>\n");
+    for i in 0..40usize {
+        fs::write(s.join(format!("f{i:02}.txt")), content(i as u8, 100 + i)).unwrap();
+        page += &format!("<li><a href=\"f{i:02}.txt\">f{i:02}.txt</a></li>\n");
+    }
+    fs::write(s.join("index.html"), page + "</ul></body></html>\n").unwrap();
+    fs::create_dir(s.join("sub")).unwrap();
+    fs::write(s.join("sub/inner.txt"), b"inner").unwrap();
+    make_world_readable(s);
+    let server = Nginx::start(s);
+    let target = temp_dir();
+    let t = target.path();
+    assert_ok(&mirror(&server.url(), t, &["-j", "1"]));
+    for i in 0..40usize {
+        let name = format!("f{i:02}.txt");
+        assert_eq!(
+            fs::read(t.join(&name)).unwrap(),
+            content(i as u8, 100 + i),
+            "{name}"
+        );
+    }
+    assert_eq!(fs::read(t.join("sub/inner.txt")).unwrap(), b"inner");
+    let requests = server.requests();
+    let heads: Vec<_> = (requests.iter())
+        .filter(|r| r.method == "HEAD" && r.path.starts_with("/f"))
+        .collect();
+    assert_eq!(heads.len(), 40, "{requests:#?}");
+    // Every HEAD but the first of each window came before the answer to the one ahead of it.
+    let pipelined = heads.iter().filter(|r| r.pipelined).count();
+    assert!(
+        pipelined >= 30,
+        "{pipelined} of 40 pipelined: {requests:#?}"
+    );
 }
 
 /// An nginx autoindex page linking `names` as they are given.
