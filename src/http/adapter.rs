@@ -105,26 +105,29 @@ impl remote::Session for HttpSession {
     /// Go's FileServer do), or answered with an index page of a known style for it.
     fn is_dir(&mut self, path: &str) -> Result<bool, remote::Error> {
         let url = self.url(path, false);
-        // Most answers tell at once; a redirect to the `/` is not followed, so that the HEADs
-        // sent ahead behind this one stay in order on the connection.
+        // A redirect is read, not followed, so that the HEADs sent ahead behind this one stay
+        // in order on the connection: one to the same path with a `/` tells at once (whatever
+        // the `/` would answer: a 403 index is a directory all the same, whose listing will
+        // fail and say so).
         let first = self.client.head_unfollowed(&url)?;
-        let to = first.header("location").and_then(|l| url.join(l).ok());
-        let to_dir = to.is_some_and(|to| redirected_to_dir(&url, &to));
-        match first.status {
-            301 | 302 | 303 | 307 | 308 if to_dir => return Ok(true),
-            200..=299 if !is_html(&first) => return Ok(false),
-            _ => {}
-        }
-        let head = match self.client.head(&url) {
-            Ok(head) => head,
-            // Redirected to the same path with a `/` and refused there (a 403 index): a
-            // directory all the same, whose listing will fail and say so.
-            Err(Error::Status { url: at, .. })
-                if Url::parse(&at).is_ok_and(|at| redirected_to_dir(&url, &at)) =>
-            {
-                return Ok(true)
+        let head = match first.head.status {
+            200..=299 => first,
+            _ => {
+                let to = first.head.header("location").and_then(|l| url.join(l).ok());
+                if to.is_some_and(|to| redirected_to_dir(&url, &to)) {
+                    return Ok(true);
+                }
+                // A redirect elsewhere, followed.
+                match self.client.head(&url) {
+                    Ok(head) => head,
+                    Err(Error::Status { url: at, .. })
+                        if Url::parse(&at).is_ok_and(|at| redirected_to_dir(&url, &at)) =>
+                    {
+                        return Ok(true)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
-            Err(e) => return Err(e.into()),
         };
         if redirected_to_dir(&url, &head.url) {
             return Ok(true);

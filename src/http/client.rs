@@ -330,19 +330,29 @@ impl Client {
     }
 
     /// HEAD of `url` itself: a redirect is answered, not followed.
-    pub(crate) fn head_unfollowed(&mut self, url: &Url) -> Result<Head> {
+    pub(crate) fn head_unfollowed(&mut self, url: &Url) -> Result<Answer> {
         let head = self.ask("HEAD", url, &[])?;
-        self.read_body(&head, "HEAD", &mut io::sink(), 0, &mut |_| {})?;
-        Ok(head)
+        let response = Answer {
+            head,
+            url: url.clone(),
+        };
+        self.head_done(response)
     }
 
     /// HEAD, following redirects.
     pub(crate) fn head(&mut self, url: &Url) -> Result<Answer> {
         let response = self.exchange("HEAD", url, &[])?;
-        // No body follows (RFC 9110 section 9.3.2): done with, the connection counts as kept,
-        // so that requests may be pipelined on one that carried only HEADs.
+        self.head_done(response)
+    }
+
+    /// A HEAD's answer, a redirect or a success (else the error). No body follows (RFC 9110
+    /// section 9.3.2): done with, the connection counts as kept, so that requests may be
+    /// pipelined on one that carried only HEADs.
+    fn head_done(&mut self, response: Answer) -> Result<Answer> {
+        if !matches!(response.head.status, 301 | 302 | 303 | 307 | 308) {
+            self.ok_status(&response, "HEAD")?;
+        }
         self.read_body(&response.head, "HEAD", &mut io::sink(), 0, &mut |_| {})?;
-        self.ok_status(&response, "HEAD")?;
         Ok(response)
     }
 

@@ -134,21 +134,23 @@ pub fn list(worker: &mut Worker, scope: &Scope, dir: &RelPath) -> Result<Listed,
             continue;
         }
         match dir.join(&entry.name) {
-            Ok(path) => named.push((path, entry)),
+            Ok(path) => {
+                // It may be a directory linked like a file.
+                let unsure =
+                    entry.kind == Kind::File && !listing.marks_dirs && !(scope.settled)(&path);
+                named.push((path, entry, unsure));
+            }
             Err(why) => log::warn!("{remote}: skipping remote name {why}"),
         }
     }
-    // Entries that may be directories linked like files, each asked in turn; the session may
-    // send the next ones' questions ahead.
+    // Those are asked in turn; the session may send the next ones' questions ahead.
     let unsure: Vec<String> = (named.iter())
-        .filter(|(path, entry)| {
-            entry.kind == Kind::File && !listing.marks_dirs && !(scope.settled)(path)
-        })
-        .map(|(path, _)| path.remote(root))
+        .filter(|(_, _, unsure)| *unsure)
+        .map(|(path, _, _)| path.remote(root))
         .collect();
     let mut asked = 0;
-    for (path, mut entry) in named {
-        if unsure.get(asked) == Some(&path.remote(root)) {
+    for (path, mut entry, is_unsure) in named {
+        if is_unsure {
             if let Some(session) = worker.current() {
                 session.kinds_ahead(&unsure, asked);
             }
